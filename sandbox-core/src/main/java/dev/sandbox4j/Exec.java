@@ -1,0 +1,192 @@
+package dev.sandbox4j;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One command to run inside a sandbox: an argument list (never a shell string: arguments reach the program
+ * as written, metacharacters and all), with optional environment, working directory, user, standard input and
+ * time limit.
+ *
+ * <pre>{@code
+ * Exec exec = Exec.of("python3", "-c", "print(1)").toBuilder()
+ *         .env("PYTHONUNBUFFERED", "1")
+ *         .timeout(Duration.ofSeconds(30))
+ *         .build();
+ * }</pre>
+ */
+public final class Exec {
+    /** The time limit applied when none is set. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    /** How much of each output stream is kept when no other limit is set: 256 MiB. */
+    public static final int DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
+    private final List<String> command;
+    private final Map<String, String> env;
+    private final String workdir;
+    private final String user;
+    private final byte[] stdin;
+    private final Duration timeout;
+    private final int maxOutputBytes;
+
+    private Exec(Builder b) {
+        if (b.command.isEmpty()) {
+            throw new SandboxConfigException("exec needs a command: pass at least the program name, e.g. exec(\"ls\", \"-l\")");
+        }
+        for (String arg : b.command) {
+            if (arg == null) {
+                throw new SandboxConfigException("exec argument must not be null: " + b.command);
+            }
+            if (arg.indexOf('\0') >= 0) {
+                throw new SandboxConfigException("exec argument contains a NUL byte, which no program can receive: "
+                        + arg.replace("\0", "\\0"));
+            }
+        }
+        if (b.command.get(0).isEmpty()) {
+            throw new SandboxConfigException("exec program name is empty: pass the program to run first");
+        }
+        b.env.forEach(SandboxSpec::checkEnv);
+        if (b.workdir != null && !b.workdir.startsWith("/")) {
+            throw new SandboxConfigException("exec workdir \"" + b.workdir + "\" must be an absolute path");
+        }
+        if (b.timeout.isNegative() || b.timeout.isZero()) {
+            throw new SandboxConfigException("exec timeout must be positive, got " + b.timeout);
+        }
+        if (b.maxOutputBytes <= 0) {
+            throw new SandboxConfigException("maxOutputBytes must be positive, got " + b.maxOutputBytes);
+        }
+        this.command = List.copyOf(b.command);
+        this.env = Map.copyOf(b.env);
+        this.workdir = b.workdir;
+        this.user = b.user;
+        this.stdin = b.stdin;
+        this.timeout = b.timeout;
+        this.maxOutputBytes = b.maxOutputBytes;
+    }
+
+    public static Exec of(String... command) {
+        return builder(command).build();
+    }
+
+    public static Exec of(List<String> command) {
+        return builder().command(command).build();
+    }
+
+    public static Builder builder(String... command) {
+        return new Builder().command(Arrays.asList(command));
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder().command(command).workdir(workdir).user(user).timeout(timeout)
+                .maxOutputBytes(maxOutputBytes);
+        b.env.putAll(env);
+        b.stdin = stdin;
+        return b;
+    }
+
+    public List<String> command() {
+        return command;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public Optional<String> workdir() {
+        return Optional.ofNullable(workdir);
+    }
+
+    public Optional<String> user() {
+        return Optional.ofNullable(user);
+    }
+
+    /** The bytes fed to the command's standard input, if any; without it the command's stdin is empty. */
+    public Optional<byte[]> stdin() {
+        return Optional.ofNullable(stdin).map(byte[]::clone);
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** How many bytes of each output stream are kept; the rest is counted and dropped. */
+    public int maxOutputBytes() {
+        return maxOutputBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "Exec" + command;
+    }
+
+    /** Mutable builder for {@link Exec}. */
+    public static final class Builder {
+        private final List<String> command = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private String workdir;
+        private String user;
+        private byte[] stdin;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+
+        private Builder() {
+        }
+
+        /** The program and its arguments. Replaces any earlier command. */
+        public Builder command(List<String> command) {
+            this.command.clear();
+            this.command.addAll(command);
+            return this;
+        }
+
+        /** Adds one environment variable for this command only. */
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        /** Working directory for this command; default: the sandbox's workdir. */
+        public Builder workdir(String workdir) {
+            this.workdir = workdir;
+            return this;
+        }
+
+        /** User (name or uid[:gid]) for this command; default: the sandbox's user. */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** Standard input for the command; default: none (empty). */
+        public Builder stdin(byte[] stdin) {
+            this.stdin = stdin == null ? null : stdin.clone();
+            return this;
+        }
+
+        public Builder stdin(String stdin) {
+            return stdin(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Time limit; default 10 minutes. When it passes the command's processes are killed. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Bytes of each output stream kept in the result; default 256 MiB. */
+        public Builder maxOutputBytes(int maxOutputBytes) {
+            this.maxOutputBytes = maxOutputBytes;
+            return this;
+        }
+
+        public Exec build() {
+            return new Exec(this);
+        }
+    }
+}

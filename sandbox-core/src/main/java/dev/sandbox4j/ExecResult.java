@@ -1,0 +1,87 @@
+package dev.sandbox4j;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a finished command left: its exit code, its standard output and standard error (kept apart), and how
+ * long it ran. A non-zero exit code is a result, not an exception; call {@link #requireSuccess()} to turn it
+ * into one. A command killed by signal n exits with 128 + n (137 for SIGKILL).
+ */
+public final class ExecResult {
+    private final List<String> command;
+    private final int exitCode;
+    private final byte[] stdout;
+    private final byte[] stderr;
+    private final Duration elapsed;
+    private final long droppedBytes;
+
+    public ExecResult(List<String> command, int exitCode, byte[] stdout, byte[] stderr, Duration elapsed,
+                      long droppedBytes) {
+        this.command = List.copyOf(command);
+        this.exitCode = exitCode;
+        this.stdout = stdout.clone();
+        this.stderr = stderr.clone();
+        this.elapsed = elapsed;
+        this.droppedBytes = droppedBytes;
+    }
+
+    public List<String> command() {
+        return command;
+    }
+
+    public int exitCode() {
+        return exitCode;
+    }
+
+    public boolean succeeded() {
+        return exitCode == 0;
+    }
+
+    /** Standard output decoded as UTF-8 (malformed bytes become U+FFFD). */
+    public String stdout() {
+        return new String(stdout, StandardCharsets.UTF_8);
+    }
+
+    /** Standard error decoded as UTF-8 (malformed bytes become U+FFFD). */
+    public String stderr() {
+        return new String(stderr, StandardCharsets.UTF_8);
+    }
+
+    public byte[] stdoutBytes() {
+        return stdout.clone();
+    }
+
+    public byte[] stderrBytes() {
+        return stderr.clone();
+    }
+
+    public Duration elapsed() {
+        return elapsed;
+    }
+
+    /** Output bytes beyond {@link Exec#maxOutputBytes()} that were dropped; 0 when nothing was truncated. */
+    public long droppedBytes() {
+        return droppedBytes;
+    }
+
+    public boolean truncated() {
+        return droppedBytes > 0;
+    }
+
+    /** Returns this result if the command exited with 0, else throws with the command's stderr. */
+    public ExecResult requireSuccess() {
+        if (exitCode != 0) {
+            throw new SandboxException("command " + command + " exited with " + exitCode
+                    + (stderr.length == 0 ? "" : ": " + stderr().strip()));
+        }
+        return this;
+    }
+
+    @Override
+    public String toString() {
+        return "ExecResult{command=" + command + ", exitCode=" + exitCode + ", stdout=" + stdout.length
+                + " bytes, stderr=" + stderr.length + " bytes, elapsed=" + elapsed.toMillis() + "ms}";
+    }
+}

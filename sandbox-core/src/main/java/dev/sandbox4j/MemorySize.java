@@ -1,0 +1,88 @@
+package dev.sandbox4j;
+
+import java.util.Locale;
+
+/**
+ * An amount of memory in bytes, with the textual syntax container runtimes use: a number followed by an
+ * optional binary unit {@code b}, {@code k}, {@code m}, {@code g} or {@code t} (case-insensitive; 1k = 1024).
+ * {@link #toString()} prints the largest unit that divides the size exactly, so {@code parse(s.toString())}
+ * round-trips.
+ *
+ * <pre>{@code MemorySize.parse("512m").bytes() == 536_870_912}</pre>
+ */
+public record MemorySize(long bytes) implements Comparable<MemorySize> {
+    private static final String UNITS = "bkmgt";
+
+    public MemorySize {
+        if (bytes <= 0) {
+            throw new SandboxConfigException("memory size must be positive, got " + bytes + " bytes");
+        }
+    }
+
+    public static MemorySize ofBytes(long bytes) {
+        return new MemorySize(bytes);
+    }
+
+    public static MemorySize ofMebibytes(long mebibytes) {
+        return new MemorySize(Math.multiplyExact(mebibytes, 1024L * 1024));
+    }
+
+    /** Parses {@code "512m"}, {@code "2g"}, {@code "1048576"} and the like. */
+    public static MemorySize parse(String text) {
+        String s = text.strip().toLowerCase(Locale.ROOT);
+        if (s.endsWith("ib")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.length() > 1 && s.endsWith("b") && !Character.isDigit(s.charAt(s.length() - 2))) {
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty()) {
+            throw invalid(text);
+        }
+        char last = s.charAt(s.length() - 1);
+        int shift = 0;
+        if (!Character.isDigit(last)) {
+            int unit = UNITS.indexOf(last);
+            if (unit < 0) {
+                throw invalid(text);
+            }
+            shift = unit * 10;
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty() || !s.chars().allMatch(Character::isDigit) || s.length() > 18) {
+            throw invalid(text);
+        }
+        long value = Long.parseLong(s);
+        if (value == 0) {
+            throw new SandboxConfigException("memory size \"" + text + "\" is zero: give a positive amount such as 512m");
+        }
+        if (shift > 0 && value > (Long.MAX_VALUE >> shift)) {
+            throw new SandboxConfigException("memory size \"" + text + "\" is too large");
+        }
+        return new MemorySize(value << shift);
+    }
+
+    private static SandboxConfigException invalid(String text) {
+        return new SandboxConfigException("invalid memory size \"" + text
+                + "\": use a whole number with an optional unit b, k, m, g or t, for example 512m or 2g");
+    }
+
+    public long mebibytes() {
+        return bytes >> 20;
+    }
+
+    @Override
+    public int compareTo(MemorySize other) {
+        return Long.compare(bytes, other.bytes);
+    }
+
+    @Override
+    public String toString() {
+        for (int unit = UNITS.length() - 1; unit > 0; unit--) {
+            long size = 1L << (unit * 10);
+            if (bytes % size == 0) {
+                return (bytes / size) + String.valueOf(UNITS.charAt(unit));
+            }
+        }
+        return Long.toString(bytes);
+    }
+}

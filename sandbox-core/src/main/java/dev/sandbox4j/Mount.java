@@ -1,0 +1,39 @@
+package dev.sandbox4j;
+
+import java.nio.file.Path;
+
+/**
+ * A host directory or file made visible inside the sandbox at {@code target}. The source is made absolute when
+ * the mount is created; whether it exists is checked when the spec is built.
+ */
+public record Mount(Path source, String target, boolean readOnly) {
+    public Mount {
+        if (source == null) {
+            throw new SandboxConfigException("mount source must not be null");
+        }
+        source = source.toAbsolutePath().normalize();
+        if (target == null || !target.startsWith("/")) {
+            throw new SandboxConfigException("mount target \"" + target + "\" for " + source
+                    + " is not an absolute path inside the sandbox: write it like /work");
+        }
+        if (target.indexOf('\0') >= 0 || target.indexOf(':') >= 0 || target.indexOf(',') >= 0) {
+            throw new SandboxConfigException("mount target \"" + target.replace("\0", "\\0")
+                    + "\" contains ':', ',' or NUL, which runtimes cannot express: choose another path");
+        }
+        for (String part : target.split("/")) {
+            if (part.equals("..")) {
+                throw new SandboxConfigException("mount target \"" + target + "\" contains '..': give the path it means");
+            }
+        }
+        if (source.toString().indexOf(':') >= 0 || source.toString().indexOf(',') >= 0) {
+            throw new SandboxConfigException("mount source " + source
+                    + " contains ':' or ',', which runtimes cannot express: move or link it elsewhere");
+        }
+        target = target.length() > 1 && target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+    }
+
+    @Override
+    public String toString() {
+        return source + ":" + target + (readOnly ? ":ro" : "");
+    }
+}

@@ -1,0 +1,75 @@
+package dev.sandbox4j;
+
+import dev.sandbox4j.egress.EgressLog;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A running sandbox: one container or lightweight VM, started from a {@link SandboxSpec} and never
+ * reconfigured. Close it to remove the container and everything made for it; {@code close()} is idempotent.
+ *
+ * <pre>{@code
+ * try (Sandbox sandbox = Sandbox.builder().image("localhost/busybox:latest").start()) {
+ *     ExecResult r = sandbox.exec("sh", "-c", "echo hi");
+ * }
+ * }</pre>
+ *
+ * Instances are safe for use from several threads.
+ */
+public interface Sandbox extends AutoCloseable {
+
+    /** A new builder with every setting at its default. */
+    static SandboxSpec.Builder builder() {
+        return new SandboxSpec.Builder();
+    }
+
+    /** The runtime's id of the container. */
+    String id();
+
+    /** The spec this sandbox was started from. */
+    SandboxSpec spec();
+
+    /** The name of the runtime running it, e.g. "podman". */
+    String runtimeName();
+
+    /** Runs a command and waits for it; see {@link #exec(Exec, ExecListener)}. */
+    default ExecResult exec(String... command) {
+        return exec(Exec.of(command), ExecListener.NONE);
+    }
+
+    default ExecResult exec(Exec exec) {
+        return exec(exec, ExecListener.NONE);
+    }
+
+    /**
+     * Runs a command, streaming its output lines to {@code listener} while it runs, and returns its result.
+     * A non-zero exit is a result; a command still running at its timeout is killed and
+     * {@link SandboxTimeoutException} is thrown.
+     */
+    ExecResult exec(Exec exec, ExecListener listener);
+
+    /** The host port on 127.0.0.1 (or the mapping's host IP) that container TCP port {@code containerPort} is published on. */
+    int hostPort(int containerPort);
+
+    /** All published TCP ports, container port to host port. */
+    Map<Integer, Integer> hostPorts();
+
+    /** Copies a host file or directory into the sandbox. */
+    void copyTo(Path source, String target);
+
+    /** Copies a file or directory out of the sandbox. */
+    void copyFrom(String source, Path target);
+
+    /** Everything the main process has written to stdout and stderr so far. */
+    String logs();
+
+    /** The egress audit trail: every DNS decision and dropped connection; empty when egress is unrestricted. */
+    EgressLog egressLog();
+
+    /** Whether {@link #close()} has been called. */
+    boolean isClosed();
+
+    /** Stops and removes the container and everything made for it. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,372 @@
+package dev.sandbox4j;
+
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.internal.Runtimes;
+import dev.sandbox4j.spi.HostEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The immutable description of a sandbox: what image, what it may see, what it may use, where it may connect.
+ * Made by {@link Sandbox#builder()}; derive variants with {@link #toBuilder()}. Every value was checked when
+ * the spec was built, so a spec that exists can be started (barring runtime conditions such as a busy port).
+ *
+ * @param image          the image reference or the Dockerfile to build
+ * @param command        the sandbox's main process; empty means a keep-alive process that waits for execs
+ * @param mounts         host paths visible inside, in order
+ * @param ports          published ports
+ * @param cpus           CPU limit in cores; 0 means no limit
+ * @param memory         memory limit; empty means no limit
+ * @param env            environment for the main process and every exec
+ * @param workdir        default working directory
+ * @param user           default user (name or uid[:gid])
+ * @param labels         labels put on the container (plus Sandbox4j's own ownership labels)
+ * @param egress         where the sandbox may connect
+ * @param runtime        the runtime to use by name; empty means detect
+ * @param startupTimeout how long {@code start()} may take, image build excluded
+ * @param pullPolicy     when images may be pulled
+ */
+public record SandboxSpec(
+        ImageSource image,
+        List<String> command,
+        List<Mount> mounts,
+        List<PortMapping> ports,
+        double cpus,
+        Optional<MemorySize> memory,
+        Map<String, String> env,
+        Optional<String> workdir,
+        Optional<String> user,
+        Map<String, String> labels,
+        EgressPolicy egress,
+        Optional<String> runtime,
+        Duration startupTimeout,
+        PullPolicy pullPolicy) {
+
+    /** Startup timeout unless set otherwise. */
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    /** Label prefix reserved for Sandbox4j's own labels. */
+    public static final String LABEL_PREFIX = "dev.sandbox4j";
+
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,252}");
+    private static final int MAX_ENV_VALUE = 128 * 1024;
+
+    public SandboxSpec {
+        if (image == null) {
+            throw new SandboxConfigException("no image: call image(\"localhost/busybox:latest\") or dockerfile(dir)");
+        }
+        command = List.copyOf(command);
+        mounts = List.copyOf(mounts);
+        ports = List.copyOf(ports);
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        if (egress == null) {
+            throw new SandboxConfigException("egress policy must not be null: use EgressPolicy.denyAll() or allowAll()");
+        }
+        if (startupTimeout == null || startupTimeout.isNegative() || startupTimeout.isZero()) {
+            throw new SandboxConfigException("startup timeout must be positive, got " + startupTimeout);
+        }
+        if (pullPolicy == null) {
+            throw new SandboxConfigException("pull policy must not be null");
+        }
+        validate(image, command, mounts, ports, cpus, memory, env, workdir, user, labels, runtime);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.image = image;
+        b.command.addAll(command);
+        b.mounts.addAll(mounts);
+        b.ports.addAll(ports);
+        b.cpus = cpus;
+        b.memory = memory.orElse(null);
+        b.env.putAll(env);
+        b.workdir = workdir.orElse(null);
+        b.user = user.orElse(null);
+        b.labels.putAll(labels);
+        b.egress = egress;
+        b.runtime = runtime.orElse(null);
+        b.startupTimeout = startupTimeout;
+        b.pullPolicy = pullPolicy;
+        return b;
+    }
+
+    /** Starts a sandbox from this spec. */
+    public Sandbox start() {
+        return Runtimes.start(this);
+    }
+
+    static void checkEnv(String name, String value) {
+        if (name == null || !ENV_NAME.matcher(name).matches()) {
+            throw new SandboxConfigException("environment variable name \"" + name
+                    + "\" is invalid: use letters, digits and '_', not starting with a digit");
+        }
+        if (value == null) {
+            throw new SandboxConfigException("environment variable " + name + " has a null value: use \"\" for empty");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new SandboxConfigException("environment variable " + name + " contains a NUL byte, which cannot be passed");
+        }
+        if (value.length() > MAX_ENV_VALUE) {
+            throw new SandboxConfigException("environment variable " + name + " is " + value.length()
+                    + " characters long; the limit is " + MAX_ENV_VALUE + ": pass large data as a file with copyTo");
+        }
+    }
+
+    private static void validate(ImageSource image, List<String> command, List<Mount> mounts, List<PortMapping> ports,
+                                 double cpus, Optional<MemorySize> memory, Map<String, String> env,
+                                 Optional<String> workdir, Optional<String> user, Map<String, String> labels,
+                                 Optional<String> runtime) {
+        if (image instanceof ImageSource.Build build) {
+            build.check();
+        }
+        for (String arg : command) {
+            if (arg == null || arg.indexOf('\0') >= 0) {
+                throw new SandboxConfigException("command argument is null or contains NUL: " + command);
+            }
+        }
+        Set<String> targets = new HashSet<>();
+        for (Mount m : mounts) {
+            if (!Files.exists(m.source())) {
+                throw new SandboxConfigException("mount source " + m.source() + " does not exist: create it first "
+                        + "(Files.createDirectories) or fix the path");
+            }
+            if (!targets.add(m.target())) {
+                throw new SandboxConfigException("two mounts target " + m.target() + ": each target path may be used once");
+            }
+        }
+        Set<String> published = new HashSet<>();
+        Set<Integer> fixedHostPorts = new HashSet<>();
+        for (PortMapping p : ports) {
+            if (!published.add(p.containerPort() + "/" + p.protocol())) {
+                throw new SandboxConfigException("container port " + p.containerPort() + "/" + p.protocol()
+                        + " is published twice: publish each port once");
+            }
+            if (p.hostPort() != 0 && !fixedHostPorts.add(p.hostPort())) {
+                throw new SandboxConfigException("host port " + p.hostPort() + " is used by two mappings");
+            }
+        }
+        HostEnvironment host = HostEnvironment.current();
+        if (Double.isNaN(cpus) || cpus < 0 || Double.isInfinite(cpus)) {
+            throw new SandboxConfigException("cpus must be positive, got " + cpus);
+        }
+        if (cpus > host.cpuCount()) {
+            throw new SandboxConfigException("cpus " + cpus + " is more than this host has (" + host.cpuCount()
+                    + "): ask for at most " + host.cpuCount());
+        }
+        if (memory.isPresent()) {
+            MemorySize m = memory.get();
+            if (m.bytes() < 6L * 1024 * 1024) {
+                throw new SandboxConfigException("memory " + m + " is below the 6m runtimes accept: ask for at least 64m");
+            }
+            if (host.physicalMemory() > 0 && m.bytes() > host.physicalMemory()) {
+                throw new SandboxConfigException("memory " + m + " is more than this host has ("
+                        + MemorySize.ofBytes(host.physicalMemory()) + "): ask for less");
+            }
+        }
+        env.forEach(SandboxSpec::checkEnv);
+        workdir.ifPresent(w -> {
+            if (!w.startsWith("/") || w.indexOf('\0') >= 0) {
+                throw new SandboxConfigException("workdir \"" + w + "\" must be an absolute path such as /work");
+            }
+        });
+        user.ifPresent(u -> {
+            if (u.isBlank() || !u.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '-'
+                    || c == ':' || c == '.')) {
+                throw new SandboxConfigException("user \"" + u + "\" must be a user name or uid[:gid]");
+            }
+        });
+        labels.forEach((k, v) -> {
+            if (k == null || !LABEL_KEY.matcher(k).matches()) {
+                throw new SandboxConfigException("label key \"" + k + "\" is invalid: use letters, digits, '.', '-', '_' and '/'");
+            }
+            if (k.startsWith(LABEL_PREFIX)) {
+                throw new SandboxConfigException("label key \"" + k + "\" uses the reserved prefix " + LABEL_PREFIX);
+            }
+            if (v == null || v.indexOf('\0') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('=') >= 0) {
+                throw new SandboxConfigException("label " + k + " has a value with '=', a newline or NUL, "
+                        + "which not every runtime can store: choose a plain value");
+            }
+        });
+        runtime.ifPresent(Runtimes::requireKnown);
+    }
+
+    /**
+     * Mutable builder for {@link SandboxSpec}; {@link #build()} checks everything and {@link #start()} builds and
+     * starts. Each setter says its default.
+     */
+    public static final class Builder {
+        private ImageSource image;
+        private final List<String> command = new ArrayList<>();
+        private final List<Mount> mounts = new ArrayList<>();
+        private final List<PortMapping> ports = new ArrayList<>();
+        private double cpus;
+        private MemorySize memory;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private String workdir;
+        private String user;
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private EgressPolicy egress = EgressPolicy.DEFAULT;
+        private String runtime;
+        private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
+        private PullPolicy pullPolicy = PullPolicy.NEVER;
+
+        Builder() {
+        }
+
+        /** The image to run, by reference. No default: set this or {@link #dockerfile(Path)}. */
+        public Builder image(String reference) {
+            this.image = new ImageSource.Reference(reference);
+            return this;
+        }
+
+        /** Builds {@code contextDir/Dockerfile} and runs the result. */
+        public Builder dockerfile(Path contextDir) {
+            this.image = new ImageSource.Build(contextDir, null, Map.of());
+            return this;
+        }
+
+        /** Builds {@code dockerfile} (relative to the context or absolute) with {@code contextDir} as context. */
+        public Builder dockerfile(Path contextDir, Path dockerfile) {
+            this.image = new ImageSource.Build(contextDir, dockerfile, Map.of());
+            return this;
+        }
+
+        public Builder image(ImageSource source) {
+            this.image = source;
+            return this;
+        }
+
+        /** The main process; default: a keep-alive process (the sandbox waits for execs). */
+        public Builder command(String... command) {
+            this.command.clear();
+            this.command.addAll(Arrays.asList(command));
+            return this;
+        }
+
+        /** Mounts a host path read-write. Several allowed; default none. */
+        public Builder mount(Path source, String target) {
+            mounts.add(new Mount(source, target, false));
+            return this;
+        }
+
+        /** Mounts a host path read-only. */
+        public Builder mountReadOnly(Path source, String target) {
+            mounts.add(new Mount(source, target, true));
+            return this;
+        }
+
+        public Builder mount(Mount mount) {
+            mounts.add(mount);
+            return this;
+        }
+
+        /** Publishes a container TCP port on a free port of 127.0.0.1; read it back with {@link Sandbox#hostPort(int)}. */
+        public Builder publish(int containerPort) {
+            ports.add(PortMapping.of(containerPort));
+            return this;
+        }
+
+        /** Publishes a container TCP port on a fixed port of 127.0.0.1. */
+        public Builder publish(int hostPort, int containerPort) {
+            ports.add(PortMapping.of(hostPort, containerPort));
+            return this;
+        }
+
+        public Builder publish(PortMapping mapping) {
+            ports.add(mapping);
+            return this;
+        }
+
+        /** CPU limit in cores (fractions allowed); default: no limit. */
+        public Builder cpus(double cpus) {
+            if (cpus <= 0 || Double.isNaN(cpus)) {
+                throw new SandboxConfigException("cpus must be positive, got " + cpus);
+            }
+            this.cpus = cpus;
+            return this;
+        }
+
+        /** Memory limit such as "512m"; default: no limit. */
+        public Builder memory(String size) {
+            this.memory = MemorySize.parse(size);
+            return this;
+        }
+
+        public Builder memory(MemorySize size) {
+            this.memory = size;
+            return this;
+        }
+
+        /** Adds an environment variable; default none. */
+        public Builder env(String name, String value) {
+            SandboxSpec.checkEnv(name, value);
+            env.put(name, value);
+            return this;
+        }
+
+        /** Default working directory of execs; default: the image's. */
+        public Builder workdir(String workdir) {
+            this.workdir = workdir;
+            return this;
+        }
+
+        /** Default user of execs (name or uid[:gid]); default: the image's. */
+        public Builder user(String user) {
+            this.user = user;
+            return this;
+        }
+
+        /** Adds a label to the container; keys starting with {@code dev.sandbox4j} are reserved. */
+        public Builder label(String key, String value) {
+            labels.put(key, value);
+            return this;
+        }
+
+        /** Where the sandbox may connect; default {@link EgressPolicy#DEFAULT}. */
+        public Builder egress(EgressPolicy policy) {
+            this.egress = policy;
+            return this;
+        }
+
+        /** The runtime by name ("podman", "apple-container"); default: detected for this host. */
+        public Builder runtime(String name) {
+            this.runtime = name;
+            return this;
+        }
+
+        /** How long {@code start()} may take once the image is there; default 60 seconds. */
+        public Builder startupTimeout(Duration timeout) {
+            this.startupTimeout = timeout;
+            return this;
+        }
+
+        /** When images may be pulled; default {@link PullPolicy#NEVER}. */
+        public Builder pullPolicy(PullPolicy policy) {
+            this.pullPolicy = policy;
+            return this;
+        }
+
+        public SandboxSpec build() {
+            return new SandboxSpec(image, command, mounts, ports, cpus, Optional.ofNullable(memory), env,
+                    Optional.ofNullable(workdir), Optional.ofNullable(user), labels, egress,
+                    Optional.ofNullable(runtime), startupTimeout, pullPolicy);
+        }
+
+        /** Builds the spec and starts a sandbox from it. */
+        public Sandbox start() {
+            return build().start();
+        }
+    }
+}

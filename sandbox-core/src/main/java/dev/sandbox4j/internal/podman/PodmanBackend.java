@@ -1,0 +1,236 @@
+package dev.sandbox4j.internal.podman;
+
+import dev.sandbox4j.CommandFailedException;
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecListener;
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.ImageSource;
+import dev.sandbox4j.SandboxConfigException;
+import dev.sandbox4j.SandboxException;
+import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.internal.Ownership;
+import dev.sandbox4j.spi.Command;
+import dev.sandbox4j.spi.CommandResult;
+import dev.sandbox4j.spi.CommandRunner;
+import dev.sandbox4j.spi.ContainerInfo;
+import dev.sandbox4j.spi.LaunchRequest;
+import dev.sandbox4j.spi.NetworkInfo;
+import dev.sandbox4j.spi.RunningCommand;
+import dev.sandbox4j.spi.RuntimeBackend;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Podman backend: argument lists from {@link PodmanArgs}, output read by {@link PodmanParser}. */
+public final class PodmanBackend implements RuntimeBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(PodmanBackend.class);
+    private static final Logger BUILD_LOG = LoggerFactory.getLogger("dev.sandbox4j.build");
+    private static final Duration SHORT = Duration.ofSeconds(30);
+
+    private final CommandRunner runner;
+    private final PodmanArgs args;
+    private final String version;
+
+    public PodmanBackend(CommandRunner runner, String podman, String version) {
+        this.runner = runner;
+        this.args = new PodmanArgs(podman);
+        this.version = version;
+    }
+
+    @Override
+    public String name() {
+        return PodmanProvider.NAME;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public String prepareImage(SandboxSpec spec, Duration timeout) {
+        if (spec.image() instanceof ImageSource.Reference ref) {
+            return ref.reference();  // presence is checked by `run --pull=never` itself: no extra CLI call
+        }
+        ImageSource.Build build = (ImageSource.Build) spec.image();
+        String tag = "localhost/sandbox4j-build/" + digest(build.dockerfile() + "\0" + build.context()) + ":latest";
+        LOG.info("building {} as {}", build, tag);
+        CommandResult r = runner.run(Command.builder(args.build(build, tag, Map.of(Ownership.MANAGED, "true")))
+                .timeout(timeout)
+                .stdoutLines(line -> BUILD_LOG.info("{}", line))
+                .stderrLines(line -> BUILD_LOG.info("{}", line))
+                .maxOutputBytes(1 << 20)
+                .build());
+        if (r.exitCode() != 0) {
+            throw new SandboxStartException("building " + build + " failed (podman build exit " + r.exitCode()
+                    + "): " + tail(r.stderr()));
+        }
+        return tag;
+    }
+
+    private static String digest(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public ContainerInfo start(LaunchRequest request, Duration timeout) {
+        List<String> argv = args.run(request);
+        Command.Builder cmd = Command.builder(argv).timeout(timeout);
+        request.spec().env().values().forEach(cmd::redact);
+        CommandResult r;
+        try {
+            r = runner.run(cmd.build());
+        } catch (SandboxTimeoutException e) {
+            throw new SandboxTimeoutException("sandbox " + request.name() + " did not start within "
+                    + timeout.toMillis() + " ms: raise startupTimeout(...) or check `podman ps -a`", timeout);
+        }
+        if (r.exitCode() != 0) {
+            throw startFailure(request, r);
+        }
+        String id = r.stdout().strip();
+        if (request.spec().ports().isEmpty()) {
+            return new ContainerInfo(id, request.name(), Map.of(), request.labels(), true);
+        }
+        return inspect(id);
+    }
+
+    private static SandboxException startFailure(LaunchRequest request, CommandResult r) {
+        String err = r.stderr().strip();
+        if (err.contains("image not known") || err.contains("manifest unknown")
+                || err.contains("initializing source")) {
+            return new SandboxConfigException("image " + request.image() + " is not available locally: build it "
+                    + "(`podman build -t " + request.image() + " DIR`), pull it (`podman pull " + request.image()
+                    + "`), or allow pulling with pullPolicy(PullPolicy.MISSING)");
+        }
+        if (err.contains("address already in use")) {
+            return new SandboxConfigException("a published host port is already in use: " + err);
+        }
+        return new SandboxStartException("podman could not start sandbox " + request.name() + " (exit "
+                + r.exitCode() + "): " + tail(err),
+                new CommandFailedException(r.argv(), r.exitCode(), r.stderr()));
+    }
+
+    public ContainerInfo inspect(String id) {
+        return PodmanParser.inspect(run(args.inspect(id), SHORT).stdout());
+    }
+
+    @Override
+    public ExecResult exec(String id, Exec exec, ExecListener listener) {
+        String marker = UUID.randomUUID().toString();
+        Command.Builder cmd = Command.builder(args.exec(id, exec, marker))
+                .timeout(exec.timeout())
+                .grace(Duration.ofMillis(500))
+                .maxOutputBytes(exec.maxOutputBytes())
+                .stdoutLines(listener::onStdout)
+                .stderrLines(listener::onStderr);
+        exec.stdin().ifPresent(cmd::stdin);
+        exec.env().values().forEach(cmd::redact);
+        CommandResult r;
+        try {
+            r = runner.run(cmd.build());
+        } catch (SandboxTimeoutException e) {
+            killMarked(id, marker);
+            throw new SandboxTimeoutException("command " + exec.command() + " did not finish within "
+                    + exec.timeout().toMillis() + " ms; its processes were killed", exec.timeout(),
+                    e.partialStdout(), e.partialStderr());
+        }
+        if (r.exitCode() == 125 && r.stderr().startsWith("Error: ")) {
+            throw new CommandFailedException("podman could not exec in " + id + ": " + r.stderr().strip(),
+                    r.argv(), r.exitCode(), r.stderr());
+        }
+        return new ExecResult(exec.command(), r.exitCode(), r.stdoutBytes(), r.stderrBytes(), r.elapsed(),
+                r.droppedBytes());
+    }
+
+    private void killMarked(String id, String marker) {
+        try {
+            runner.run(Command.of(args.killMarked(id, marker), SHORT));
+        } catch (RuntimeException e) {
+            LOG.warn("could not kill the processes of a timed-out exec in {}", id, e);
+        }
+    }
+
+    @Override
+    public RunningCommand openExec(String id, List<String> argv, Map<String, String> env) {
+        Command.Builder cmd = Command.builder(args.interactiveExec(id, argv, env)).grace(Duration.ofMillis(200));
+        env.values().forEach(cmd::redact);
+        return runner.start(cmd.build());
+    }
+
+    @Override
+    public void copyTo(String id, Path source, String target, Duration timeout) {
+        run(args.copyTo(id, source, target), timeout);
+    }
+
+    @Override
+    public void copyFrom(String id, String source, Path target, Duration timeout) {
+        run(args.copyFrom(id, source, target), timeout);
+    }
+
+    @Override
+    public String logs(String id, Duration timeout) {
+        CommandResult r = run(args.logs(id), timeout);
+        return r.stdout() + r.stderr();
+    }
+
+    @Override
+    public void remove(String id, Duration timeout) {
+        run(args.remove(id), timeout);
+    }
+
+    @Override
+    public List<ContainerInfo> list(Map<String, String> labels, Duration timeout) {
+        return PodmanParser.list(run(args.list(labels), timeout).stdout());
+    }
+
+    @Override
+    public NetworkInfo createNetwork(String name, Map<String, String> labels, Duration timeout) {
+        run(args.networkCreate(name, labels), timeout);
+        try {
+            return PodmanParser.networks(run(args.networkInspect(name), timeout).stdout()).get(0);
+        } catch (RuntimeException e) {
+            try {
+                removeNetwork(name, timeout);
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void removeNetwork(String name, Duration timeout) {
+        CommandResult r = runner.run(Command.of(args.networkRemove(name), timeout));
+        if (r.exitCode() != 0 && !r.stderr().contains("network not found")) {
+            throw new CommandFailedException(r.argv(), r.exitCode(), r.stderr());
+        }
+    }
+
+    @Override
+    public List<NetworkInfo> listNetworks(Map<String, String> labels, Duration timeout) {
+        return PodmanParser.networks(run(args.networkList(labels), timeout).stdout());
+    }
+
+    private CommandResult run(List<String> argv, Duration timeout) {
+        return runner.run(Command.of(argv, timeout)).requireSuccess();
+    }
+
+    private static String tail(String s) {
+        String t = s.strip();
+        return t.length() > 2000 ? "..." + t.substring(t.length() - 2000) : t;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.sandbox4j.spi;
+
+import dev.sandbox4j.internal.SystemCommandRunner;
+
+/**
+ * The one seam through which Sandbox4j starts OS processes. Runtime backends build argument lists and hand
+ * them here; tests substitute a scripted runner at this boundary.
+ */
+public interface CommandRunner {
+
+    /** The runner that starts real processes. */
+    static CommandRunner system() {
+        return SystemCommandRunner.INSTANCE;
+    }
+
+    /**
+     * Runs a process to completion. Both output streams are drained concurrently, so any amount of output is
+     * safe. When the time limit passes, the process tree gets SIGTERM, then SIGKILL after the grace period, and
+     * {@link dev.sandbox4j.SandboxTimeoutException} is thrown. An interrupt kills the tree the same way and
+     * throws {@link dev.sandbox4j.SandboxException} with the interrupt flag set again.
+     */
+    CommandResult run(Command command);
+
+    /** Starts a long-lived process and hands its streams to the caller. */
+    RunningCommand start(Command command);
+}

@@ -1,0 +1,28 @@
+package dev.sandbox4j.spi;
+
+import dev.sandbox4j.egress.EgressLog;
+import java.util.List;
+import java.util.Optional;
+
+/** Egress enforcement for one sandbox, from before its container starts until after it is removed. */
+public interface EgressSession extends AutoCloseable {
+
+    /** The network the container must join. */
+    Optional<String> network();
+
+    /** DNS servers for the container's resolv.conf. */
+    List<String> dns();
+
+    /** Capabilities the workload must not have. */
+    List<String> capDrop();
+
+    /** Called once the container runs; may probe it and throw to refuse the start. */
+    void attached(ContainerInfo container, RuntimeBackend backend);
+
+    /** The audit trail of this sandbox's egress decisions. */
+    EgressLog log();
+
+    /** Removes rules, sets, sockets and the network. Idempotent; call after the container is removed. */
+    @Override
+    void close();
+}

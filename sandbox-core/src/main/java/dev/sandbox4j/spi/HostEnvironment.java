@@ -1,0 +1,139 @@
+package dev.sandbox4j.spi;
+
+import dev.sandbox4j.internal.NativeHost;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Facts about the machine Sandbox4j runs on: operating system, architecture, CPUs, physical memory, KVM, and
+ * the environment used to find runtime binaries. {@link #current()} reads them once (through JNA where the
+ * platform has it, loaded lazily); tests build their own with {@link #of}.
+ */
+public final class HostEnvironment {
+
+    /** Operating systems Sandbox4j tells apart. */
+    public enum Os { LINUX, MACOS, WINDOWS, OTHER }
+
+    private static volatile HostEnvironment current;
+
+    private final Os os;
+    private final String arch;
+    private final String osVersion;
+    private final int cpuCount;
+    private final long physicalMemory;
+    private final OptionalInt kvmApiVersion;
+    private final Map<String, String> env;
+
+    private HostEnvironment(Os os, String arch, String osVersion, int cpuCount, long physicalMemory,
+                            OptionalInt kvmApiVersion, Map<String, String> env) {
+        this.os = os;
+        this.arch = arch;
+        this.osVersion = osVersion;
+        this.cpuCount = cpuCount;
+        this.physicalMemory = physicalMemory;
+        this.kvmApiVersion = kvmApiVersion;
+        this.env = Map.copyOf(env);
+    }
+
+    /** Facts given explicitly, for tests and for describing another machine. */
+    public static HostEnvironment of(Os os, String arch, String osVersion, int cpuCount, long physicalMemory,
+                                     OptionalInt kvmApiVersion, Map<String, String> env) {
+        return new HostEnvironment(os, arch, osVersion, cpuCount, physicalMemory, kvmApiVersion, env);
+    }
+
+    /** This machine, read once and cached. */
+    public static HostEnvironment current() {
+        HostEnvironment h = current;
+        if (h == null) {
+            synchronized (HostEnvironment.class) {
+                h = current;
+                if (h == null) {
+                    h = read();
+                    current = h;
+                }
+            }
+        }
+        return h;
+    }
+
+    private static HostEnvironment read() {
+        String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        Os os = name.contains("linux") ? Os.LINUX : name.contains("mac") || name.contains("darwin") ? Os.MACOS
+                : name.contains("win") ? Os.WINDOWS : Os.OTHER;
+        String arch = normaliseArch(System.getProperty("os.arch", ""));
+        NativeHost.Facts facts = NativeHost.read(os);
+        return new HostEnvironment(os, arch, facts.osVersion().orElse(System.getProperty("os.version", "")),
+                facts.cpuCount(), facts.physicalMemory(), facts.kvmApiVersion(), System.getenv());
+    }
+
+    static String normaliseArch(String arch) {
+        String a = arch.toLowerCase(Locale.ROOT);
+        return switch (a) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "arm64";
+            default -> a;
+        };
+    }
+
+    public Os os() {
+        return os;
+    }
+
+    /** "x86_64", "arm64", or what the JVM reports. */
+    public String arch() {
+        return arch;
+    }
+
+    public String osVersion() {
+        return osVersion;
+    }
+
+    /** Online CPUs of the machine (not a container quota the JVM may see). */
+    public int cpuCount() {
+        return cpuCount;
+    }
+
+    /** Physical memory in bytes; 0 if it could not be read. */
+    public long physicalMemory() {
+        return physicalMemory;
+    }
+
+    /** On Linux, the answer of {@code /dev/kvm} to {@code KVM_GET_API_VERSION}; empty where KVM is absent. */
+    public OptionalInt kvmApiVersion() {
+        return kvmApiVersion;
+    }
+
+    public Optional<String> env(String name) {
+        return Optional.ofNullable(env.get(name));
+    }
+
+    /** Finds an executable by name on this environment's PATH, or checks an explicit path. */
+    public Optional<Path> findExecutable(String name) {
+        if (name.contains(File.separator)) {
+            Path p = Path.of(name);
+            return Files.isExecutable(p) && !Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+        }
+        String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return os + " " + osVersion + " " + arch + ", " + cpuCount + " CPUs, " + (physicalMemory >> 20) + " MiB"
+                + (kvmApiVersion.isPresent() ? ", KVM API " + kvmApiVersion.getAsInt() : ", no KVM");
+    }
+}

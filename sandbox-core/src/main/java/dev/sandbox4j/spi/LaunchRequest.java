@@ -1,0 +1,25 @@
+package dev.sandbox4j.spi;
+
+import dev.sandbox4j.SandboxSpec;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a backend needs to start one container: the spec, the resolved image, the container name, every label
+ * (the user's plus ownership labels), and the network settings egress control chose.
+ *
+ * @param network   the network to attach to; empty means the runtime's default
+ * @param dns       DNS server IPs for the container's resolv.conf; empty means the runtime's default
+ * @param capDrop   capabilities to drop (e.g. NET_RAW, NET_ADMIN)
+ */
+public record LaunchRequest(SandboxSpec spec, String image, String name, Map<String, String> labels,
+                            Optional<String> network, List<String> dns, List<String> capDrop) {
+    public LaunchRequest {
+        labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        dns = List.copyOf(dns);
+        capDrop = List.copyOf(capDrop);
+    }
+}

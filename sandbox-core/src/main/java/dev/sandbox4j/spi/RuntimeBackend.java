@@ -1,0 +1,56 @@
+package dev.sandbox4j.spi;
+
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecListener;
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.SandboxSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drives one container runtime. Implementations are thin: a pure argument-list builder, a pure output parser,
+ * and calls through {@link CommandRunner}. Every method is safe to call from several threads.
+ */
+public interface RuntimeBackend {
+
+    String name();
+
+    /** Backend-specific checks of a spec (limits, features the installed version lacks). */
+    default void validate(SandboxSpec spec) {
+    }
+
+    /** Makes sure the spec's image is there (building or pulling as the spec says); returns the reference to run. */
+    String prepareImage(SandboxSpec spec, Duration timeout);
+
+    /** Creates and starts a container; on failure, leaves nothing behind. */
+    ContainerInfo start(LaunchRequest request, Duration timeout);
+
+    /** Runs one command with the runtime's exec (one CLI process per command). */
+    ExecResult exec(String id, Exec exec, ExecListener listener);
+
+    /** Starts an interactive exec whose streams the caller owns (for exec sessions). */
+    RunningCommand openExec(String id, List<String> argv, Map<String, String> env);
+
+    void copyTo(String id, Path source, String target, Duration timeout);
+
+    void copyFrom(String id, String source, Path target, Duration timeout);
+
+    String logs(String id, Duration timeout);
+
+    /** Force-removes a container; a container that is already gone is not an error. */
+    void remove(String id, Duration timeout);
+
+    /** Containers carrying all the given labels, running or not. */
+    List<ContainerInfo> list(Map<String, String> labels, Duration timeout);
+
+    /** Creates an isolated network for one sandbox (no runtime DNS on it). */
+    NetworkInfo createNetwork(String name, Map<String, String> labels, Duration timeout);
+
+    /** Removes a network; one that is already gone is not an error. */
+    void removeNetwork(String name, Duration timeout);
+
+    /** Networks carrying all the given labels. */
+    List<NetworkInfo> listNetworks(Map<String, String> labels, Duration timeout);
+}
