@@ -1,0 +1,19 @@
+package dev.sandbox4j.internal.podman;
+
+import dev.sandbox4j.testing.RuntimeContract;
+import dev.sandbox4j.testing.RuntimeRequirement;
+import dev.sandbox4j.testing.TestImages;
+
+/** The runtime contract, run against real Podman through the one-CLI-process-per-exec path. */
+class PodmanContractTest extends RuntimeContract {
+    @Override
+    protected String runtime() {
+        return "podman";
+    }
+
+    @Override
+    protected String image() {
+        RuntimeRequirement.require("podman");
+        return TestImages.busybox();
+    }
+}
