@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Prepares a Debian/Ubuntu host (as root) for Sandbox4j on Podman: installs the packages, applies the host
+# fixes podman needs on machines with a low hard nofile limit and hybrid cgroups, and checks the result.
+# Idempotent: a second run changes nothing.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-host: run as root (sudo $0): rootful podman and nftables need it" >&2
+  exit 1
+fi
+
+packages=(podman runc crun conmon netavark aardvark-dns uidmap fuse-overlayfs catatonit buildah
+          busybox-static nftables iproute2 dnsmasq-base bind9-dnsutils dnsperf curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup-host: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Podman's default container ulimits ask for more than this machine's hard limits allow (crun/runc then fail
+# with "setrlimit ... Operation not permitted"); stay within them. runc is used because crun refuses hybrid
+# cgroup v1/v2 hosts unless every cgroup2 controller also has a v1 mount.
+nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
+[ "$nofile" = unlimited ] && nofile=1048576
+[ "$nproc" = unlimited ] && nproc=1048576
+nofile=$(( nofile > 1048576 ? 1048576 : nofile ))
+nproc=$(( nproc > 1048576 ? 1048576 : nproc ))
+mkdir -p /etc/containers/containers.conf.d
+conf=/etc/containers/containers.conf.d/50-sandbox4j.conf
+cat > "$conf.new" <<CONF
+# Written by Sandbox4j's scripts/setup-host.sh
+[containers]
+default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]
+[engine]
+runtime = "runc"
+[network]
+network_backend = "netavark"
+CONF
+if ! cmp -s "$conf.new" "$conf"; then mv "$conf.new" "$conf"; else rm -f "$conf.new"; fi
+
+# Forwarding must be on for per-sandbox networks; nftables must load.
+sysctl -qw net.ipv4.ip_forward=1
+nft list tables >/dev/null
+
+podman info --format '{{.Host.OCIRuntime.Name}}' >/dev/null
+echo "setup-host: podman $(podman version --format '{{.Server.Version}}') with $(podman info --format '{{.Host.OCIRuntime.Name}}'), nft $(nft --version | awk '{print $2}')"
