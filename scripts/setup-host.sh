@@ -25,11 +25,11 @@ fi
 # Podman's default container ulimits ask for more than this machine's hard limits allow (crun/runc then fail
 # with "setrlimit ... Operation not permitted"); stay within them. runc is used because crun refuses hybrid
 # cgroup v1/v2 hosts unless every cgroup2 controller also has a v1 mount.
-nofile=$(ulimit -Hn); nproc=$(ulimit -Hu)
-[ "$nofile" = unlimited ] && nofile=1048576
-[ "$nproc" = unlimited ] && nproc=1048576
-nofile=$(( nofile > 1048576 ? 1048576 : nofile ))
-nproc=$(( nproc > 1048576 ? 1048576 : nproc ))
+# The limits are capped well below this shell's hard limits because the processes that start runc may have
+# lower ones than an interactive shell (seen: nproc 96365 here, 32768 there).
+cap() { local hard=$1 max=$2; [ "$hard" = unlimited ] && hard=$max; echo $(( hard < max ? hard : max )); }
+nofile=$(cap "$(ulimit -Hn)" 16384)
+nproc=$(cap "$(ulimit -Hu)" 8192)
 mkdir -p /etc/containers/containers.conf.d
 conf=/etc/containers/containers.conf.d/50-sandbox4j.conf
 cat > "$conf.new" <<CONF

@@ -63,7 +63,7 @@ public final class PodmanBackend implements RuntimeBackend {
         }
         ImageSource.Build build = (ImageSource.Build) spec.image();
         String tag = "localhost/sandbox4j-build/" + digest(build.dockerfile() + "\0" + build.context()) + ":latest";
-        LOG.info("building {} as {}", build, tag);
+        LOG.info("building image {} from {}", tag, build.dockerfile());
         CommandResult r = runner.run(Command.builder(args.build(build, tag, Map.of(Ownership.MANAGED, "true")))
                 .timeout(timeout)
                 .stdoutLines(line -> BUILD_LOG.info("{}", line))
