@@ -1,0 +1,164 @@
+package dev.sandbox4j.egress.internal.nft;
+
+import dev.sandbox4j.SandboxException;
+import dev.sandbox4j.spi.Command;
+import dev.sandbox4j.spi.CommandResult;
+import dev.sandbox4j.spi.CommandRunner;
+import dev.sandbox4j.spi.RunningCommand;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One long-lived {@code nft --echo --interactive} process that applies small rule changes (set elements) in
+ * well under a millisecond, instead of one {@code nft} process (about 5 ms) per change. Each command is a
+ * transaction: nft confirms it with a "# new generation" line on stdout or rejects it with "Error:" on stderr.
+ * Commands are applied one at a time; a command that gets no answer in time fails, and the process is restarted
+ * for the next one. Whole tables are created and deleted with {@link #applyScript}, one {@code nft -f -} each.
+ */
+public final class NftShell implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NftShell.class);
+    private static final String GENERATION = "# new generation";
+
+    private final CommandRunner runner;
+    private final String nft;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile RunningCommand process;
+    private OutputStream stdin;
+    private volatile CompletableFuture<Void> pending;
+    private boolean closed;
+
+    public NftShell(CommandRunner runner, String nft) {
+        this.runner = runner;
+        this.nft = nft;
+    }
+
+    /** Applies a whole script atomically with one {@code nft -f -}; throws with nft's message when it fails. */
+    public void applyScript(String script, Duration timeout) {
+        CommandResult r = runner.run(Command.builder(List.of(nft, "-f", "-"))
+                .stdin(script.getBytes(StandardCharsets.UTF_8)).timeout(timeout).build());
+        if (r.exitCode() != 0) {
+            throw new SandboxException("nft rejected the rules (exit " + r.exitCode() + "): " + r.stderr().strip());
+        }
+    }
+
+    /** Runs {@code nft <args>} once and returns its stdout. */
+    public String query(List<String> args, Duration timeout) {
+        List<String> argv = new java.util.ArrayList<>();
+        argv.add(nft);
+        argv.addAll(args);
+        return runner.run(Command.of(argv, timeout)).requireSuccess().stdout();
+    }
+
+    /** Applies one command through the persistent process and waits for nft's confirmation. */
+    public void apply(String command, Duration timeout) {
+        if (command.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("one line per command");
+        }
+        boolean locked;
+        try {
+            locked = lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while waiting to update firewall sets", e);
+        }
+        if (!locked) {
+            throw new SandboxException("firewall update queue busy for more than " + timeout.toMillis() + " ms");
+        }
+        try {
+            ensureStarted();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            pending = done;
+            stdin.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            restart();
+            throw new SandboxException("nft did not confirm `" + command + "` within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw new SandboxException("nft rejected `" + command + "`: " + e.getCause().getMessage());
+        } catch (IOException e) {
+            restart();
+            throw new SandboxException("nft process is gone: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            restart();
+            throw new SandboxException("interrupted while updating firewall sets", e);
+        } finally {
+            pending = null;
+            lock.unlock();
+        }
+    }
+
+    private void ensureStarted() {
+        if (closed) {
+            throw new SandboxException("nft shell is closed");
+        }
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        RunningCommand p = runner.start(Command.builder(List.of(nft, "--echo", "--interactive")).build());
+        process = p;
+        stdin = p.stdin();
+        Thread out = new Thread(() -> read(p, false), "sandbox4j-nft-out");
+        Thread err = new Thread(() -> read(p, true), "sandbox4j-nft-err");
+        out.setDaemon(true);
+        err.setDaemon(true);
+        out.start();
+        err.start();
+    }
+
+    private void read(RunningCommand p, boolean errors) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(errors ? p.stderr() : p.stdout(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                CompletableFuture<Void> f = pending;
+                if (errors && line.startsWith("Error:")) {
+                    if (f != null) {
+                        f.completeExceptionally(new SandboxException(line));
+                    } else {
+                        LOG.warn("nft: {}", line);
+                    }
+                } else if (!errors && line.startsWith(GENERATION) && f != null) {
+                    f.complete(null);
+                }
+            }
+        } catch (IOException e) {
+            LOG.trace("nft stream closed", e);
+        }
+        CompletableFuture<Void> f = pending;
+        if (f != null && process == p) {
+            f.completeExceptionally(new SandboxException("nft exited"));
+        }
+    }
+
+    private void restart() {
+        if (process != null) {
+            process.close();
+            process = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            restart();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

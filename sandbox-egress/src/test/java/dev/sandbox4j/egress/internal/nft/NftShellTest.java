@@ -1,0 +1,74 @@
+package dev.sandbox4j.egress.internal.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandbox4j.SandboxException;
+import dev.sandbox4j.spi.CommandRunner;
+import dev.sandbox4j.spi.HostEnvironment;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Against the real nft: a table is created, elements go in through the persistent process, the table goes. */
+class NftShellTest {
+    private final String table = "sandbox4j_shelltest_" + ProcessHandle.current().pid();
+    private NftShell shell;
+    private NftRuleset ruleset;
+
+    @BeforeEach
+    void createTable() throws Exception {
+        Assumptions.assumeTrue(HostEnvironment.current().findExecutable("nft").isPresent()
+                || System.getenv("SANDBOX4J_REQUIRE_RUNTIME") != null, "nft is not installed");
+        shell = new NftShell(CommandRunner.system(), "nft");
+        ruleset = new NftRuleset(table, "sb4jtest0", InetAddress.getByName("10.255.255.1"), 40053, List.of());
+        shell.applyScript(ruleset.create(), Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void deleteTable() {
+        if (shell != null) {
+            shell.applyScript(ruleset.delete(), Duration.ofSeconds(10));
+            shell.close();
+        }
+    }
+
+    @Test
+    void addedElementsAreInTheSetWithATimeout() throws Exception {
+        shell.apply(ruleset.addElements(List.of(InetAddress.getByName("198.51.100.7")), List.of(),
+                Duration.ofSeconds(300)), Duration.ofSeconds(5));
+        shell.apply(ruleset.addElements(List.of(InetAddress.getByName("198.51.100.8")), List.of(443),
+                Duration.ofSeconds(60)), Duration.ofSeconds(5));
+
+        String sets = shell.query(List.of("list", "table", "inet", table), Duration.ofSeconds(5));
+
+        assertThat(sets).contains("198.51.100.7 timeout 5m").contains("198.51.100.8 . 443 timeout 1m");
+    }
+
+    @Test
+    void aRejectedCommandFailsAndTheShellKeepsWorking() throws Exception {
+        assertThatThrownBy(() -> shell.apply("add element inet " + table + " nosuchset { 198.51.100.9 }",
+                Duration.ofSeconds(5))).isInstanceOf(SandboxException.class).hasMessageContaining("rejected");
+
+        shell.apply(ruleset.addElements(List.of(InetAddress.getByName("198.51.100.10")), List.of(),
+                Duration.ofSeconds(30)), Duration.ofSeconds(5));
+
+        assertThat(shell.query(List.of("list", "set", "inet", table, "a4"), Duration.ofSeconds(5)))
+                .contains("198.51.100.10").doesNotContain("198.51.100.9");
+    }
+
+    @Test
+    void flushingRevokesEveryLearnedAddress() throws Exception {
+        shell.apply(ruleset.addElements(List.of(InetAddress.getByName("198.51.100.11")), List.of(),
+                Duration.ofSeconds(30)), Duration.ofSeconds(5));
+
+        shell.applyScript(ruleset.flushLearned(), Duration.ofSeconds(5));
+
+        assertThat(shell.query(List.of("list", "set", "inet", table, "a4"), Duration.ofSeconds(5)))
+                .doesNotContain("198.51.100.11");
+    }
+}
