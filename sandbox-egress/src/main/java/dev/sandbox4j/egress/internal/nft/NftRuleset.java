@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>every port-53 packet (UDP and TCP, any destination) from the sandbox is redirected to its DNS
  *       interceptor on the gateway address, so the host needs no port-53 listener;</li>
+ *   <li>CIDR deny rules come first and beat learned addresses;</li>
  *   <li>only TCP leaves the sandbox, and only to addresses the interceptor learned ({@code a4}/{@code a4p} sets,
  *       with timeouts) or that a CIDR rule allows; DoT (853) never; everything else is rejected, TCP with a
  *       reset so a denied connect fails at once;</li>
@@ -29,9 +30,9 @@ public final class NftRuleset {
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
     private static final Pattern TABLE = Pattern.compile(TABLE_PREFIX + "[a-z0-9_]{1,40}");
 
-    /** A static allowance from a CIDR rule; empty ports means any TCP port. */
-    public record CidrAllow(String cidr, boolean ipv6, List<Integer> ports) {
-        public CidrAllow {
+    /** A static rule from a CIDR rule of the policy; empty ports means any TCP port. */
+    public record CidrRule(boolean allow, String cidr, boolean ipv6, List<Integer> ports) {
+        public CidrRule {
             ports = List.copyOf(ports);
             if (!cidr.matches("[0-9a-fA-F:.]+/[0-9]{1,3}")) {
                 throw new IllegalArgumentException("not a CIDR: " + cidr);
@@ -43,9 +44,9 @@ public final class NftRuleset {
     private final String iface;
     private final InetAddress gateway;
     private final int dnsPort;
-    private final List<CidrAllow> cidrs;
+    private final List<CidrRule> cidrs;
 
-    public NftRuleset(String table, String iface, InetAddress gateway, int dnsPort, List<CidrAllow> cidrs) {
+    public NftRuleset(String table, String iface, InetAddress gateway, int dnsPort, List<CidrRule> cidrs) {
         if (!TABLE.matcher(table).matches()) {
             throw new IllegalArgumentException("table name " + table + " must match " + TABLE.pattern());
         }
@@ -91,17 +92,19 @@ public final class NftRuleset {
         s.append("    ct direction reply accept\n");
         s.append("    tcp dport 853 jump deny_egress\n");
         s.append("    meta l4proto != tcp jump deny_egress\n");
+        for (CidrRule c : cidrs) {
+            if (!c.allow()) {
+                s.append(cidrMatch(c)).append(" jump deny_egress\n");
+            }
+        }
         s.append("    ip daddr @a4 accept\n");
         s.append("    ip daddr . tcp dport @a4p accept\n");
         s.append("    ip6 daddr @a6 accept\n");
         s.append("    ip6 daddr . tcp dport @a6p accept\n");
-        for (CidrAllow c : cidrs) {
-            s.append("    ").append(c.ipv6() ? "ip6" : "ip").append(" daddr ").append(c.cidr());
-            if (!c.ports().isEmpty()) {
-                s.append(" tcp dport { ").append(c.ports().stream().map(String::valueOf)
-                        .collect(Collectors.joining(", "))).append(" }");
+        for (CidrRule c : cidrs) {
+            if (c.allow()) {
+                s.append(cidrMatch(c)).append(" accept\n");
             }
-            s.append(" accept\n");
         }
         s.append("    jump deny_egress\n");
         s.append("  }\n");
@@ -128,6 +131,15 @@ public final class NftRuleset {
         s.append("    reject with icmpx admin-prohibited\n");
         s.append("  }\n");
         s.append("}\n");
+        return s.toString();
+    }
+
+    private static String cidrMatch(CidrRule c) {
+        StringBuilder s = new StringBuilder("    ").append(c.ipv6() ? "ip6" : "ip").append(" daddr ").append(c.cidr());
+        if (!c.ports().isEmpty()) {
+            s.append(" tcp dport { ").append(c.ports().stream().map(String::valueOf)
+                    .collect(Collectors.joining(", "))).append(" }");
+        }
         return s.toString();
     }
 

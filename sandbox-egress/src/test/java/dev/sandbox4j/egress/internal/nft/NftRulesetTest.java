@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NftRulesetTest {
-    private static NftRuleset ruleset(List<NftRuleset.CidrAllow> cidrs) throws Exception {
+    private static NftRuleset ruleset(List<NftRuleset.CidrRule> cidrs) throws Exception {
         return new NftRuleset("sandbox4j_abc123", "podman7", InetAddress.getByName("10.89.6.1"), 40053, cidrs);
     }
 
@@ -46,11 +46,18 @@ class NftRulesetTest {
 
     @Test
     void cidrRulesBecomeStaticAllowancesWithTheirPorts() throws Exception {
-        String script = ruleset(List.of(new NftRuleset.CidrAllow("203.0.113.0/24", false, List.of(80, 443)),
-                new NftRuleset.CidrAllow("2001:db8::/32", true, List.of()))).create();
+        String script = ruleset(List.of(new NftRuleset.CidrRule(true, "203.0.113.0/24", false, List.of(80, 443)),
+                new NftRuleset.CidrRule(true, "2001:db8::/32", true, List.of()))).create();
 
         assertThat(script).contains("    ip daddr 203.0.113.0/24 tcp dport { 80, 443 } accept\n")
                 .contains("    ip6 daddr 2001:db8::/32 accept\n");
+    }
+
+    @Test
+    void cidrDenyRulesComeBeforeLearnedAddresses() throws Exception {
+        String script = ruleset(List.of(new NftRuleset.CidrRule(false, "203.0.113.128/25", false, List.of()))).create();
+
+        assertThat(script).containsSubsequence("    ip daddr 203.0.113.128/25 jump deny_egress\n", "ip daddr @a4 accept");
     }
 
     @Test

@@ -1,0 +1,155 @@
+package dev.sandbox4j.egress.testbed;
+
+import dev.sandbox4j.spi.Command;
+import dev.sandbox4j.spi.CommandRunner;
+import dev.sandbox4j.spi.RunningCommand;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fake internet in its own network namespace: TEST-NET addresses only, routed from the host through a veth
+ * pair, with TCP servers that answer "hello from IP:PORT" and UDP receivers, all recording what reached them.
+ * The host reaches it at 198.51.100.2 (the host side is 198.51.100.1); its servers live in 203.0.113.0/24.
+ * Nothing here touches the machine's real uplink. Close it to remove the namespace, the veth and the route.
+ */
+public final class FakeInternet implements AutoCloseable {
+    /** A web server every test policy treats as allowed. */
+    public static final String ALLOWED_IP = "203.0.113.10";
+    /** A web server every test policy treats as denied. */
+    public static final String DENIED_IP = "203.0.113.11";
+    /** A third server, for CIDR rules. */
+    public static final String CIDR_IP = "203.0.113.20";
+    /** A stand-in for a public resolver: receives DNS packets that escape interception. */
+    public static final String RESOLVER_IP = "203.0.113.53";
+    static final String HOST_SIDE = "198.51.100.1";
+    static final String NS_SIDE = "198.51.100.2";
+    private static final Duration STEP = Duration.ofSeconds(20);
+
+    private final CommandRunner runner = CommandRunner.system();
+    private final String netns;
+    private final String hostVeth;
+    private final String nsVeth;
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+    private RunningCommand servers;
+
+    private FakeInternet() {
+        byte[] b = new byte[3];
+        new SecureRandom().nextBytes(b);
+        String id = HexFormat.of().formatHex(b);
+        this.netns = "sb4j-inet-" + id;
+        this.hostVeth = "sb4jh" + id;
+        this.nsVeth = "sb4ji" + id;
+    }
+
+    /** Creates the namespace, the link and the servers. */
+    public static FakeInternet start() {
+        FakeInternet net = new FakeInternet();
+        try {
+            net.create();
+            return net;
+        } catch (RuntimeException | Error e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    private void create() {
+        ip("netns", "add", netns);
+        ip("link", "add", hostVeth, "type", "veth", "peer", "name", nsVeth, "netns", netns);
+        ip("addr", "add", HOST_SIDE + "/30", "dev", hostVeth);
+        ip("link", "set", hostVeth, "up");
+        inNs("ip", "addr", "add", NS_SIDE + "/30", "dev", nsVeth);
+        inNs("ip", "link", "set", nsVeth, "up");
+        inNs("ip", "link", "set", "lo", "up");
+        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP, RESOLVER_IP)) {
+            inNs("ip", "addr", "add", a + "/32", "dev", "lo");
+        }
+        inNs("ip", "route", "add", "default", "via", HOST_SIDE);
+        ip("route", "add", "203.0.113.0/24", "via", NS_SIDE, "dev", hostVeth);
+        startServers();
+    }
+
+    private void startServers() {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns,
+                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                FakeServers.class.getName()));
+        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP)) {
+            argv.addAll(List.of("tcp:" + a + ":80", "tcp:" + a + ":81", "tcp:" + a + ":443", "tcp:" + a + ":853",
+                    "udp:" + a + ":443"));
+        }
+        argv.addAll(List.of("udp:" + RESOLVER_IP + ":53", "tcp:" + RESOLVER_IP + ":53"));
+        servers = runner.start(Command.builder(argv).build());
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(servers.stdout(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.equals("READY")) {
+                        ready.countDown();
+                    } else {
+                        seen.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                // servers stopped
+            }
+        }, "fake-internet-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!ready.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("fake internet servers did not start");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Everything the servers saw so far, e.g. "TCP 203.0.113.10:80 from 198.51.100.1". */
+    public List<String> seen() {
+        return List.copyOf(seen);
+    }
+
+    /** What reached one server address and port ("tcp" or "udp"). */
+    public List<String> seenAt(String proto, String ip, int port) {
+        String prefix = proto.toUpperCase(java.util.Locale.ROOT) + " " + ip + ":" + port + " ";
+        return seen.stream().filter(l -> l.startsWith(prefix)).toList();
+    }
+
+    public String netns() {
+        return netns;
+    }
+
+    private void ip(String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip"));
+        argv.addAll(List.of(args));
+        runner.run(Command.of(argv, STEP)).requireSuccess();
+    }
+
+    private void inNs(String... args) {
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        argv.addAll(List.of(args));
+        runner.run(Command.of(argv, STEP)).requireSuccess();
+    }
+
+    @Override
+    public void close() {
+        if (servers != null) {
+            servers.close();
+        }
+        runner.run(Command.of(List.of("ip", "route", "del", "203.0.113.0/24", "via", NS_SIDE), STEP));
+        runner.run(Command.of(List.of("ip", "link", "del", hostVeth), STEP));
+        runner.run(Command.of(List.of("ip", "netns", "del", netns), STEP));
+    }
+}
