@@ -76,6 +76,8 @@ public final class NftRuleset {
         s.append("  set a4p { type ipv4_addr . inet_service; flags timeout; }\n");
         s.append("  set a6 { type ipv6_addr; flags timeout; }\n");
         s.append("  set a6p { type ipv6_addr . inet_service; flags timeout; }\n");
+        s.append("  set d4p { type ipv4_addr . inet_service; flags timeout; }\n");
+        s.append("  set d6p { type ipv6_addr . inet_service; flags timeout; }\n");
         s.append("  counter dropped_egress { }\n");
         s.append("  counter dropped_host { }\n");
         s.append("  chain prerouting {\n");
@@ -97,6 +99,8 @@ public final class NftRuleset {
                 s.append(cidrMatch(c)).append(" jump deny_egress\n");
             }
         }
+        s.append("    ip daddr . tcp dport @d4p jump deny_egress\n");
+        s.append("    ip6 daddr . tcp dport @d6p jump deny_egress\n");
         s.append("    ip daddr @a4 accept\n");
         s.append("    ip daddr . tcp dport @a4p accept\n");
         s.append("    ip6 daddr @a6 accept\n");
@@ -153,6 +157,18 @@ public final class NftRuleset {
      * from {@link InetAddress} objects, never from text a workload supplied, so nft never resolves a name.
      */
     public String addElements(List<InetAddress> addresses, List<Integer> ports, Duration timeout) {
+        return elements(addresses, ports, timeout, ports.isEmpty() ? "" : "p");
+    }
+
+    /** One command that forbids the given ports of learned addresses (for "every port except" rules). */
+    public String denyPorts(List<InetAddress> addresses, List<Integer> ports, Duration timeout) {
+        if (ports.isEmpty()) {
+            throw new IllegalArgumentException("no ports to deny");
+        }
+        return elements(addresses, ports, timeout, "dp");
+    }
+
+    private String elements(List<InetAddress> addresses, List<Integer> ports, Duration timeout, String kind) {
         long seconds = Math.max(1, timeout.toSeconds());
         StringBuilder v4 = new StringBuilder();
         StringBuilder v6 = new StringBuilder();
@@ -171,13 +187,14 @@ public final class NftRuleset {
                 }
             }
         }
-        String suffix = ports.isEmpty() ? "" : "p";
+        String v4set = kind.equals("dp") ? "d4p" : "a4" + kind;
+        String v6set = kind.equals("dp") ? "d6p" : "a6" + kind;
         StringBuilder cmd = new StringBuilder();
         if (v4.length() > 0) {
-            cmd.append("add element inet ").append(table).append(" a4").append(suffix).append(" { ").append(v4).append(" }; ");
+            cmd.append("add element inet ").append(table).append(' ').append(v4set).append(" { ").append(v4).append(" }; ");
         }
         if (v6.length() > 0) {
-            cmd.append("add element inet ").append(table).append(" a6").append(suffix).append(" { ").append(v6).append(" }; ");
+            cmd.append("add element inet ").append(table).append(' ').append(v6set).append(" { ").append(v6).append(" }; ");
         }
         return cmd.toString().strip();
     }
@@ -194,8 +211,11 @@ public final class NftRuleset {
      * {@link NftShell#applyScript}, since nft confirms no generation for a flush in interactive mode.
      */
     public String flushLearned() {
-        return "flush set inet " + table + " a4\nflush set inet " + table + " a4p\nflush set inet " + table
-                + " a6\nflush set inet " + table + " a6p\n";
+        StringBuilder sb = new StringBuilder();
+        for (String set : List.of("a4", "a4p", "a6", "a6p", "d4p", "d6p")) {
+            sb.append("flush set inet ").append(table).append(' ').append(set).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Command whose output holds the dropped-packet counters. */
