@@ -125,6 +125,8 @@ public final class NftRuleset {
         s.append("  chain input {\n");
         s.append("    type filter hook input priority filter - 10; policy accept;\n");
         s.append("    iifname \"").append(iface).append("\" jump sandbox_to_host\n");
+        s.append("    iifname != \"").append(iface).append("\" udp dport ").append(dnsPort).append(" drop\n");
+        s.append("    iifname != \"").append(iface).append("\" tcp dport ").append(dnsPort).append(" drop\n");
         s.append("  }\n");
         s.append("  chain sandbox_to_host {\n");
         s.append("    ct direction reply accept\n");

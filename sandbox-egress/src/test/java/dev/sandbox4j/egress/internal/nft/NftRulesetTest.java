@@ -45,6 +45,14 @@ class NftRulesetTest {
     }
 
     @Test
+    void onlyTheSandboxCanReachItsInterceptor() throws Exception {
+        String script = ruleset(List.of()).create();
+
+        assertThat(script).contains("    iifname != \"podman7\" udp dport 40053 drop\n")
+                .contains("    iifname != \"podman7\" tcp dport 40053 drop\n");
+    }
+
+    @Test
     void cidrRulesBecomeStaticAllowancesWithTheirPorts() throws Exception {
         String script = ruleset(List.of(new NftRuleset.CidrRule(true, "203.0.113.0/24", false, List.of(80, 443)),
                 new NftRuleset.CidrRule(true, "2001:db8::/32", true, List.of()))).create();
