@@ -190,8 +190,9 @@ public final class AppleContainerParser {
         if (node.isNumber()) {
             double seconds = node.asDouble();
             long whole = (long) Math.floor(seconds);
-            long nanos = Math.round((seconds - whole) * 1_000_000_000L);
-            return Optional.of(Instant.ofEpochSecond(APPLE_EPOCH + whole, Math.min(nanos, 999_999_999L)));
+            // Foundation prints doubles with microsecond precision at best; more digits would be float noise
+            long micros = Math.min(999_999L, Math.round((seconds - whole) * 1_000_000L));
+            return Optional.of(Instant.ofEpochSecond(APPLE_EPOCH + whole, micros * 1000L));
         }
         String text = node.asText("");
         if (text.isEmpty()) {
