@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** Host facts from a map: what a given Mac would report, without a Mac. */
-final class FakeHostFacts implements AppleHostFacts {
+class FakeHostFacts implements AppleHostFacts {
     final Map<String, String> strings = new HashMap<>();
     final Map<String, Long> longs = new HashMap<>();
     boolean virtualization = true;
