@@ -168,7 +168,11 @@ public final class AppleContainerProvider implements RuntimeProvider {
             throw RuntimeUnavailableException.of("Apple's container cannot be used here:",
                     Map.of(NAME, String.join("; ", problems)));
         }
-        String path = resolveCli(host).orElseThrow().toString();
+        return createFor(resolveCli(host).orElseThrow().toString(), host, runner);
+    }
+
+    /** {@link #create} for a CLI path already resolved. */
+    RuntimeBackend createFor(String path, HostEnvironment host, CommandRunner runner) {
         CommandResult r = runner.run(Command.builder(AppleContainerArgs.cliVersion(path))
                 .unsetEnv(AppleContainerBackend.PLATFORM_ENV).timeout(VERSION_TIMEOUT).build());
         if (r.exitCode() != 0) {
