@@ -1,0 +1,27 @@
+package dev.sandbox4j.internal.apple;
+
+import java.util.Optional;
+
+/**
+ * The macOS facts the Apple backend checks before it calls the CLI: sysctls and Virtualization.framework class
+ * properties. {@link #NATIVE} reads them through JNA, lazily, on first use; tests give their own values.
+ */
+public interface AppleHostFacts {
+    /** The real machine's facts, read through libc and the Objective-C runtime (macOS only). */
+    AppleHostFacts NATIVE = new NativeAppleHostFacts();
+
+    /** A string sysctl such as {@code kern.osproductversion}; empty when the key does not exist. */
+    Optional<String> sysctlString(String name);
+
+    /** An integer sysctl such as {@code hw.optional.arm64}; empty when the key does not exist. */
+    Optional<Long> sysctlLong(String name);
+
+    /** {@code [VZVirtualMachine isSupported]}. */
+    boolean virtualizationSupported();
+
+    /** {@code [VZVirtualMachineConfiguration maximumAllowedCPUCount]}. */
+    long maximumAllowedCpuCount();
+
+    /** {@code [VZVirtualMachineConfiguration maximumAllowedMemorySize]}, bytes. */
+    long maximumAllowedMemorySize();
+}

@@ -1,0 +1,389 @@
+package dev.sandbox4j.internal.apple;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandbox4j.CommandFailedException;
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecListener;
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.PullPolicy;
+import dev.sandbox4j.RuntimeUnavailableException;
+import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.SandboxConfigException;
+import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.spi.Command;
+import dev.sandbox4j.spi.ContainerInfo;
+import dev.sandbox4j.spi.LaunchRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppleContainerBackendTest {
+    private static final String CLI = "/usr/local/bin/container";
+    private static final Duration T = Duration.ofSeconds(10);
+    private static final String RUNNING = Fixture.load("captured/system-status-1.2.2-micropod.json").payload();
+    private static final String DOWN = Fixture.load("constructed/system-status-1.2.2-down.json").payload();
+    private static final String XPC = Fixture.load("errors/04-service-not-running.txt").payload();
+    private static final AppleHostCheck.Limits MAC = new AppleHostCheck.Limits(10, 32L << 30, 32L << 30);
+
+    @TempDir
+    Path tmp;
+
+    private static AppleContainerBackend backend(ScriptedRunner runner, String version) {
+        return new AppleContainerBackend(runner, new AppleContainerArgs(CLI, AppleCliVersion.parse(version)),
+                AppleRunOptions.DEFAULTS, MAC);
+    }
+
+    private static List<String> argv(String... rest) {
+        List<String> a = new ArrayList<>(List.of(CLI));
+        a.addAll(List.of(rest));
+        return a;
+    }
+
+    @Test
+    void systemServiceThatIsDownIsStartedNonInteractively() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("system", "status", "--format", "json"), 1, DOWN, "")
+                .expect(argv("system", "start", "--enable-kernel-install"), 0, "", "Launching container-apiserver...\n")
+                .expect(argv("system", "status", "--format", "json"), RUNNING);
+
+        // when
+        backend(runner, "1.2.2").ensureServiceRunning();
+
+        // then
+        runner.assertDone();
+        assertThat(runner.seen.get(1).stdin()).isEmpty();
+    }
+
+    @Test
+    void runningServiceIsLeftAlone() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("system", "status", "--format", "json"), RUNNING);
+
+        // when
+        backend(runner, "1.2.2").ensureServiceRunning();
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void serviceThatWillNotStartMakesTheRuntimeUnavailableWithTheFix() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("system", "status", "--format", "json"), 1, DOWN, "")
+                .expect(argv("system", "start", "--enable-kernel-install"), 1, "", XPC);
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").ensureServiceRunning())
+                .isInstanceOf(RuntimeUnavailableException.class).hasMessageContaining("run `container system start`");
+    }
+
+    @Test
+    void commandThatFindsTheServiceDownStartsItAndRunsAgain() {
+        // given
+        String list = Fixture.load("captured/list-1.2.2-micropod.json").payload();
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("list", "--all", "--format", "json"), 1, "", XPC)
+                .expect(argv("system", "status", "--format", "json"), 1, DOWN, "")
+                .expect(argv("system", "start", "--enable-kernel-install"), "")
+                .expect(argv("system", "status", "--format", "json"), RUNNING)
+                .expect(argv("list", "--all", "--format", "json"), list);
+
+        // when
+        List<ContainerInfo> all = backend(runner, "1.2.2").list(Map.of(), T);
+
+        // then
+        assertThat(all).extracting(ContainerInfo::id).containsExactly("buildkit", "greenveil-nutrients-31567931656-1");
+        runner.assertDone();
+    }
+
+    @Test
+    void everyCliCallScrubsTheDefaultPlatformVariable() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("logs", "sb4j-1"), "hello\n");
+
+        // when
+        backend(runner, "1.2.2").logs("sb4j-1", T);
+
+        // then
+        assertThat(runner.seen).extracting(Command::unsetEnv).allSatisfy(u -> assertThat(u).contains("CONTAINER_DEFAULT_PLATFORM"));
+    }
+
+    @Test
+    void listFiltersByLabelOnOurSide() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("list", "--all", "--format", "json"),
+                Fixture.load("captured/list-1.2.2-micropod.json").payload());
+
+        // when
+        List<ContainerInfo> builders = backend(runner, "1.2.2").list(Map.of("com.apple.container.resource.role", "builder"), T);
+
+        // then
+        assertThat(builders).extracting(ContainerInfo::id).containsExactly("buildkit");
+    }
+
+    @Test
+    void startChoosesAFreeLoopbackPortAndReportsIt() {
+        // given
+        SandboxSpec spec = Sandbox.builder().image("docker.io/library/alpine:3.20").publish(8080).build();
+        LaunchRequest request = new LaunchRequest(spec, "docker.io/library/alpine:3.20", "sb4j-1", Map.of(),
+                Optional.empty(), List.of(), List.of());
+        CapturingRunner runner = new CapturingRunner("sb4j-1\n");
+
+        // when
+        ContainerInfo info = new AppleContainerBackend(runner, new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")),
+                AppleRunOptions.DEFAULTS, MAC).start(request, T);
+
+        // then
+        int hostPort = info.hostPorts().get(8080);
+        assertThat(hostPort).isGreaterThan(1023);
+        assertThat(runner.argv).containsSequence("--publish", "127.0.0.1:" + hostPort + ":8080/tcp");
+        assertThat(info).isEqualTo(new ContainerInfo("sb4j-1", "sb4j-1", Map.of(8080, hostPort), Map.of(), true));
+    }
+
+    @Test
+    void startThatCollidesWithAnExistingContainerFailsAsAStartFailure() {
+        // given
+        SandboxSpec spec = Sandbox.builder().image("docker.io/library/alpine:3.20").build();
+        LaunchRequest request = new LaunchRequest(spec, "docker.io/library/alpine:3.20", "sb4j-1", Map.of(),
+                Optional.empty(), List.of(), List.of());
+        ScriptedRunner runner = new ScriptedRunner().expect(new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"))
+                .run(request, List.of(), AppleRunOptions.DEFAULTS), 1, "", "Error: container with id sb4j-1 already exists\n");
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").start(request, T))
+                .isInstanceOf(SandboxStartException.class)
+                .hasCauseInstanceOf(AppleCliException.class)
+                .hasMessageContaining("already exists");
+    }
+
+    @Test
+    void validateCountsTheVmOverheadOfOneCpu() {
+        // given
+        AppleContainerBackend b = new AppleContainerBackend(new ScriptedRunner(),
+                new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")), AppleRunOptions.DEFAULTS,
+                new AppleHostCheck.Limits(2, 32L << 30, 32L << 30));
+        SandboxSpec two = Sandbox.builder().image("docker.io/library/alpine:3.20").cpus(2).build();
+        SandboxSpec one = Sandbox.builder().image("docker.io/library/alpine:3.20").cpus(1).build();
+
+        // when / then
+        assertThatThrownBy(() -> b.validate(two)).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("VM of 3 vCPUs").hasMessageContaining("cpus(1) or fewer");
+        b.validate(one);
+    }
+
+    @Test
+    void validateCountsTheVmOverheadOf128MibAndTheDefaultOf1Gib() {
+        // given
+        AppleContainerBackend b = new AppleContainerBackend(new ScriptedRunner(),
+                new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")), AppleRunOptions.DEFAULTS,
+                new AppleHostCheck.Limits(1, 1L << 30, 16L << 30));
+        SandboxSpec defaults = Sandbox.builder().image("docker.io/library/alpine:3.20").build();
+        SandboxSpec fits = Sandbox.builder().image("docker.io/library/alpine:3.20").memory("896m").build();
+
+        // when / then
+        assertThatThrownBy(() -> b.validate(defaults)).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("default of 4 CPUs");
+        AppleContainerBackend roomy = new AppleContainerBackend(new ScriptedRunner(),
+                new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")), AppleRunOptions.DEFAULTS,
+                new AppleHostCheck.Limits(10, 1L << 30, 16L << 30));
+        assertThatThrownBy(() -> roomy.validate(defaults)).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("default memory of 1g").hasMessageContaining("at most 896m");
+        roomy.validate(fits);
+    }
+
+    @Test
+    void validateRefusesLessThan200Mib() {
+        // given
+        SandboxSpec small = Sandbox.builder().image("docker.io/library/alpine:3.20").memory("128m").build();
+
+        // when / then
+        assertThatThrownBy(() -> backend(new ScriptedRunner(), "1.2.2").validate(small))
+                .isInstanceOf(SandboxConfigException.class).hasMessageContaining("200m");
+    }
+
+    @Test
+    void missingImageWithPullNeverSaysHowToGetIt() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("image", "list", "--format", "json"),
+                Fixture.load("constructed/image-list-1.2.0-vscode.json").payload());
+        SandboxSpec spec = Sandbox.builder().image("docker.io/library/python:3.12").build();
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").prepareImage(spec, T))
+                .isInstanceOf(SandboxConfigException.class).hasMessageContaining("container image pull");
+    }
+
+    @Test
+    void presentImageIsFoundByNormalisedReference() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("image", "list", "--format", "json"),
+                Fixture.load("constructed/image-list-1.2.0-vscode.json").payload());
+        SandboxSpec spec = Sandbox.builder().image("alpine").build();
+
+        // when
+        String image = backend(runner, "1.2.2").prepareImage(spec, T);
+
+        // then
+        assertThat(image).isEqualTo("alpine");
+    }
+
+    @Test
+    void pullAlwaysPullsQuietly() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("image", "pull", "--progress", "none", "alpine:3.20"), "");
+        SandboxSpec spec = Sandbox.builder().image("alpine:3.20").pullPolicy(PullPolicy.ALWAYS).build();
+
+        // when
+        backend(runner, "1.2.2").prepareImage(spec, T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void workloadExitCodeAndStreamsAreAResultNotAnException() {
+        // given
+        CapturingRunner runner = new CapturingRunner(3, "hi\n", "Error: oops\n");
+
+        // when
+        ExecResult r = new AppleContainerBackend(runner, new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")),
+                AppleRunOptions.DEFAULTS, MAC).exec("sb4j-1", Exec.of("sh", "-c", "x"), ExecListener.NONE);
+
+        // then
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.stdout()).isEqualTo("hi\n");
+        assertThat(r.stderr()).isEqualTo("Error: oops\n");
+    }
+
+    @Test
+    void execInAStoppedContainerIsACliFailure() {
+        // given
+        CapturingRunner runner = new CapturingRunner(1, "", "Error: container sb4j-1 is not running\n");
+
+        // when / then
+        assertThatThrownBy(() -> new AppleContainerBackend(runner, new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")),
+                AppleRunOptions.DEFAULTS, MAC).exec("sb4j-1", Exec.of("true"), ExecListener.NONE))
+                .isInstanceOf(AppleCliException.class).extracting(e -> ((AppleCliException) e).kind())
+                .isEqualTo(AppleErrorKind.NOT_RUNNING);
+    }
+
+    @Test
+    void removingAContainerThatIsGoneIsNotAnError() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("delete", "--force", "sb4j-1"), 1, "",
+                Fixture.load("errors/11-not-found.txt").payload().replace("aoe-sandbox-abc123", "sb4j-1"));
+
+        // when
+        backend(runner, "1.2.2").remove("sb4j-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void removingFailsLoudlyForOtherErrors() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("delete", "--force", "sb4j-1"), 1, "",
+                "Error: internalError: \"failed to delete container\"\n");
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").remove("sb4j-1", T)).isInstanceOf(CommandFailedException.class)
+                .hasMessageContaining("removing container sb4j-1");
+    }
+
+    @Test
+    void zeroXCopyStreamsTarThroughExecBothWays() throws IOException {
+        // given
+        Path in = Files.writeString(tmp.resolve("input.txt"), "to the sandbox\n");
+        byte[] fromContainer = TarStreams.pack(Files.writeString(tmp.resolve("x"), "from the sandbox\n"), "out.txt");
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("exec", "--interactive", "sb4j-1", "tar", "-x", "-f", "-", "-C", "/work"), "")
+                .expect(argv("exec", "sb4j-1", "tar", "-c", "-f", "-", "-C", "/work", "out.txt"),
+                        new String(fromContainer, java.nio.charset.StandardCharsets.ISO_8859_1));
+        AppleContainerBackend b = backend(runner, "0.12.3");
+
+        // when
+        b.copyTo("sb4j-1", in, "/work/input.txt", T);
+        b.copyFrom("sb4j-1", "/work/out.txt", tmp.resolve("out.txt"), T);
+
+        // then
+        byte[] sent = runner.seen.get(0).stdin().orElseThrow();
+        TarStreams.unpack(new java.io.ByteArrayInputStream(sent), "input.txt", tmp.resolve("check.txt"));
+        assertThat(tmp.resolve("check.txt")).hasContent("to the sandbox");
+        assertThat(tmp.resolve("out.txt")).hasContent("from the sandbox");
+        assertThat(b.copiesWithCli()).isFalse();
+    }
+
+    @Test
+    void networkIsCreatedInspectedAndRemovedByName() {
+        // given
+        String inspect = Fixture.load("captured/network-inspect-1.0.0-dcp.json").payload().replace("\"default\"", "\"sb4j-net-1\"");
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("network", "create", "--label", "dev.sandbox4j.managed=true", "sb4j-net-1"), "sb4j-net-1\n")
+                .expect(argv("network", "inspect", "sb4j-net-1"), inspect)
+                .expect(argv("network", "delete", "sb4j-net-1"), 1, "", "Error: network sb4j-net-1 not found\n");
+        AppleContainerBackend b = backend(runner, "1.2.2");
+
+        // when
+        var info = b.createNetwork("sb4j-net-1", Map.of("dev.sandbox4j.managed", "true"), T);
+        b.removeNetwork("sb4j-net-1", T);
+
+        // then
+        assertThat(info.name()).isEqualTo("sb4j-net-1");
+        assertThat(info.gateway()).isEqualTo("192.168.65.1");
+        assertThat(info.subnet()).isEqualTo("192.168.65.0/24");
+        runner.assertDone();
+    }
+
+    @Test
+    void normalisationFollowsDockerRules() {
+        assertThat(AppleContainerBackend.normalise("alpine")).isEqualTo("docker.io/library/alpine:latest");
+        assertThat(AppleContainerBackend.normalise("me/app:1")).isEqualTo("docker.io/me/app:1");
+        assertThat(AppleContainerBackend.normalise("localhost/busybox")).isEqualTo("localhost/busybox:latest");
+        assertThat(AppleContainerBackend.normalise("ghcr.io/a/b@sha256:00")).isEqualTo("ghcr.io/a/b@sha256:00");
+        assertThat(AppleContainerBackend.normalise("localhost:5000/x")).isEqualTo("localhost:5000/x:latest");
+    }
+
+    /** Answers every command with one result and remembers the last argv. */
+    private static final class CapturingRunner implements dev.sandbox4j.spi.CommandRunner {
+        private final int exit;
+        private final String stdout;
+        private final String stderr;
+        List<String> argv;
+
+        CapturingRunner(String stdout) {
+            this(0, stdout, "");
+        }
+
+        CapturingRunner(int exit, String stdout, String stderr) {
+            this.exit = exit;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+
+        @Override
+        public dev.sandbox4j.spi.CommandResult run(Command command) {
+            argv = command.argv();
+            return new dev.sandbox4j.spi.CommandResult(command.argv(), exit,
+                    stdout.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    stderr.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ZERO, 0);
+        }
+
+        @Override
+        public dev.sandbox4j.spi.RunningCommand start(Command command) {
+            throw new AssertionError("not expected: " + command.argv());
+        }
+    }
+}
