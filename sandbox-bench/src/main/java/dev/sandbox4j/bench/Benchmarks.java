@@ -7,6 +7,7 @@ import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
+import dev.sandbox4j.testing.TestImages;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import java.util.concurrent.Future;
 
 /**
  * Runtime benchmarks: each figure is measured for Sandbox4j and for the raw podman CLI in the same run, and
- * reported as medians and a ratio. Usage: {@code Benchmarks IMAGE [OUTPUT.md]}. Not a test: it asserts nothing;
+ * reported as medians and a ratio. Usage: {@code Benchmarks [IMAGE|-] [OUTPUT.md]}; without an image the offline busybox test image is built and used. Not a test: it asserts nothing;
  * the goals are printed next to the figures.
  */
 public final class Benchmarks {
@@ -37,7 +38,7 @@ public final class Benchmarks {
     }
 
     public static void main(String[] args) throws Exception {
-        String image = args.length > 0 ? args[0] : "localhost/sandbox4j-test/busybox:latest";
+        String image = args.length > 0 && !args[0].equals("-") ? args[0] : TestImages.busybox();
         Benchmarks b = new Benchmarks(image);
         String report = b.run();
         System.out.println(report);
