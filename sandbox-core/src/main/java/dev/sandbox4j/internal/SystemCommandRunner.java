@@ -111,22 +111,26 @@ public final class SystemCommandRunner implements CommandRunner {
         return t;
     }
 
-    /** SIGTERM to the process and its descendants, then SIGKILL after {@code grace}. */
+    /**
+     * SIGTERM to the process and its descendants, then SIGKILL after {@code grace} to whatever of the tree is
+     * still alive, including descendants whose parent already exited on the SIGTERM.
+     */
     static void destroyTree(Process process, Duration grace) {
         List<java.lang.ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
         descendants.forEach(java.lang.ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
         try {
-            if (grace.isZero() || !process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(java.lang.ProcessHandle::destroyForcibly);
-                descendants.forEach(java.lang.ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+            while (System.nanoTime() - deadline < 0
+                    && (process.isAlive() || descendants.stream().anyMatch(java.lang.ProcessHandle::isAlive))) {
+                Thread.sleep(10);
             }
         } catch (InterruptedException e) {
-            descendants.forEach(java.lang.ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        process.descendants().forEach(java.lang.ProcessHandle::destroyForcibly);
+        descendants.forEach(java.lang.ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     private static void joinQuietly(Thread... threads) {
