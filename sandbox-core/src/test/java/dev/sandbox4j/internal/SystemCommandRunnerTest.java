@@ -187,6 +187,29 @@ class SystemCommandRunnerTest {
     }
 
     @Test
+    void backgroundProcessHoldingTheOutputOpenCannotStretchTheTimeLimit() {
+        // given: the background sleep inherits stdout and keeps it open for 10 s after the shell exits. The JDK
+        // closes a dead process's pipe only when no read is in progress; the pause makes sure one is. Should the
+        // JDK close it anyway, the result comes back early, which is fine too: the call must not wait for sleep.
+        Command command = sh("sleep 10 & echo $!; sleep 0.3").timeout(Duration.ofSeconds(1)).build();
+        long start = System.nanoTime();
+
+        // when
+        String stdout;
+        try {
+            stdout = runner.run(command).stdout();
+        } catch (SandboxTimeoutException e) {
+            assertThat(e).hasMessageContaining("exited with 0 but its output stayed open");
+            stdout = e.partialStdout();
+        }
+
+        // then
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        killIfLeft(firstNumber(stdout));
+        assertThat(took).isLessThan(Duration.ofSeconds(3));
+    }
+
+    @Test
     void childThatIgnoresSigtermIsKilledEvenWhenItsParentDiesOnIt() throws InterruptedException {
         // given: the parent shell dies on SIGTERM at once; its child ignores SIGTERM
         Command command = sh("(trap '' TERM; exec sleep 300) & echo $!; wait")
