@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,7 @@ public final class Exec {
             throw new SandboxConfigException("maxOutputBytes must be positive, got " + b.maxOutputBytes);
         }
         this.command = List.copyOf(b.command);
-        this.env = Map.copyOf(b.env);
+        this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
         this.workdir = b.workdir;
         this.user = b.user;
         this.stdin = b.stdin;

@@ -48,17 +48,27 @@ public record MemorySize(long bytes) implements Comparable<MemorySize> {
             shift = unit * 10;
             s = s.substring(0, s.length() - 1);
         }
-        if (s.isEmpty() || !s.chars().allMatch(Character::isDigit) || s.length() > 18) {
+        if (s.isEmpty() || !s.chars().allMatch(Character::isDigit)) {
             throw invalid(text);
         }
-        long value = Long.parseLong(s);
+        long value;
+        try {
+            value = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw tooLarge(text);
+        }
         if (value == 0) {
             throw new SandboxConfigException("memory size \"" + text + "\" is zero: give a positive amount such as 512m");
         }
         if (shift > 0 && value > (Long.MAX_VALUE >> shift)) {
-            throw new SandboxConfigException("memory size \"" + text + "\" is too large");
+            throw tooLarge(text);
         }
         return new MemorySize(value << shift);
+    }
+
+    private static SandboxConfigException tooLarge(String text) {
+        return new SandboxConfigException("memory size \"" + text + "\" is too large: the largest is "
+                + (Long.MAX_VALUE >> 40) + "t");
     }
 
     private static SandboxConfigException invalid(String text) {

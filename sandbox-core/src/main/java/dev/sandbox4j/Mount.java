@@ -29,7 +29,9 @@ public record Mount(Path source, String target, boolean readOnly) {
             throw new SandboxConfigException("mount source " + source
                     + " contains ':' or ',', which runtimes cannot express: move or link it elsewhere");
         }
-        target = target.length() > 1 && target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+        while (target.length() > 1 && target.endsWith("/")) {
+            target = target.substring(0, target.length() - 1);
+        }
     }
 
     @Override

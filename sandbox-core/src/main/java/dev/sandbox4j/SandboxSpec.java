@@ -192,7 +192,8 @@ public record SandboxSpec(
                 throw new SandboxConfigException("label key \"" + k + "\" is invalid: use letters, digits, '.', '-', '_' and '/'");
             }
             if (k.startsWith(LABEL_PREFIX)) {
-                throw new SandboxConfigException("label key \"" + k + "\" uses the reserved prefix " + LABEL_PREFIX);
+                throw new SandboxConfigException("label key \"" + k + "\" uses the reserved prefix " + LABEL_PREFIX
+                        + ": choose another key");
             }
             if (v == null || v.indexOf('\0') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('=') >= 0) {
                 throw new SandboxConfigException("label " + k + " has a value with '=', a newline or NUL, "

@@ -50,10 +50,15 @@ public final class SystemCommandRunner implements CommandRunner {
                         new String(out.buffer.toByteArray(), StandardCharsets.UTF_8),
                         new String(err.buffer.toByteArray(), StandardCharsets.UTF_8));
             }
-            outThread.join();
-            errThread.join();
-            if (inThread != null) {
-                inThread.join();
+            if (!joinUntil(start + command.timeout().toNanos(), outThread, errThread, inThread)) {
+                // The process exited, but something it started in the background still holds its output open.
+                // That process is no longer a descendant, so it cannot be found to kill: stop waiting for it.
+                LOG.debug("{} exited but its output stayed open past the time limit", command.describe());
+                throw new SandboxTimeoutException("`" + command.describe() + "` exited with " + process.exitValue()
+                        + " but its output stayed open beyond " + command.timeout().toMillis() + " ms: a background "
+                        + "process it started still holds stdout or stderr", command.timeout(),
+                        new String(out.buffer.toByteArray(), StandardCharsets.UTF_8),
+                        new String(err.buffer.toByteArray(), StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
             destroyTree(process, Duration.ZERO);
@@ -111,22 +116,43 @@ public final class SystemCommandRunner implements CommandRunner {
         return t;
     }
 
-    /** SIGTERM to the process and its descendants, then SIGKILL after {@code grace}. */
+    /**
+     * SIGTERM to the process and its descendants, then SIGKILL after {@code grace} to whatever of the tree is
+     * still alive, including descendants whose parent already exited on the SIGTERM.
+     */
     static void destroyTree(Process process, Duration grace) {
         List<java.lang.ProcessHandle> descendants = process.descendants().toList();
         process.destroy();
         descendants.forEach(java.lang.ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
         try {
-            if (grace.isZero() || !process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(java.lang.ProcessHandle::destroyForcibly);
-                descendants.forEach(java.lang.ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
+            while (System.nanoTime() - deadline < 0
+                    && (process.isAlive() || descendants.stream().anyMatch(java.lang.ProcessHandle::isAlive))) {
+                Thread.sleep(10);
             }
         } catch (InterruptedException e) {
-            descendants.forEach(java.lang.ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        process.descendants().forEach(java.lang.ProcessHandle::destroyForcibly);
+        descendants.forEach(java.lang.ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    /** Joins the threads until {@code deadline} ({@link System#nanoTime()}); whether all of them ended. */
+    private static boolean joinUntil(long deadline, Thread... threads) throws InterruptedException {
+        for (Thread t : threads) {
+            if (t == null) {
+                continue;
+            }
+            long left = deadline - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.timedJoin(t, left);
+            }
+            if (t.isAlive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void joinQuietly(Thread... threads) {

@@ -136,9 +136,10 @@ public final class PodmanArgs {
         return a;
     }
 
-    public List<String> build(ImageSource.Build build, String tag, Map<String, String> labels) {
-        List<String> a = new ArrayList<>(List.of(podman, "build", "--file", build.dockerfile().toString(),
-                "--tag", tag));
+    /** Builds an image; base images are pulled only as {@code pull} allows (podman's own default would pull). */
+    public List<String> build(ImageSource.Build build, String tag, Map<String, String> labels, PullPolicy pull) {
+        List<String> a = new ArrayList<>(List.of(podman, "build", "--pull=" + pull(pull), "--file",
+                build.dockerfile().toString(), "--tag", tag));
         labels.forEach((k, v) -> a.addAll(List.of("--label", k + "=" + v)));
         build.buildArgs().forEach((k, v) -> a.addAll(List.of("--build-arg", k + "=" + v)));
         a.add(build.context().toString());

@@ -64,7 +64,8 @@ public final class PodmanBackend implements RuntimeBackend {
         ImageSource.Build build = (ImageSource.Build) spec.image();
         String tag = "localhost/sandbox4j-build/" + digest(build.dockerfile() + "\0" + build.context()) + ":latest";
         LOG.info("building image {} from {}", tag, build.dockerfile());
-        CommandResult r = runner.run(Command.builder(args.build(build, tag, Map.of(Ownership.MANAGED, "true")))
+        List<String> argv = args.build(build, tag, Map.of(Ownership.MANAGED, "true"), spec.pullPolicy());
+        CommandResult r = runner.run(Command.builder(argv)
                 .timeout(timeout)
                 .stdoutLines(line -> BUILD_LOG.info("{}", line))
                 .stderrLines(line -> BUILD_LOG.info("{}", line))

@@ -39,7 +39,7 @@ public final class PodmanParser {
             if (key.length == 2 && key[1].equals("tcp") && e.getValue().isArray() && e.getValue().size() > 0) {
                 String hostPort = e.getValue().path(0).path("HostPort").asText("");
                 if (!hostPort.isEmpty()) {
-                    ports.put(Integer.parseInt(key[0]), Integer.parseInt(hostPort));
+                    ports.put(port(key[0], json), port(hostPort, json));
                 }
             }
         }
@@ -51,6 +51,9 @@ public final class PodmanParser {
     /** {@code podman ps --all --format json} output. */
     public static List<ContainerInfo> list(String json) {
         JsonNode root = tree(json, "container list");
+        if (!root.isArray()) {
+            throw new SandboxException("podman printed a container list that is not a JSON array: " + json.strip());
+        }
         List<ContainerInfo> out = new ArrayList<>();
         for (JsonNode c : root) {
             Map<Integer, Integer> ports = new HashMap<>();
@@ -83,6 +86,14 @@ public final class PodmanParser {
         JsonNode root = tree(json, "version");
         String v = root.path("Server").path("Version").asText("");
         return v.isEmpty() ? root.path("Client").path("Version").asText("") : v;
+    }
+
+    private static int port(String digits, String json) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new SandboxException("podman printed a port \"" + digits + "\" that is not a number: " + json.strip());
+        }
     }
 
     private static Map<String, String> strings(JsonNode object) {
