@@ -77,6 +77,7 @@ public final class DnsInterceptor implements AutoCloseable {
         final AtomicLong upstreamQueries = new AtomicLong();
         final AtomicLong parserExceptions = new AtomicLong();
         final AtomicLong uncaught = new AtomicLong();
+        final AtomicLong completed = new AtomicLong();
     }
 
     /**
@@ -93,9 +94,10 @@ public final class DnsInterceptor implements AutoCloseable {
      * @param upstreamQueries  queries re-originated upstream
      * @param parserExceptions runtime exceptions the DNS parser threw on malformed input (turned into FORMERR)
      * @param uncaught         exceptions that escaped a handler: each is a bug
+     * @param completed        queries whose handling finished, answered or not (received minus shed minus in flight)
      */
     public record Stats(long received, long answered, long dropped, long shed, long denied, long refused, long failed,
-            long cacheHits, long upstreamQueries, long parserExceptions, long uncaught) {
+            long cacheHits, long upstreamQueries, long parserExceptions, long uncaught, long completed) {
     }
 
     /** Binds UDP and TCP on the same port and starts serving. Idempotent; fails after {@link #close()}. */
@@ -181,7 +183,7 @@ public final class DnsInterceptor implements AutoCloseable {
         Counters c = counters;
         return new Stats(c.received.get(), c.answered.get(), c.dropped.get(), c.shed.get(), c.denied.get(),
                 c.refused.get(), c.failed.get(), c.cacheHits.get(), c.upstreamQueries.get(),
-                c.parserExceptions.get(), c.uncaught.get());
+                c.parserExceptions.get(), c.uncaught.get(), c.completed.get());
     }
 
     /** Exceptions that escaped a handler since start; the fuzz tests require zero. */
@@ -210,7 +212,12 @@ public final class DnsInterceptor implements AutoCloseable {
             InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
             try {
                 workers.execute(() -> guarded(() -> {
-                    byte[] out = handler.handle(data, data.length, false);
+                    byte[] out;
+                    try {
+                        out = handler.handle(data, data.length, false);
+                    } finally {
+                        counters.completed.incrementAndGet();
+                    }
                     if (out != null) {
                         try {
                             udp.send(new DatagramPacket(out, out.length, client));
@@ -286,7 +293,12 @@ public final class DnsInterceptor implements AutoCloseable {
                     shed("query budget of " + config.queriesPerSecond() + "/s exhausted");
                     return;
                 }
-                byte[] response = handler.handle(data, len, true);
+                byte[] response;
+                try {
+                    response = handler.handle(data, len, true);
+                } finally {
+                    counters.completed.incrementAndGet();
+                }
                 if (response == null) {
                     continue;
                 }
