@@ -60,7 +60,7 @@ public final class DnsFuzz {
     private byte[] valid() {
         StringBuilder name = new StringBuilder();
         int labels = 1 + random.nextInt(4);
-        for (int i = 0; i < labels; i++) {
+        for (int i = 0; i < labels && name.length() < 160; i++) {
             int len = 1 + random.nextInt(random.nextInt(10) == 0 ? 63 : 12);
             for (int j = 0; j < len; j++) {
                 name.append((char) ('a' + random.nextInt(26)));
