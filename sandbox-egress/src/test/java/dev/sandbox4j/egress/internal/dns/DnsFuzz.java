@@ -123,7 +123,10 @@ public final class DnsFuzz {
         return b;
     }
 
-    /** Runs {@code packets} packets (one in ten over TCP) against a fresh interceptor and upstream. */
+    /**
+     * Runs {@code packets} packets against a fresh interceptor and upstream. One sending round in ten opens a TCP
+     * connection and sends 20 framed packets (some with lying lengths), so about two thirds go over TCP.
+     */
     static Report run(long seed, long packets) throws IOException, InterruptedException {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
         try (TestAuthority upstream = TestAuthority.withZone()) {
