@@ -1,5 +1,81 @@
 package dev.sandbox4j.egress;
 
-/** One egress decision. Placeholder until the egress module lands. */
-public interface EgressEvent {
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** One entry of a sandbox's egress audit trail ({@link EgressLog}). */
+public sealed interface EgressEvent
+        permits EgressEvent.DnsDecision, EgressEvent.DroppedConnections, EgressEvent.QueriesShed {
+
+    /** When it happened. */
+    Instant time();
+
+    /** What the DNS interceptor did with a query. */
+    enum Verdict {
+        /** The policy allowed the name and the answer passed every check (NOERROR, or the upstream's NXDOMAIN). */
+        ALLOWED,
+        /** The policy, a CNAME target or an answer address was denied: NXDOMAIN with extended error "Prohibited". */
+        DENIED,
+        /** The query was not acceptable (type, class, opcode, format, budget, caps): REFUSED, NOTIMP or FORMERR. */
+        REFUSED,
+        /** The name was allowed but could not be answered safely (upstream or enforcement failure): SERVFAIL. */
+        FAILED
+    }
+
+    /**
+     * A DNS query the interceptor decided.
+     *
+     * @param time            when the answer (or refusal) was sent
+     * @param qname           the query name as text, lowercase, absolute; non-LDH bytes escaped as {@code \DDD}
+     * @param qtype           the query type mnemonic (A, AAAA, TXT, TYPE65534, ...)
+     * @param verdict         what happened
+     * @param rcode           the response code sent (NOERROR, NXDOMAIN, SERVFAIL, ...), or "DROPPED"
+     * @param rule            the deciding rule's text, {@value EgressDecision#DEFAULT_RULE}, or "" when no rule
+     *                        was consulted (malformed queries)
+     * @param answers         the addresses released to the sandbox (and learned by the enforcer), or CNAME targets
+     * @param ttl             the TTL sent with the answers (zero when none)
+     * @param upstreamLatency time spent asking upstreams (zero for cached, denied or refused queries)
+     * @param reason          a sentence that says why
+     */
+    record DnsDecision(Instant time, String qname, String qtype, Verdict verdict, String rcode, String rule,
+            List<String> answers, Duration ttl, Duration upstreamLatency, String reason) implements EgressEvent {
+        public DnsDecision {
+            if (time == null || qname == null || qtype == null || verdict == null || rcode == null || rule == null
+                    || ttl == null || upstreamLatency == null || reason == null) {
+                throw new IllegalArgumentException("DnsDecision components must not be null");
+            }
+            answers = List.copyOf(answers);
+        }
+    }
+
+    /**
+     * Connections the enforcer dropped or rejected since its previous report, by counter.
+     *
+     * @param counter what was dropped, such as {@code tcp}, {@code udp}, {@code icmp} or {@code ipv6}
+     * @param packets packets dropped in the interval
+     * @param bytes   bytes dropped in the interval
+     */
+    record DroppedConnections(Instant time, String counter, long packets, long bytes) implements EgressEvent {
+        public DroppedConnections {
+            if (time == null || counter == null) {
+                throw new IllegalArgumentException("DroppedConnections components must not be null");
+            }
+        }
+    }
+
+    /**
+     * Queries the interceptor shed without answering (query budget or worker queue exhausted), aggregated so a
+     * flood does not flood the log too.
+     *
+     * @param count  queries shed since the previous such event
+     * @param reason why
+     */
+    record QueriesShed(Instant time, long count, String reason) implements EgressEvent {
+        public QueriesShed {
+            if (time == null || reason == null) {
+                throw new IllegalArgumentException("QueriesShed components must not be null");
+            }
+        }
+    }
 }

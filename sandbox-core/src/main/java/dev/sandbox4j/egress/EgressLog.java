@@ -3,7 +3,7 @@ package dev.sandbox4j.egress;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** The audit trail of one sandbox's egress decisions. Placeholder until the egress module lands. */
+/** The audit trail of one sandbox's egress decisions: recent events, and live events for subscribers. */
 public interface EgressLog {
     /** A log that records nothing, for sandboxes without egress control. */
     EgressLog NONE = new EgressLog() {
@@ -18,9 +18,17 @@ public interface EgressLog {
         }
     };
 
-    /** Events so far, oldest first. */
+    /** Events still held, oldest first (a bounded log keeps only the most recent ones). */
     List<EgressEvent> events();
 
-    /** Receives every later event until the returned handle is closed. */
+    /**
+     * Receives every later event, on the thread that records it, until the returned handle is closed. A listener
+     * that throws is logged and skipped; it does not stop other listeners or the recorder.
+     */
     AutoCloseable subscribe(Consumer<EgressEvent> listener);
+
+    /** How many events a bounded log has discarded to make room; 0 for a log that keeps everything. */
+    default long discardedEvents() {
+        return 0;
+    }
 }

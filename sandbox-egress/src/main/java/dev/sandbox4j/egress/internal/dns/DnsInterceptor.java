@@ -1,0 +1,416 @@
+package dev.sandbox4j.egress.internal.dns;
+
+import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressLog;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One sandbox's DNS interceptor: a DNS server on UDP and TCP (same port) that answers only what the sandbox's
+ * {@link dev.sandbox4j.egress.EgressPolicy} allows, re-originating allowed queries to its upstreams and checking
+ * every answer before the data plane is programmed ({@link dev.sandbox4j.egress.internal.LearnedAddressSink}) and
+ * the answer released. Every decision becomes an audit event on the configured recorder.
+ *
+ * <p>Threads (platform threads, daemon): one UDP receiver, one TCP acceptor, a fixed pool of UDP workers with a
+ * bounded queue, one thread per TCP connection up to the connection cap, and a small pool for the sink calls.
+ * A query over the token-bucket budget, or arriving when the worker queue is full, is dropped and counted.
+ */
+public final class DnsInterceptor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DnsInterceptor.class);
+
+    private final DnsInterceptorConfig config;
+    private final Counters counters = new Counters();
+    private final QueryBudget budget;
+    private final Object lifecycle = new Object();
+    private final AtomicLong pendingShed = new AtomicLong();
+    private final AtomicLong lastShedReport = new AtomicLong(System.nanoTime());
+    private final AtomicInteger tcpConnections = new AtomicInteger();
+    private volatile boolean started;
+    private volatile boolean closed;
+    private DatagramSocket udp;
+    private ServerSocket tcp;
+    private ThreadPoolExecutor workers;
+    private ThreadPoolExecutor tcpWorkers;
+    private ExecutorService gate;
+    private QueryHandler handler;
+    private Thread udpReceiver;
+    private Thread tcpAcceptor;
+
+    public DnsInterceptor(DnsInterceptorConfig config) {
+        this.config = config;
+        this.budget = new QueryBudget(config.queriesPerSecond(), config.queryBurst());
+    }
+
+    /** Counters since start; updated concurrently. */
+    static final class Counters {
+        final AtomicLong received = new AtomicLong();
+        final AtomicLong answered = new AtomicLong();
+        final AtomicLong dropped = new AtomicLong();
+        final AtomicLong shed = new AtomicLong();
+        final AtomicLong denied = new AtomicLong();
+        final AtomicLong refused = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong cacheHits = new AtomicLong();
+        final AtomicLong upstreamQueries = new AtomicLong();
+        final AtomicLong parserExceptions = new AtomicLong();
+        final AtomicLong uncaught = new AtomicLong();
+        final AtomicLong completed = new AtomicLong();
+    }
+
+    /**
+     * A snapshot of the interceptor's counters.
+     *
+     * @param received         packets and TCP messages read
+     * @param answered         responses sent
+     * @param dropped          packets dropped without a response (too short, QR=1)
+     * @param shed             queries dropped over budget, queue or connection limits
+     * @param denied           NXDOMAIN Prohibited
+     * @param refused          REFUSED, NOTIMP, FORMERR, BADVERS, and SERVFAIL for caps
+     * @param failed           SERVFAIL for upstream or enforcement failures
+     * @param cacheHits        answers served from the cache
+     * @param upstreamQueries  queries re-originated upstream
+     * @param parserExceptions runtime exceptions the DNS parser threw on malformed input (turned into FORMERR)
+     * @param uncaught         exceptions that escaped a handler: each is a bug
+     * @param completed        queries whose handling finished, answered or not (received minus shed minus in flight)
+     */
+    public record Stats(long received, long answered, long dropped, long shed, long denied, long refused, long failed,
+            long cacheHits, long upstreamQueries, long parserExceptions, long uncaught, long completed) {
+    }
+
+    /** Binds UDP and TCP on the same port and starts serving. Idempotent; fails after {@link #close()}. */
+    public DnsInterceptor start() {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new IllegalStateException("the DNS interceptor is closed; create a new one");
+            }
+            if (started) {
+                return this;
+            }
+            try {
+                bind();
+            } catch (IOException e) {
+                closeSockets();
+                throw new SandboxStartException("could not bind the DNS interceptor to " + config.bind() + ": "
+                        + e.getMessage() + " (choose another address or port 0)", e);
+            }
+            String name = "sandbox4j-dns-" + config.recorder().sandbox();
+            gate = Executors.newFixedThreadPool(Math.max(2, config.workerThreads()), threads(name + "-gate"));
+            handler = new QueryHandler(config, gate, counters);
+            workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(config.workerQueue()), threads(name + "-udp-worker"),
+                    new ThreadPoolExecutor.AbortPolicy());
+            tcpWorkers = new ThreadPoolExecutor(0, config.maxTcpConnections(), 30, TimeUnit.SECONDS,
+                    new SynchronousQueue<>(), threads(name + "-tcp"), new ThreadPoolExecutor.AbortPolicy());
+            udpReceiver = threads(name + "-udp").newThread(this::receiveUdp);
+            tcpAcceptor = threads(name + "-tcp-accept").newThread(this::acceptTcp);
+            udpReceiver.start();
+            tcpAcceptor.start();
+            started = true;
+            LOG.info("DNS interceptor for {} listening on {} (udp+tcp), upstreams {}", config.recorder().sandbox(),
+                    address(), config.upstreams());
+            return this;
+        }
+    }
+
+    private void bind() throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            udp = new DatagramSocket(null);
+            udp.bind(config.bind());
+            int port = udp.getLocalPort();
+            tcp = new ServerSocket();
+            tcp.setReuseAddress(true);
+            try {
+                tcp.bind(new InetSocketAddress(config.bind().getAddress(), port), 64);
+                return;
+            } catch (IOException e) {
+                last = e;
+                closeSockets();
+                if (config.bind().getPort() != 0) {
+                    break;
+                }
+            }
+        }
+        throw last == null ? new IOException("no free port") : last;
+    }
+
+    /** Where the interceptor listens (UDP and TCP). */
+    public InetSocketAddress address() {
+        DatagramSocket s = udp;
+        if (s == null) {
+            throw new IllegalStateException("the DNS interceptor is not started");
+        }
+        return new InetSocketAddress(config.bind().getAddress(), s.getLocalPort());
+    }
+
+    /** The audit trail this interceptor writes. */
+    public EgressLog log() {
+        return config.recorder();
+    }
+
+    /** Forgets cached answers, for example after the enforcer flushed its learned sets. */
+    public void clearCache() {
+        QueryHandler h = handler;
+        if (h != null) {
+            h.clearCache();
+        }
+    }
+
+    public Stats stats() {
+        Counters c = counters;
+        return new Stats(c.received.get(), c.answered.get(), c.dropped.get(), c.shed.get(), c.denied.get(),
+                c.refused.get(), c.failed.get(), c.cacheHits.get(), c.upstreamQueries.get(),
+                c.parserExceptions.get(), c.uncaught.get(), c.completed.get());
+    }
+
+    /** Exceptions that escaped a handler since start; the fuzz tests require zero. */
+    public long uncaughtExceptions() {
+        return counters.uncaught.get();
+    }
+
+    private void receiveUdp() {
+        byte[] buf = new byte[65535];
+        while (!closed) {
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            try {
+                udp.receive(p);
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("DNS interceptor UDP receive failed; continuing", e);
+                }
+                continue;
+            }
+            counters.received.incrementAndGet();
+            if (!budget.tryAcquire()) {
+                shed("query budget of " + config.queriesPerSecond() + "/s exhausted");
+                continue;
+            }
+            byte[] data = Arrays.copyOf(p.getData(), p.getLength());
+            InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
+            try {
+                workers.execute(() -> guarded(() -> {
+                    byte[] out;
+                    try {
+                        out = handler.handle(data, data.length, false);
+                    } finally {
+                        counters.completed.incrementAndGet();
+                    }
+                    if (out != null) {
+                        try {
+                            udp.send(new DatagramPacket(out, out.length, client));
+                            counters.answered.incrementAndGet();
+                        } catch (IOException e) {
+                            if (!closed) {
+                                LOG.debug("could not send a DNS answer to {}", client, e);
+                            }
+                        }
+                    }
+                }));
+            } catch (RejectedExecutionException e) {
+                shed("worker queue full");
+            }
+        }
+    }
+
+    private void acceptTcp() {
+        while (!closed) {
+            Socket s;
+            try {
+                s = tcp.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    LOG.warn("DNS interceptor TCP accept failed; continuing", e);
+                }
+                continue;
+            }
+            if (tcpConnections.incrementAndGet() > config.maxTcpConnections()) {
+                tcpConnections.decrementAndGet();
+                shed("TCP connection limit of " + config.maxTcpConnections() + " reached");
+                closeQuietly(s);
+                continue;
+            }
+            try {
+                tcpWorkers.execute(() -> {
+                    try {
+                        guarded(() -> serveTcp(s));
+                    } finally {
+                        tcpConnections.decrementAndGet();
+                        closeQuietly(s);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                tcpConnections.decrementAndGet();
+                shed("TCP connection limit of " + config.maxTcpConnections() + " reached");
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private void serveTcp(Socket s) {
+        try {
+            s.setSoTimeout((int) Math.max(1, config.tcpIdleTimeout().toMillis()));
+            s.setTcpNoDelay(true);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            while (!closed) {
+                int len;
+                try {
+                    len = in.readUnsignedShort();
+                } catch (EOFException e) {
+                    return;
+                }
+                if (len == 0) {
+                    counters.dropped.incrementAndGet();
+                    return;
+                }
+                byte[] data = new byte[len];
+                in.readFully(data);
+                counters.received.incrementAndGet();
+                if (!budget.tryAcquire()) {
+                    shed("query budget of " + config.queriesPerSecond() + "/s exhausted");
+                    return;
+                }
+                byte[] response;
+                try {
+                    response = handler.handle(data, len, true);
+                } finally {
+                    counters.completed.incrementAndGet();
+                }
+                if (response == null) {
+                    continue;
+                }
+                byte[] framed = new byte[response.length + 2];
+                framed[0] = (byte) (response.length >>> 8);
+                framed[1] = (byte) response.length;
+                System.arraycopy(response, 0, framed, 2, response.length);
+                out.write(framed);
+                out.flush();
+                counters.answered.incrementAndGet();
+            }
+        } catch (SocketTimeoutException | EOFException e) {
+            // idle or cut short: close the connection
+        } catch (SocketException e) {
+            // peer reset or we are closing
+        } catch (IOException e) {
+            LOG.debug("DNS interceptor TCP connection failed", e);
+        }
+    }
+
+    /** Runs a handler step; anything that escapes is a bug, counted and reported, never propagated. */
+    private void guarded(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            counters.uncaught.incrementAndGet();
+            LOG.warn("DNS interceptor handler threw; the query got no answer", t);
+            try {
+                config.uncaughtHandler().accept(t);
+            } catch (RuntimeException ignored) {
+                // a failing hook must not break serving
+            }
+            if (t instanceof Error e && !(t instanceof StackOverflowError) && !(t instanceof AssertionError)) {
+                throw e;
+            }
+        }
+    }
+
+    private void shed(String reason) {
+        counters.shed.incrementAndGet();
+        pendingShed.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastShedReport.get();
+        if (now - last >= 1_000_000_000L && lastShedReport.compareAndSet(last, now)) {
+            reportShed(reason);
+        }
+    }
+
+    private void reportShed(String reason) {
+        long n = pendingShed.getAndSet(0);
+        if (n > 0) {
+            config.recorder().record(new EgressEvent.QueriesShed(config.clock().instant(), n, reason));
+        }
+    }
+
+    /** Stops serving and releases sockets and threads. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeSockets();
+            for (ExecutorService e : new ExecutorService[] {workers, tcpWorkers, gate}) {
+                if (e != null) {
+                    e.shutdownNow();
+                }
+            }
+            for (Thread t : new Thread[] {udpReceiver, tcpAcceptor}) {
+                if (t != null) {
+                    try {
+                        t.join(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            reportShed("shed before close");
+            if (started) {
+                LOG.info("DNS interceptor for {} stopped: {}", config.recorder().sandbox(), stats());
+            }
+        }
+    }
+
+    private void closeSockets() {
+        if (udp != null) {
+            udp.close();
+        }
+        if (tcp != null) {
+            try {
+                tcp.close();
+            } catch (IOException e) {
+                LOG.warn("could not close the DNS interceptor's TCP socket", e);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    private static ThreadFactory threads(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

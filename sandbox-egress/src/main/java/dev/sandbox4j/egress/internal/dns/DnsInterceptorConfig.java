@@ -1,0 +1,271 @@
+package dev.sandbox4j.egress.internal.dns;
+
+import dev.sandbox4j.SandboxConfigException;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.egress.internal.HostAddressSource;
+import dev.sandbox4j.egress.internal.LearnedAddressSink;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Everything one sandbox's {@link DnsInterceptor} needs. Immutable; build with {@link #builder(EgressPolicy)},
+ * whose setters state their defaults.
+ */
+public record DnsInterceptorConfig(
+        EgressPolicy policy,
+        InetSocketAddress bind,
+        List<InetSocketAddress> upstreams,
+        EgressRecorder recorder,
+        LearnedAddressSink sink,
+        Duration gateTimeout,
+        HostAddressSource hostAddresses,
+        Duration minTtl,
+        Duration maxTtl,
+        int maxAddressesPerName,
+        int maxAddressesTotal,
+        double queriesPerSecond,
+        int queryBurst,
+        Duration upstreamTimeout,
+        Duration upstreamDeadline,
+        int workerThreads,
+        int workerQueue,
+        int maxTcpConnections,
+        Duration tcpIdleTimeout,
+        int cacheEntries,
+        Consumer<Throwable> uncaughtHandler,
+        Clock clock) {
+
+    public DnsInterceptorConfig {
+        require(policy != null, "policy must not be null");
+        require(bind != null && !bind.isUnresolved(), "bind must be an IP address and port (port 0 = any free port)");
+        upstreams = List.copyOf(upstreams);
+        require(!upstreams.isEmpty(), "the interceptor needs at least one DNS upstream: set them on the policy"
+                + " (withUpstream) or on the builder; HostResolvers.fromResolvConf() reads the host's");
+        for (InetSocketAddress u : upstreams) {
+            require(!u.isUnresolved() && u.getPort() > 0, "upstream " + u + " must be an IP address with a port");
+        }
+        require(recorder != null && sink != null && hostAddresses != null && uncaughtHandler != null && clock != null,
+                "recorder, sink, hostAddresses, uncaughtHandler and clock must not be null");
+        require(positive(gateTimeout) && positive(upstreamTimeout) && positive(upstreamDeadline)
+                && positive(tcpIdleTimeout), "timeouts must be positive");
+        require(minTtl != null && maxTtl != null && !minTtl.isNegative() && minTtl.compareTo(maxTtl) <= 0,
+                "minTtl must be between 0 and maxTtl");
+        require(maxAddressesPerName >= 1 && maxAddressesTotal >= maxAddressesPerName,
+                "maxAddressesPerName must be at least 1 and maxAddressesTotal at least maxAddressesPerName");
+        require(queriesPerSecond > 0 && queryBurst >= 1, "queriesPerSecond must be positive and queryBurst >= 1");
+        require(workerThreads >= 1 && workerQueue >= 1 && maxTcpConnections >= 1 && cacheEntries >= 0,
+                "workerThreads, workerQueue and maxTcpConnections must be at least 1, cacheEntries at least 0");
+    }
+
+    private static boolean positive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new SandboxConfigException("DNS interceptor: " + message);
+        }
+    }
+
+    /** A builder with the defaults below; upstreams default to the policy's. */
+    public static Builder builder(EgressPolicy policy) {
+        return new Builder(policy);
+    }
+
+    /** A builder holding this configuration. */
+    public Builder toBuilder() {
+        Builder b = new Builder(policy);
+        b.bind = bind;
+        b.upstreams = upstreams;
+        b.recorder = recorder;
+        b.sink = sink;
+        b.gateTimeout = gateTimeout;
+        b.hostAddresses = hostAddresses;
+        b.minTtl = minTtl;
+        b.maxTtl = maxTtl;
+        b.maxAddressesPerName = maxAddressesPerName;
+        b.maxAddressesTotal = maxAddressesTotal;
+        b.queriesPerSecond = queriesPerSecond;
+        b.queryBurst = queryBurst;
+        b.upstreamTimeout = upstreamTimeout;
+        b.upstreamDeadline = upstreamDeadline;
+        b.workerThreads = workerThreads;
+        b.workerQueue = workerQueue;
+        b.maxTcpConnections = maxTcpConnections;
+        b.tcpIdleTimeout = tcpIdleTimeout;
+        b.cacheEntries = cacheEntries;
+        b.uncaughtHandler = uncaughtHandler;
+        b.clock = clock;
+        return b;
+    }
+
+    /** Mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private EgressPolicy policy;
+        private InetSocketAddress bind = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        private List<InetSocketAddress> upstreams;
+        private EgressRecorder recorder;
+        private LearnedAddressSink sink = LearnedAddressSink.NONE;
+        private Duration gateTimeout = Duration.ofMillis(250);
+        private HostAddressSource hostAddresses = HostAddressSource.NONE;
+        private Duration minTtl = Duration.ofSeconds(5);
+        private Duration maxTtl = Duration.ofSeconds(300);
+        private int maxAddressesPerName = 64;
+        private int maxAddressesTotal = 4096;
+        private double queriesPerSecond = 200;
+        private int queryBurst = 400;
+        private Duration upstreamTimeout = Duration.ofMillis(1500);
+        private Duration upstreamDeadline = Duration.ofSeconds(4);
+        private int workerThreads = 4;
+        private int workerQueue = 256;
+        private int maxTcpConnections = 16;
+        private Duration tcpIdleTimeout = Duration.ofSeconds(5);
+        private int cacheEntries = 10_000;
+        private Consumer<Throwable> uncaughtHandler = t -> { };
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(EgressPolicy policy) {
+            this.policy = policy;
+            this.upstreams = policy == null ? List.of() : policy.upstreams();
+        }
+
+        /** Where to listen, UDP and TCP on the same port; default 127.0.0.1:0 (a free port). */
+        public Builder bind(InetSocketAddress bind) {
+            this.bind = bind;
+            return this;
+        }
+
+        /** Upstreams tried in order; default the policy's {@link EgressPolicy#upstreams()}. */
+        public Builder upstreams(List<InetSocketAddress> upstreams) {
+            this.upstreams = upstreams;
+            return this;
+        }
+
+        /** Where audit events go; default a new {@link EgressRecorder} named "sandbox". */
+        public Builder recorder(EgressRecorder recorder) {
+            this.recorder = recorder;
+            return this;
+        }
+
+        /** The data-plane seam called before an allowed answer is released; default {@link LearnedAddressSink#NONE}. */
+        public Builder sink(LearnedAddressSink sink) {
+            this.sink = sink;
+            return this;
+        }
+
+        /** How long the sink may take before the query fails with SERVFAIL; default 250 ms. */
+        public Builder gateTimeout(Duration gateTimeout) {
+            this.gateTimeout = gateTimeout;
+            return this;
+        }
+
+        /** Extra addresses answers must not contain; default none. */
+        public Builder hostAddresses(HostAddressSource hostAddresses) {
+            this.hostAddresses = hostAddresses;
+            return this;
+        }
+
+        /** TTL floor for released answers; default 5 s. */
+        public Builder minTtl(Duration minTtl) {
+            this.minTtl = minTtl;
+            return this;
+        }
+
+        /** TTL cap for released answers; default 300 s. */
+        public Builder maxTtl(Duration maxTtl) {
+            this.maxTtl = maxTtl;
+            return this;
+        }
+
+        /** Distinct live addresses one name may unlock; default 64. Over it: SERVFAIL. */
+        public Builder maxAddressesPerName(int max) {
+            this.maxAddressesPerName = max;
+            return this;
+        }
+
+        /** Distinct live addresses the whole sandbox may unlock; default 4096. Over it: SERVFAIL. */
+        public Builder maxAddressesTotal(int max) {
+            this.maxAddressesTotal = max;
+            return this;
+        }
+
+        /** Sustained query budget (token bucket refill); default 200 per second. Over budget: dropped. */
+        public Builder queriesPerSecond(double qps) {
+            this.queriesPerSecond = qps;
+            return this;
+        }
+
+        /** Token bucket size; default 400 queries. */
+        public Builder queryBurst(int burst) {
+            this.queryBurst = burst;
+            return this;
+        }
+
+        /** Wait for one upstream attempt; default 1.5 s. */
+        public Builder upstreamTimeout(Duration timeout) {
+            this.upstreamTimeout = timeout;
+            return this;
+        }
+
+        /** Bound on all upstream attempts of one query; default 4 s. Past it: SERVFAIL. */
+        public Builder upstreamDeadline(Duration deadline) {
+            this.upstreamDeadline = deadline;
+            return this;
+        }
+
+        /** Threads answering UDP queries; default 4. */
+        public Builder workerThreads(int threads) {
+            this.workerThreads = threads;
+            return this;
+        }
+
+        /** UDP queries waiting for a worker before new ones are shed; default 256. */
+        public Builder workerQueue(int queue) {
+            this.workerQueue = queue;
+            return this;
+        }
+
+        /** Concurrent TCP connections; more are closed at once; default 16. */
+        public Builder maxTcpConnections(int max) {
+            this.maxTcpConnections = max;
+            return this;
+        }
+
+        /** A TCP connection idle this long is closed; default 5 s. */
+        public Builder tcpIdleTimeout(Duration timeout) {
+            this.tcpIdleTimeout = timeout;
+            return this;
+        }
+
+        /** Allowed answers cached until their TTL; default 10,000 (0 disables the cache). */
+        public Builder cacheEntries(int entries) {
+            this.cacheEntries = entries;
+            return this;
+        }
+
+        /** Told about every exception that escapes a query handler (a bug); default: nothing beyond a WARN log. */
+        public Builder uncaughtHandler(Consumer<Throwable> handler) {
+            this.uncaughtHandler = handler;
+            return this;
+        }
+
+        /** Time source for TTLs, the cache and event times; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public DnsInterceptorConfig build() {
+            return new DnsInterceptorConfig(policy, bind, upstreams == null ? List.of() : upstreams,
+                    recorder == null ? new EgressRecorder("sandbox") : recorder, sink, gateTimeout, hostAddresses,
+                    minTtl, maxTtl, maxAddressesPerName, maxAddressesTotal, queriesPerSecond, queryBurst,
+                    upstreamTimeout, upstreamDeadline, workerThreads, workerQueue, maxTcpConnections,
+                    tcpIdleTimeout, cacheEntries, uncaughtHandler, clock);
+        }
+    }
+}

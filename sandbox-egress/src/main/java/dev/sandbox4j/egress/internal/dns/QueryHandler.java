@@ -1,0 +1,482 @@
+package dev.sandbox4j.egress.internal.dns;
+
+import dev.sandbox4j.egress.EgressDecision;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressEvent.Verdict;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.EgressRule;
+import dev.sandbox4j.egress.internal.LearnedAddresses;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Decides one query: bytes in, bytes out (or {@code null} to drop). Transport-free, so UDP and TCP share every
+ * rule. Never relays client bytes upstream and never relays upstream bytes to the client: both directions are
+ * rebuilt from checked fields.
+ */
+final class QueryHandler {
+    /** CNAME steps followed before giving up. */
+    static final int MAX_CHAIN = 8;
+
+    private final DnsInterceptorConfig config;
+    private final EgressPolicy policy;
+    private final UpstreamClient upstream;
+    private final AddressGuard guard;
+    private final LearnedTable learned;
+    private final ExecutorService gate;
+    private final DnsInterceptor.Counters counters;
+    private final Map<String, CacheEntry> cache = new ConcurrentHashMap<>();
+
+    QueryHandler(DnsInterceptorConfig config, ExecutorService gate, DnsInterceptor.Counters counters) {
+        this.config = config;
+        this.policy = config.policy();
+        this.upstream = new UpstreamClient(config.upstreams(), config.upstreamTimeout(), config.upstreamDeadline());
+        this.guard = new AddressGuard(config.hostAddresses());
+        this.learned = new LearnedTable(config.maxAddressesPerName(), config.maxAddressesTotal());
+        this.gate = gate;
+        this.counters = counters;
+    }
+
+    /** A cached allowed answer. */
+    private record CacheEntry(List<String> chain, List<byte[]> addresses, String rule, long expiresAt) {
+    }
+
+    /** What the client asked, as far as it was understood. */
+    private record Ask(int id, int opcode, boolean rd, Record question, OPTRecord opt, String qname, String qtype,
+            boolean tcp) {
+    }
+
+    void clearCache() {
+        cache.clear();
+    }
+
+    int learnedAddresses() {
+        return learned.size();
+    }
+
+    /** The response to send, or null to send nothing. */
+    byte[] handle(byte[] buf, int len, boolean tcp) {
+        if (len < Header.LENGTH) {
+            counters.dropped.incrementAndGet();
+            return null;
+        }
+        int id = u16(buf, 0);
+        int flags = u16(buf, 2);
+        if ((flags & 0x8000) != 0) {
+            counters.dropped.incrementAndGet(); // a response sent to us: never answer it
+            return null;
+        }
+        int opcode = (flags >>> 11) & 0xf;
+        boolean rd = (flags & 0x0100) != 0;
+        Ask bare = new Ask(id, opcode, rd, null, null, "", "", tcp);
+        if (opcode != Opcode.QUERY) {
+            return refuse(bare, Rcode.NOTIMP, Verdict.REFUSED, null, "opcode " + Opcode.string(opcode)
+                    + " is not served; only QUERY");
+        }
+        int qd = u16(buf, 4);
+        int an = u16(buf, 6);
+        int ns = u16(buf, 8);
+        int ar = u16(buf, 10);
+        if (qd != 1) {
+            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "QDCOUNT is " + qd
+                    + "; only queries with exactly one question are answered");
+        }
+        if (an != 0 || ns != 0 || ar > 1 || (flags & 0x0200) != 0) {
+            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "a query must have no answer or authority"
+                    + " records, at most one additional (OPT) record, and no TC flag");
+        }
+        Message msg;
+        try {
+            msg = new Message(Arrays.copyOf(buf, len));
+        } catch (IOException e) {
+            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "malformed query: " + e.getMessage());
+        } catch (RuntimeException e) {
+            counters.parserExceptions.incrementAndGet();
+            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "malformed query ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        if (msg.numBytes() != len) {
+            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, (len - msg.numBytes())
+                    + " bytes follow the query");
+        }
+        List<Record> additional = msg.getSection(Section.ADDITIONAL);
+        Record question = msg.getQuestion();
+        if (question == null || msg.getSection(Section.QUESTION).size() != 1 || additional.size() != ar) {
+            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "the query's sections do not match its counts");
+        }
+        OPTRecord opt = null;
+        if (ar == 1) {
+            if (!(additional.get(0) instanceof OPTRecord o) || !o.getName().equals(Name.root)) {
+                return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "the only additional record a query may"
+                        + " carry is an OPT record owned by the root");
+            }
+            opt = o;
+        }
+        Ask ask = new Ask(id, opcode, rd, question, opt, display(question.getName()), Type.string(question.getType()),
+                tcp);
+        if (opt != null && opt.getVersion() != 0) {
+            return refuse(ask, Rcode.BADVERS, Verdict.REFUSED, null, "EDNS version " + opt.getVersion()
+                    + " is not supported; use 0");
+        }
+        if (question.getDClass() != DClass.IN) {
+            return refuse(ask, Rcode.REFUSED, Verdict.REFUSED, ede(ExtendedErrorCodeOption.NOT_SUPPORTED,
+                    "egress: only class IN is served"), "class " + DClass.string(question.getDClass())
+                    + " is not served; only IN");
+        }
+        String host = ldh(question.getName());
+        if (host == null) {
+            return deny(ask, "", "the name holds bytes other than letters, digits, '-' and '_' (or is the root)");
+        }
+        EgressDecision decision = policy.decide(host);
+        if (!decision.allowed()) {
+            return deny(ask, decision.rule(), decision.reason());
+        }
+        int type = question.getType();
+        if (type != Type.A && type != Type.AAAA && type != Type.CNAME) {
+            return refuse(ask, Rcode.REFUSED, Verdict.REFUSED, ede(ExtendedErrorCodeOption.NOT_SUPPORTED,
+                    "egress: query type " + ask.qtype + " is not served; only A, AAAA and CNAME"), "query type "
+                    + ask.qtype + " is not served; only A, AAAA and CNAME");
+        }
+        return resolve(ask, host, type, decision);
+    }
+
+    private byte[] resolve(Ask ask, String host, int type, EgressDecision decision) {
+        String key = host + "/" + type;
+        long now = config.clock().millis();
+        CacheEntry hit = cache.get(key);
+        if (hit != null && hit.expiresAt > now) {
+            counters.cacheHits.incrementAndGet();
+            long ttl = Math.max(1, (hit.expiresAt - now + 999) / 1000);
+            return answer(ask, Rcode.NOERROR, hit.chain, hit.addresses, type, ttl, hit.rule, Duration.ZERO,
+                    "allowed by '" + hit.rule + "' (cached)");
+        }
+        Name name;
+        try {
+            name = Name.fromString(host + ".");
+        } catch (TextParseException e) {
+            return deny(ask, "", "the name cannot be re-encoded: " + e.getMessage());
+        }
+        counters.upstreamQueries.incrementAndGet();
+        UpstreamClient.Result result = upstream.query(name, type);
+        Duration latency = Duration.ofNanos(result.latencyNanos());
+        if (!result.ok()) {
+            return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY,
+                    "egress: no upstream answered"), latency, "no upstream answered: " + result.failure());
+        }
+        Message answer = result.answer();
+        List<Record> records = answer.getSection(Section.ANSWER);
+
+        // keep only the qname's CNAME chain and the qtype's records at its end; drop everything else
+        List<String> chain = new ArrayList<>();
+        List<byte[]> addresses = new ArrayList<>();
+        Set<Name> seen = new HashSet<>();
+        Name current = name;
+        long minTtl = Long.MAX_VALUE;
+        boolean ended = false;
+        for (int step = 0; step <= MAX_CHAIN && !ended; step++) {
+            seen.add(current);
+            CNAMERecord cname = null;
+            List<Record> here = new ArrayList<>();
+            for (Record r : records) {
+                if (r.getDClass() == DClass.IN && r.getName().equals(current)) {
+                    if (r instanceof CNAMERecord c && cname == null) {
+                        cname = c;
+                    } else if (r.getType() == type && type != Type.CNAME) {
+                        here.add(r);
+                    }
+                }
+            }
+            if (cname == null || (type == Type.CNAME && step > 0)) {
+                for (Record r : here) {
+                    byte[] raw = r.rdataToWireCanonical();
+                    if (addresses.stream().noneMatch(a -> Arrays.equals(a, raw))) {
+                        addresses.add(raw);
+                    }
+                    minTtl = Math.min(minTtl, r.getTTL());
+                }
+                ended = true;
+                continue;
+            }
+            Name target = cname.getTarget();
+            String t = ldh(target);
+            if (t == null) {
+                return deny(ask, decision.rule(), "the CNAME target " + display(target)
+                        + " holds bytes other than letters, digits, '-' and '_'");
+            }
+            EgressDecision td = policy.decide(t);
+            if (!td.allowed()) {
+                return deny(ask, td.rule(), "CNAME target " + t + ". is not allowed: " + td.reason());
+            }
+            if (seen.contains(target)) {
+                return fail(ask, decision.rule(), null, latency, "the CNAME chain loops at " + t + ".");
+            }
+            chain.add(t + ".");
+            minTtl = Math.min(minTtl, cname.getTTL());
+            current = target;
+            if (type == Type.CNAME) {
+                ended = true;
+            }
+        }
+        if (!ended) {
+            return fail(ask, decision.rule(), null, latency, "the CNAME chain is longer than " + MAX_CHAIN);
+        }
+
+        // every address must be outside the deny classes, unless an allow-cidr rule covers it
+        List<InetAddress> inet = new ArrayList<>();
+        for (byte[] raw : addresses) {
+            InetAddress a = address(raw);
+            Optional<String> denied = guard.deniedClass(raw);
+            if (denied.isPresent() && !coveredByCidr(a, denied.get())) {
+                return deny(ask, decision.rule(), "answer address " + a.getHostAddress() + " is " + denied.get()
+                        + "; add an allow-cidr rule to permit it");
+            }
+            inet.add(a);
+        }
+
+        int rcode = answer.getRcode() == Rcode.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.NOERROR;
+        long ttl = minTtl == Long.MAX_VALUE ? 0 : clamp(minTtl);
+        if (!addresses.isEmpty()) {
+            long expiresAt = now + ttl * 1000;
+            String cap = learned.admit(host + ".", inet, now, expiresAt);
+            if (cap != null) {
+                return refuse(ask, Rcode.SERVFAIL, Verdict.REFUSED, ede(ExtendedErrorCodeOption.OTHER,
+                        "egress: address cap reached"), "address cap reached: " + cap, decision.rule(), latency);
+            }
+            LearnedAddresses grant = new LearnedAddresses(host + ".", chain, inet, Duration.ofSeconds(ttl),
+                    policy.allowedPorts(host));
+            String gateFailure = program(grant);
+            if (gateFailure != null) {
+                return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
+                        "egress: enforcement not confirmed"), latency, gateFailure);
+            }
+            if (config.cacheEntries() > 0 && rcode == Rcode.NOERROR) {
+                if (cache.size() >= config.cacheEntries()) {
+                    cache.values().removeIf(e -> e.expiresAt <= now);
+                }
+                if (cache.size() < config.cacheEntries()) {
+                    cache.put(key, new CacheEntry(List.copyOf(chain), List.copyOf(addresses), decision.rule(),
+                            expiresAt));
+                }
+            }
+        }
+        return answer(ask, rcode, chain, addresses, type, ttl, decision.rule(), latency,
+                (rcode == Rcode.NXDOMAIN ? "allowed by '" + decision.rule() + "'; the upstream says the name does"
+                        + " not exist" : addresses.isEmpty() && chain.isEmpty() ? "allowed by '" + decision.rule()
+                        + "'; the upstream has no such records" : decision.reason()));
+    }
+
+    private boolean coveredByCidr(InetAddress a, String deniedClass) {
+        EgressDecision d = policy.decide(a);
+        if (!d.allowed() || d.byDefault()) {
+            return false;
+        }
+        if (AddressGuard.isMetadata(deniedClass)) {
+            return EgressPolicy.parseRule(d.rule()) instanceof EgressRule.CidrRule c && c.cidr().isSingleHost();
+        }
+        return true;
+    }
+
+    /** Calls the sink with a bounded wait; null when the addresses are in force, else why not. */
+    private String program(LearnedAddresses grant) {
+        Future<?> f;
+        try {
+            f = gate.submit(() -> {
+                config.sink().allow(grant);
+                return null;
+            });
+        } catch (RejectedExecutionException e) {
+            return "enforcement is shut down or saturated";
+        }
+        try {
+            f.get(config.gateTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            return null;
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            return "enforcement did not confirm within " + config.gateTimeout().toMillis() + " ms";
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            return "enforcement failed: " + c.getClass().getSimpleName() + (c.getMessage() == null ? ""
+                    : ": " + c.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            return "interrupted while waiting for enforcement";
+        }
+    }
+
+    private long clamp(long ttl) {
+        return Math.max(config.minTtl().toSeconds(), Math.min(config.maxTtl().toSeconds(), ttl));
+    }
+
+    private byte[] answer(Ask ask, int rcode, List<String> chain, List<byte[]> addresses, int type, long ttl,
+            String rule, Duration latency, String reason) {
+        List<Record> records = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
+        Name owner = ask.question.getName();
+        for (String t : chain) {
+            Name target = Name.fromConstantString(t);
+            records.add(new CNAMERecord(owner, DClass.IN, ttl, target));
+            owner = target;
+            if (type == Type.CNAME) {
+                shown.add(t);
+            }
+        }
+        for (byte[] raw : addresses) {
+            records.add(raw.length == 4 ? new ARecord(owner, DClass.IN, ttl, raw)
+                    : new AAAARecord(owner, DClass.IN, ttl, raw));
+            shown.add(address(raw).getHostAddress());
+        }
+        byte[] wire = wire(ask, rcode, records, null);
+        event(ask, Verdict.ALLOWED, rcode, rule, shown, Duration.ofSeconds(records.isEmpty() ? 0 : ttl), latency,
+                reason);
+        return wire;
+    }
+
+    private byte[] deny(Ask ask, String rule, String reason) {
+        counters.denied.incrementAndGet();
+        byte[] wire = wire(ask, Rcode.NXDOMAIN, List.of(), ede(ExtendedErrorCodeOption.PROHIBITED, "egress: " + reason));
+        event(ask, Verdict.DENIED, Rcode.NXDOMAIN, rule, List.of(), Duration.ZERO, Duration.ZERO, reason);
+        return wire;
+    }
+
+    private byte[] fail(Ask ask, String rule, EDNSOption ede, Duration latency, String reason) {
+        counters.failed.incrementAndGet();
+        byte[] wire = wire(ask, Rcode.SERVFAIL, List.of(), ede);
+        event(ask, Verdict.FAILED, Rcode.SERVFAIL, rule, List.of(), Duration.ZERO, latency, reason);
+        return wire;
+    }
+
+    private byte[] refuse(Ask ask, int rcode, Verdict verdict, EDNSOption ede, String reason) {
+        return refuse(ask, rcode, verdict, ede, reason, "", Duration.ZERO);
+    }
+
+    private byte[] refuse(Ask ask, int rcode, Verdict verdict, EDNSOption ede, String reason, String rule,
+            Duration latency) {
+        counters.refused.incrementAndGet();
+        byte[] wire = wire(ask, rcode, List.of(), ede);
+        event(ask, verdict, rcode, rule, List.of(), Duration.ZERO, latency, reason);
+        return wire;
+    }
+
+    /**
+     * The response: the client's ID, opcode and RD; QR and RA; the client's question when it was parsed; an OPT
+     * record (ours, carrying only the extended error) only when the client sent one (RFC 6891, RFC 8914). Sized
+     * to the client's UDP buffer (512 without EDNS, at most 1232); larger answers are truncated with TC=1.
+     */
+    private byte[] wire(Ask ask, int rcode, List<Record> answers, EDNSOption ede) {
+        if (ask.question == null) {
+            byte[] h = new byte[Header.LENGTH];
+            h[0] = (byte) (ask.id >>> 8);
+            h[1] = (byte) ask.id;
+            h[2] = (byte) (0x80 | (ask.opcode << 3) | (ask.rd ? 1 : 0));
+            h[3] = (byte) (0x80 | (rcode & 0xf));
+            return h;
+        }
+        Message m = new Message(ask.id);
+        Header h = m.getHeader();
+        h.setFlag(Flags.QR);
+        h.setFlag(Flags.RA);
+        if (ask.rd) {
+            h.setFlag(Flags.RD);
+        }
+        h.setOpcode(ask.opcode);
+        h.setRcode(rcode & 0xf);
+        m.addRecord(ask.question, Section.QUESTION);
+        for (Record r : answers) {
+            m.addRecord(r, Section.ANSWER);
+        }
+        int max = 512;
+        if (ask.opt != null) {
+            m.addRecord(ede == null ? new OPTRecord(UpstreamClient.EDNS_SIZE, rcode >>> 4, 0, 0)
+                    : new OPTRecord(UpstreamClient.EDNS_SIZE, rcode >>> 4, 0, 0, ede), Section.ADDITIONAL);
+            max = Math.max(512, Math.min(UpstreamClient.EDNS_SIZE, ask.opt.getPayloadSize()));
+        }
+        return m.toWire(ask.tcp ? 65535 : max);
+    }
+
+    private void event(Ask ask, Verdict verdict, int rcode, String rule, List<String> answers, Duration ttl,
+            Duration latency, String reason) {
+        config.recorder().record(new EgressEvent.DnsDecision(config.clock().instant(), ask.qname, ask.qtype, verdict,
+                Rcode.string(rcode), rule, answers, ttl, latency, (ask.tcp ? "tcp: " : "udp: ") + reason));
+    }
+
+    private static ExtendedErrorCodeOption ede(int code, String text) {
+        return new ExtendedErrorCodeOption(code, text);
+    }
+
+    /** The name as lowercase text if every label is letters, digits, '-' or '_', without the trailing dot. */
+    static String ldh(Name name) {
+        if (!name.isAbsolute() || name.labels() < 2) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(name.length());
+        for (int i = 0; i < name.labels() - 1; i++) {
+            byte[] label = name.getLabel(i);
+            if (label.length < 2) {
+                return null;
+            }
+            if (i > 0) {
+                sb.append('.');
+            }
+            for (int j = 1; j < label.length; j++) {
+                int c = label[j] & 0xff;
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+                        || c == '_')) {
+                    return null;
+                }
+                sb.append((char) (c >= 'A' && c <= 'Z' ? c + 32 : c));
+            }
+        }
+        return sb.toString();
+    }
+
+    static String display(Name name) {
+        return name.toString().toLowerCase(Locale.ROOT);
+    }
+
+    static InetAddress address(byte[] raw) {
+        try {
+            return InetAddress.getByAddress(raw);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("address of " + raw.length + " bytes", e);
+        }
+    }
+
+    private static int u16(byte[] b, int i) {
+        return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+    }
+}

@@ -1,0 +1,710 @@
+package dev.sandbox4j.egress.internal.dns;
+
+import static dev.sandbox4j.egress.internal.dns.TestAuthority.name;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.egress.internal.LearnedAddresses;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
+import org.xbill.DNS.ClientSubnetOption;
+import org.xbill.DNS.CookieOption;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.EDNSOption;
+import org.xbill.DNS.ExtendedErrorCodeOption;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+class DnsInterceptorTest {
+    private static final EgressPolicy POLICY = EgressPolicy.denyAll()
+            .deny("secret.test.sandbox4j.example")
+            .allow("**.test.sandbox4j.example");
+
+    private TestAuthority upstream;
+    private DnsInterceptor interceptor;
+    private TestClient client;
+    private EgressRecorder recorder;
+    private final List<LearnedAddresses> learned = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startUpstream() throws IOException {
+        upstream = TestAuthority.withZone();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (interceptor != null) {
+            interceptor.close();
+            assertThat(interceptor.uncaughtExceptions()).isZero();
+        }
+        upstream.close();
+    }
+
+    private void start(EgressPolicy policy, UnaryOperator<DnsInterceptorConfig.Builder> tweak) {
+        recorder = new EgressRecorder("test", 1000);
+        DnsInterceptorConfig.Builder b = DnsInterceptorConfig.builder(policy)
+                .upstreams(List.of(upstream.address()))
+                .recorder(recorder)
+                .sink(learned::add);
+        interceptor = new DnsInterceptor(tweak.apply(b).build()).start();
+        client = new TestClient(interceptor.address());
+    }
+
+    private void start() {
+        start(POLICY, b -> b);
+    }
+
+    private static List<String> addresses(Message m) {
+        List<String> out = new ArrayList<>();
+        for (Record r : m.getSection(Section.ANSWER)) {
+            if (r instanceof ARecord a) {
+                out.add(a.getAddress().getHostAddress());
+            } else if (r instanceof AAAARecord a) {
+                out.add(a.getAddress().getHostAddress());
+            }
+        }
+        return out;
+    }
+
+    private static ExtendedErrorCodeOption ede(Message m) {
+        OPTRecord opt = m.getOPT();
+        if (opt == null) {
+            return null;
+        }
+        List<EDNSOption> o = opt.getOptions(EDNSOption.Code.EDNS_EXTENDED_ERROR);
+        return o.isEmpty() ? null : (ExtendedErrorCodeOption) o.get(0);
+    }
+
+    private EgressEvent.DnsDecision lastDecision() {
+        List<EgressEvent> events = recorder.events();
+        for (int i = events.size() - 1; i >= 0; i--) {
+            if (events.get(i) instanceof EgressEvent.DnsDecision d) {
+                return d;
+            }
+        }
+        throw new AssertionError("no DNS decision recorded");
+    }
+
+    @Test
+    void deniedNameGetsNxdomainWithProhibitedErrorAndNeverReachesUpstream() throws IOException {
+        // given
+        start();
+
+        // when
+        Message denied = client.udp(TestClient.query("c2VjcmV0.attacker.example.", Type.A));
+        Message deniedByRule = client.udp(TestClient.query(name("secret"), Type.A));
+        Message allowed = client.udp(TestClient.query(name("www"), Type.A));
+
+        // then
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(ede(denied).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.PROHIBITED);
+        assertThat(ede(denied).getText()).contains("default denies");
+        assertThat(deniedByRule.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(ede(deniedByRule).getText()).contains("deny secret.test.sandbox4j.example");
+        assertThat(allowed.getRcode()).as("positive control").isEqualTo(Rcode.NOERROR);
+        assertThat(addresses(allowed)).containsExactly("192.0.2.10");
+        assertThat(upstream.seenNames()).containsExactly(name("www"));
+    }
+
+    @Test
+    void deniedQueryWithoutEdnsGetsNoOptRecord() throws IOException {
+        start();
+
+        Message denied = client.udp(TestClient.query("x.attacker.example.", Type.A, DClass.IN, false));
+
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(denied.getOPT()).isNull();
+    }
+
+    @Test
+    void deniedNameIsAudited() throws IOException {
+        start();
+
+        client.udp(TestClient.query(name("secret"), Type.AAAA));
+
+        EgressEvent.DnsDecision d = lastDecision();
+        assertThat(d.qname()).isEqualTo(name("secret"));
+        assertThat(d.qtype()).isEqualTo("AAAA");
+        assertThat(d.verdict()).isEqualTo(EgressEvent.Verdict.DENIED);
+        assertThat(d.rcode()).isEqualTo("NXDOMAIN");
+        assertThat(d.rule()).isEqualTo("deny secret.test.sandbox4j.example");
+    }
+
+    @Test
+    void allowedNameIsReoriginatedWithANewIdAndOurOwnEdns() throws IOException {
+        // given
+        start();
+        Message query = TestClient.query(name("www"), Type.A, DClass.IN, true,
+                new ClientSubnetOption(24, InetAddress.getByName("192.0.2.0")), new CookieOption(new byte[8]));
+
+        // when
+        Message reply = client.udp(query);
+
+        // then
+        assertThat(reply.getHeader().getID()).isEqualTo(query.getHeader().getID());
+        assertThat(reply.getQuestion()).isEqualTo(query.getQuestion());
+        assertThat(addresses(reply)).containsExactly("192.0.2.10");
+        TestAuthority.Seen seen = upstream.seen().get(0);
+        assertThat(seen.id()).isNotEqualTo(query.getHeader().getID());
+        assertThat(seen.opt()).isNotNull();
+        assertThat(seen.opt().getOptions()).as("no client subnet, cookie or other client options").isEmpty();
+        assertThat(seen.opt().getPayloadSize()).isEqualTo(1232);
+        assertThat(seen.opt().getFlags() & Flags.DO).isZero();
+    }
+
+    @Test
+    void allowedAnswerIsAuditedAndLearned() throws IOException {
+        start();
+
+        client.udp(TestClient.query(name("dual"), Type.AAAA));
+
+        EgressEvent.DnsDecision d = lastDecision();
+        assertThat(d.verdict()).isEqualTo(EgressEvent.Verdict.ALLOWED);
+        assertThat(d.rule()).isEqualTo("allow **.test.sandbox4j.example");
+        assertThat(d.answers()).containsExactly("2001:db8:0:0:0:0:0:20");
+        assertThat(d.ttl()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(learned).singleElement().satisfies(l -> {
+            assertThat(l.qname()).isEqualTo(name("dual"));
+            assertThat(l.addresses()).containsExactly(InetAddress.getByName("2001:db8::20"));
+            assertThat(l.ttl()).isEqualTo(Duration.ofSeconds(60));
+            assertThat(l.ports().isAll()).isTrue();
+        });
+    }
+
+    @Test
+    void onlyTheQnamesRecordsAreKeptAndOtherSectionsAreStripped() throws IOException {
+        start();
+
+        Message reply = client.udp(TestClient.query(name("extra"), Type.A));
+
+        assertThat(reply.getSection(Section.ANSWER)).singleElement()
+                .satisfies(r -> assertThat(r.getName()).isEqualTo(Name.fromString(name("extra"))));
+        assertThat(addresses(reply)).containsExactly("192.0.2.30");
+        assertThat(reply.getSection(Section.AUTHORITY)).isEmpty();
+        assertThat(reply.getSection(Section.ADDITIONAL)).singleElement().isInstanceOf(OPTRecord.class);
+        assertThat(learned.get(0).addresses()).containsExactly(InetAddress.getByName("192.0.2.30"));
+    }
+
+    @Test
+    void cnameChainIsFollowedAndReturnedWithEveryLink() throws IOException {
+        start();
+
+        Message reply = client.udp(TestClient.query(name("alias2"), Type.A));
+
+        List<Record> answers = reply.getSection(Section.ANSWER);
+        assertThat(answers).hasSize(3);
+        assertThat(((CNAMERecord) answers.get(0)).getTarget()).isEqualTo(Name.fromString(name("alias")));
+        assertThat(((CNAMERecord) answers.get(1)).getTarget()).isEqualTo(Name.fromString(name("www")));
+        assertThat(addresses(reply)).containsExactly("192.0.2.10");
+        assertThat(answers).allSatisfy(r -> assertThat(r.getTTL()).isEqualTo(30));
+        assertThat(learned.get(0).cnameChain()).containsExactly(name("alias"), name("www"));
+    }
+
+    @Test
+    void cnameToADeniedNameIsRefusedAndNothingIsLearned() throws IOException {
+        start();
+
+        Message refused = client.udp(TestClient.query(name("to-denied"), Type.A));
+        Message control = client.udp(TestClient.query(name("alias"), Type.A));
+
+        assertThat(refused.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(ede(refused).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.PROHIBITED);
+        assertThat(ede(refused).getText()).contains("bad.denied.example");
+        assertThat(refused.getSection(Section.ANSWER)).isEmpty();
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("alias"));
+    }
+
+    @Test
+    void cnameLoopFails() throws IOException {
+        start();
+
+        Message reply = client.udp(TestClient.query(name("loop1"), Type.A));
+
+        assertThat(reply.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(lastDecision().reason()).contains("loops");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"loopback, A", "private, A", "cgnat, A", "linklocal, A", "metadata, A", "metadata6, AAAA",
+            "mapped, AAAA", "nat64, AAAA", "ula, AAAA", "unspecified, A", "mixed, A"})
+    void answersPointingAtForbiddenAddressesAreRefusedForTheWholeName(String host, String type) throws IOException {
+        // given
+        start();
+
+        // when
+        Message refused = client.udp(TestClient.query(name(host), Type.value(type)));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        // then
+        assertThat(refused.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(refused.getSection(Section.ANSWER)).isEmpty();
+        assertThat(ede(refused).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.PROHIBITED);
+        assertThat(ede(refused).getText()).contains("answer address");
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("www"));
+    }
+
+    @Test
+    void privateAnswersPassWhenAnAllowCidrRuleCoversThem() throws IOException {
+        start(POLICY.allowCidr("10.0.0.0/8"), b -> b);
+
+        Message allowed = client.udp(TestClient.query(name("private"), Type.A));
+        Message stillRefused = client.udp(TestClient.query(name("loopback"), Type.A));
+
+        assertThat(addresses(allowed)).containsExactly("10.1.2.3");
+        assertThat(stillRefused.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    }
+
+    @Test
+    void metadataAnswersPassOnlyWithASingleHostCidrRule() throws IOException {
+        start(POLICY.allowCidr("169.254.0.0/16"), b -> b);
+        Message broad = client.udp(TestClient.query(name("metadata"), Type.A));
+        Message linkLocal = client.udp(TestClient.query(name("linklocal"), Type.A));
+        interceptor.close();
+        start(POLICY.allowCidr("169.254.169.254/32"), b -> b);
+        Message exact = client.udp(TestClient.query(name("metadata"), Type.A));
+
+        assertThat(broad.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(addresses(linkLocal)).containsExactly("169.254.10.10");
+        assertThat(addresses(exact)).containsExactly("169.254.169.254");
+    }
+
+    @Test
+    void hostAddressesAreRefusedLikeTheBuiltInClasses() throws IOException {
+        start(POLICY, b -> b.hostAddresses(dev.sandbox4j.egress.internal.HostAddressSource.of(
+                List.of(dev.sandbox4j.egress.Cidr.parse("192.0.2.30/32")))));
+
+        Message refused = client.udp(TestClient.query(name("extra"), Type.A));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(refused.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(ede(refused).getText()).contains("host or sandbox network");
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+    }
+
+    @Test
+    void ttlsAreFlooredAndCapped() throws IOException {
+        start(POLICY, b -> b.minTtl(Duration.ofSeconds(7)).maxTtl(Duration.ofSeconds(90)));
+
+        Message shortTtl = client.udp(TestClient.query(name("short"), Type.A));
+        Message longTtl = client.udp(TestClient.query(name("long"), Type.A));
+        Message normal = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(shortTtl.getSection(Section.ANSWER).get(0).getTTL()).isEqualTo(7);
+        assertThat(longTtl.getSection(Section.ANSWER).get(0).getTTL()).isEqualTo(90);
+        assertThat(normal.getSection(Section.ANSWER).get(0).getTTL()).isEqualTo(60);
+        assertThat(learned).extracting(LearnedAddresses::ttl)
+                .containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(90), Duration.ofSeconds(60));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"TXT", "MX", "HTTPS", "SVCB", "ANY", "NULL", "SRV", "PTR", "AXFR", "HINFO"})
+    void queryTypesOtherThanAddressesAreRefusedWithoutAskingUpstream(String type) throws IOException {
+        start();
+
+        Message refused = client.udp(TestClient.query(name("txt"), Type.value(type)));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(refused.getRcode()).isEqualTo(Rcode.REFUSED);
+        assertThat(ede(refused).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.NOT_SUPPORTED);
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(upstream.seenNames()).containsExactly(name("www"));
+    }
+
+    @Test
+    void cnameQueriesAreAnsweredWithTheCheckedTarget() throws IOException {
+        start();
+
+        Message reply = client.udp(TestClient.query(name("alias"), Type.CNAME));
+        Message denied = client.udp(TestClient.query(name("to-denied"), Type.CNAME));
+
+        assertThat(reply.getSection(Section.ANSWER)).singleElement()
+                .satisfies(r -> assertThat(((CNAMERecord) r).getTarget()).isEqualTo(Name.fromString(name("www"))));
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+    }
+
+    @Test
+    void chaosClassQueriesAreRefused() throws IOException {
+        start();
+
+        Message refused = client.udp(TestClient.query("version.bind.", Type.TXT, DClass.CH, true));
+
+        assertThat(refused.getRcode()).isEqualTo(Rcode.REFUSED);
+        assertThat(upstream.seen()).isEmpty();
+        assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
+    }
+
+    @Test
+    void queriesWithoutExactlyOneQuestionGetFormerr() throws IOException {
+        start();
+        Message two = TestClient.query(name("www"), Type.A);
+        two.addRecord(Record.newRecord(Name.fromString(name("v6")), Type.AAAA, DClass.IN), Section.QUESTION);
+        Message none = new Message();
+
+        Message r2 = new Message(client.udpRaw(two.toWire(), 2000));
+        Message r0 = new Message(client.udpRaw(none.toWire(), 2000));
+
+        assertThat(r2.getRcode()).isEqualTo(Rcode.FORMERR);
+        assertThat(r2.getHeader().getID()).isEqualTo(two.getHeader().getID());
+        assertThat(r0.getRcode()).isEqualTo(Rcode.FORMERR);
+        assertThat(upstream.seen()).isEmpty();
+        assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Opcode.IQUERY, Opcode.STATUS, Opcode.NOTIFY, Opcode.UPDATE, 3, 15})
+    void opcodesOtherThanQueryGetNotimp(int opcode) throws IOException {
+        start();
+        Message q = TestClient.query(name("www"), Type.A);
+        q.getHeader().setOpcode(opcode);
+
+        Message reply = new Message(client.udpRaw(q.toWire(), 2000));
+
+        assertThat(reply.getRcode()).isEqualTo(Rcode.NOTIMP);
+        assertThat(reply.getHeader().getOpcode()).isEqualTo(opcode);
+        assertThat(upstream.seen()).isEmpty();
+    }
+
+    @Test
+    void responsesSentToTheInterceptorAreDropped() throws IOException {
+        start();
+        Message q = TestClient.query(name("www"), Type.A);
+        q.getHeader().setFlag(Flags.QR);
+
+        byte[] reply = client.udpRaw(q.toWire(), 500);
+
+        assertThat(reply).isNull();
+        assertThat(upstream.seen()).isEmpty();
+        assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
+    }
+
+    @Test
+    void trailingGarbageAndTruncatedPacketsGetFormerrOrNothing() throws IOException {
+        start();
+        byte[] valid = TestClient.query(name("www"), Type.A).toWire();
+        byte[] garbage = java.util.Arrays.copyOf(valid, valid.length + 7);
+        byte[] cut = java.util.Arrays.copyOf(valid, valid.length - 5);
+        byte[] tiny = java.util.Arrays.copyOf(valid, 7);
+
+        assertThat(new Message(client.udpRaw(garbage, 2000)).getRcode()).isEqualTo(Rcode.FORMERR);
+        assertThat(new Message(client.udpRaw(cut, 2000)).getRcode()).isEqualTo(Rcode.FORMERR);
+        assertThat(client.udpRaw(tiny, 300)).isNull();
+        assertThat(upstream.seen()).isEmpty();
+        assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
+    }
+
+    /** A raw query for a name given as wire labels (so it may hold any bytes), type A, class IN. */
+    static byte[] rawQuery(int id, byte[]... labels) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) (id >>> 8), (byte) id, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+        for (byte[] l : labels) {
+            out.write(l.length);
+            out.writeBytes(l);
+        }
+        out.writeBytes(new byte[] {0, 0, 1, 0, 1});
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"w\u00e9w", "a.b", "a b", "a\u0000b", "a*b"})
+    void nonLdhQueryNamesAreDeniedWithoutAskingUpstream(String label) throws IOException {
+        start();
+        byte[] bad = label.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] zone = {'t', 'e', 's', 't'};
+        byte[] sb = "sandbox4j".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] ex = "example".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+        Message denied = new Message(client.udpRaw(rawQuery(7, bad, zone, sb, ex), 2000));
+        Message control = new Message(client.udpRaw(rawQuery(8, new byte[] {'w', 'w', 'w'}, zone, sb, ex), 2000));
+
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(lastDecisionFor(denied.getQuestion().getName().toString().toLowerCase(java.util.Locale.ROOT))
+                .verdict()).isEqualTo(EgressEvent.Verdict.DENIED);
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(upstream.seenNames()).containsExactly(name("www"));
+    }
+
+    @Test
+    void queryNameCaseDoesNotMatterAndTheClientsCaseIsEchoed() throws IOException {
+        start();
+        String mixed = "WwW.Test.SANDBOX4J.example.";
+
+        Message reply = client.udp(TestClient.query(mixed, Type.A));
+
+        assertThat(reply.getQuestion().getName().toString()).isEqualTo(mixed);
+        assertThat(addresses(reply)).containsExactly("192.0.2.10");
+        assertThat(upstream.seenNames()).containsExactly(name("www"));
+    }
+
+    @Test
+    void tcpQueriesGetTheSamePolicy() throws IOException {
+        start();
+
+        Message denied = client.tcp(TestClient.query("x.attacker.example.", Type.A));
+        Message allowed = client.tcp(TestClient.query(name("www"), Type.A));
+        Message refusedAddress = client.tcp(TestClient.query(name("loopback"), Type.A));
+
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(ede(denied).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.PROHIBITED);
+        assertThat(addresses(allowed)).containsExactly("192.0.2.10");
+        assertThat(refusedAddress.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(upstream.seenNames()).containsExactly(name("www"), name("loopback"));
+    }
+
+    @Test
+    void truncatedUpstreamAnswersAreRetriedOverTcpAndTruncatedToTheClientsBuffer() throws IOException {
+        start(POLICY, b -> b.maxAddressesPerName(200));
+
+        Message overUdp = client.udp(TestClient.query(name("big"), Type.A, DClass.IN, false));
+        Message overTcp = client.tcp(TestClient.query(name("big"), Type.A));
+
+        assertThat(upstream.seen()).extracting(TestAuthority.Seen::tcp).containsExactly(false, true);
+        assertThat(overUdp.getHeader().getFlag(Flags.TC)).isTrue();
+        assertThat(overUdp.getSection(Section.ANSWER)).isEmpty();
+        assertThat(overTcp.getHeader().getFlag(Flags.TC)).isFalse();
+        assertThat(addresses(overTcp)).hasSize(100);
+        assertThat(learned).singleElement().satisfies(l -> assertThat(l.addresses()).hasSize(100));
+    }
+
+    @Test
+    void theSinkRunsBeforeTheAnswerIsReleased() throws IOException {
+        // given
+        long[] sinkDone = new long[1];
+        start(POLICY, b -> b.gateTimeout(Duration.ofSeconds(2)).sink(l -> {
+            Thread.sleep(300);
+            sinkDone[0] = System.nanoTime();
+        }));
+        long sent = System.nanoTime();
+
+        // when
+        Message reply = client.udp(TestClient.query(name("www"), Type.A));
+        long received = System.nanoTime();
+
+        // then
+        assertThat(addresses(reply)).containsExactly("192.0.2.10");
+        assertThat(sinkDone[0]).isBetween(sent, received);
+        assertThat(received - sent).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
+    }
+
+    @Test
+    void aFailingSinkWithholdsTheAnswer() throws IOException {
+        start(POLICY, b -> b.sink(l -> {
+            throw new IOException("nft: permission denied");
+        }));
+
+        Message reply = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(reply.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(reply.getSection(Section.ANSWER)).isEmpty();
+        EgressEvent.DnsDecision d = lastDecision();
+        assertThat(d.verdict()).isEqualTo(EgressEvent.Verdict.FAILED);
+        assertThat(d.reason()).contains("nft: permission denied");
+    }
+
+    @Test
+    void aSlowSinkWithholdsTheAnswerAfterTheGateTimeout() throws IOException {
+        start(POLICY, b -> b.gateTimeout(Duration.ofMillis(100)).sink(l -> Thread.sleep(2000)));
+        long t0 = System.nanoTime();
+
+        Message reply = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(reply.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(System.nanoTime() - t0).isLessThan(Duration.ofMillis(1500).toNanos());
+        assertThat(lastDecision().reason()).contains("did not confirm within 100 ms");
+    }
+
+    @Test
+    void tooManyAddressesForOneNameFailClosed() throws IOException {
+        start(POLICY, b -> b.maxAddressesPerName(10));
+
+        Message capped = client.udp(TestClient.query(name("many"), Type.A));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(capped.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(lastDecisionFor(name("many")).reason()).contains("cap per name is 10");
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("www"));
+    }
+
+    @Test
+    void tooManyAddressesForTheSandboxFailClosed() throws IOException {
+        start(POLICY, b -> b.maxAddressesPerName(1).maxAddressesTotal(2));
+
+        Message first = client.udp(TestClient.query(name("www"), Type.A));
+        Message second = client.udp(TestClient.query(name("v6"), Type.AAAA));
+        Message third = client.udp(TestClient.query(name("extra"), Type.A));
+
+        assertThat(first.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(second.getRcode()).isEqualTo(Rcode.NOERROR);
+        assertThat(third.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(lastDecision().verdict()).isEqualTo(EgressEvent.Verdict.REFUSED);
+        assertThat(lastDecision().reason()).contains("the cap is 2");
+    }
+
+    private EgressEvent.DnsDecision lastDecisionFor(String qname) {
+        return recorder.events().stream().filter(e -> e instanceof EgressEvent.DnsDecision)
+                .map(e -> (EgressEvent.DnsDecision) e).filter(d -> d.qname().equals(qname))
+                .reduce((a, b) -> b).orElseThrow();
+    }
+
+    @Test
+    void theQueryBudgetShedsAFloodAndServiceResumesAfterwards() throws Exception {
+        // given
+        start(POLICY, b -> b.queriesPerSecond(50).queryBurst(50));
+        byte[] flood = TestClient.query("flood.attacker.example.", Type.A).toWire();
+        int answered = 0;
+
+        // when
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.connect(interceptor.address());
+            s.setSoTimeout(300);
+            for (int i = 0; i < 2000; i++) {
+                s.send(new java.net.DatagramPacket(flood, flood.length));
+            }
+            byte[] buf = new byte[512];
+            try {
+                while (true) {
+                    s.receive(new java.net.DatagramPacket(buf, buf.length));
+                    answered++;
+                }
+            } catch (java.net.SocketTimeoutException done) {
+                // drained
+            }
+        }
+        Thread.sleep(1100);
+        Message after = client.udp(TestClient.query(name("www"), Type.A));
+
+        // then
+        // burst 50 plus 50/s over the flood's fraction of a second; packets the kernel dropped are not shed
+        assertThat(answered).isBetween(1, 200);
+        assertThat(interceptor.stats().shed()).isGreaterThanOrEqualTo(100);
+        assertThat(addresses(after)).containsExactly("192.0.2.10");
+        interceptor.close();
+        assertThat(recorder.events()).anySatisfy(e -> assertThat(e).isInstanceOf(EgressEvent.QueriesShed.class));
+    }
+
+    @Test
+    void anUnansweringUpstreamGivesServfailWithinTheDeadline() throws IOException {
+        try (DatagramSocket blackHole = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            start(POLICY, b -> b.upstreams(List.of((InetSocketAddress) blackHole.getLocalSocketAddress()))
+                    .upstreamTimeout(Duration.ofMillis(200)).upstreamDeadline(Duration.ofMillis(400)));
+            long t0 = System.nanoTime();
+
+            Message reply = client.udp(TestClient.query(name("www"), Type.A));
+
+            assertThat(reply.getRcode()).isEqualTo(Rcode.SERVFAIL);
+            assertThat(System.nanoTime() - t0).isLessThan(Duration.ofMillis(1500).toNanos());
+            assertThat(lastDecision().verdict()).isEqualTo(EgressEvent.Verdict.FAILED);
+            assertThat(ede(reply).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.NO_REACHABLE_AUTHORITY);
+        }
+    }
+
+    @Test
+    void theNextUpstreamIsTriedWhenOneIsDownOrFailing() throws IOException {
+        try (DatagramSocket blackHole = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            start(POLICY, b -> b.upstreams(List.of((InetSocketAddress) blackHole.getLocalSocketAddress(),
+                    upstream.address())).upstreamTimeout(Duration.ofMillis(200)));
+
+            Message reply = client.udp(TestClient.query(name("www"), Type.A));
+
+            assertThat(addresses(reply)).containsExactly("192.0.2.10");
+        }
+    }
+
+    @Test
+    void upstreamServfailIsPassedOnAsServfail() throws IOException {
+        upstream.rcode("www", Rcode.SERVFAIL);
+        start();
+
+        Message reply = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(reply.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(learned).isEmpty();
+    }
+
+    @Test
+    void upstreamNxdomainIsPassedOnForAllowedNames() throws IOException {
+        start();
+
+        Message reply = client.udp(TestClient.query(name("nothing-here"), Type.A));
+
+        assertThat(reply.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(ede(reply)).isNull();
+        assertThat(lastDecision().verdict()).isEqualTo(EgressEvent.Verdict.ALLOWED);
+    }
+
+    @Test
+    void aSpoofedReplyWithTheWrongIdIsIgnored() throws IOException {
+        start();
+
+        Message reply = client.udp(TestClient.query(name("spoofed"), Type.A));
+
+        assertThat(addresses(reply)).containsExactly("192.0.2.50");
+    }
+
+    @Test
+    void cachedAnswersAreServedWithoutAskingUpstreamAgain() throws IOException {
+        start();
+
+        Message first = client.udp(TestClient.query(name("www"), Type.A));
+        Message second = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(addresses(second)).isEqualTo(addresses(first));
+        assertThat(second.getSection(Section.ANSWER).get(0).getTTL())
+                .isLessThanOrEqualTo(first.getSection(Section.ANSWER).get(0).getTTL());
+        assertThat(upstream.seen()).hasSize(1);
+        assertThat(interceptor.stats().cacheHits()).isEqualTo(1);
+    }
+
+    @Test
+    void ednsVersionsOtherThanZeroGetBadvers() throws IOException {
+        start();
+        Message q = TestClient.query(name("www"), Type.A, DClass.IN, false);
+        q.addRecord(new OPTRecord(1232, 0, 1, 0), Section.ADDITIONAL);
+
+        Message reply = new Message(client.udpRaw(q.toWire(), 2000));
+
+        assertThat(reply.getRcode()).isEqualTo(Rcode.BADVERS);
+        assertThat(upstream.seen()).isEmpty();
+    }
+
+    @Test
+    void startAndCloseAreIdempotentAndCloseReleasesThePort() throws IOException {
+        start();
+        InetSocketAddress where = interceptor.address();
+
+        interceptor.start();
+        interceptor.close();
+        interceptor.close();
+
+        try (DatagramSocket again = new DatagramSocket(where)) {
+            assertThat(again.getLocalPort()).isEqualTo(where.getPort());
+        }
+    }
+}
