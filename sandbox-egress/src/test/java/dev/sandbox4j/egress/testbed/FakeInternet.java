@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A fake internet in its own network namespace: TEST-NET addresses only, routed from the host through a veth
  * pair, with TCP servers that answer "hello from IP:PORT" and UDP receivers, all recording what reached them.
- * The host reaches it at 198.51.100.2 (the host side is 198.51.100.1); its servers live in 203.0.113.0/24.
+ * The host reaches it at 198.51.100.2 (the host side is 198.51.100.1); its servers live in 203.0.113.0/24, plus
+ * a stand-in for the cloud metadata endpoint at 169.254.169.254.
  * Nothing here touches the machine's real uplink. Close it to remove the namespace, the veth and the route.
  */
 public final class FakeInternet implements AutoCloseable {
@@ -31,6 +32,8 @@ public final class FakeInternet implements AutoCloseable {
     public static final String CIDR_IP = "203.0.113.20";
     /** A stand-in for a public resolver: receives DNS packets that escape interception. */
     public static final String RESOLVER_IP = "203.0.113.53";
+    /** The cloud metadata address, routed into the fake internet so a leak would be seen, not just dropped. */
+    public static final String METADATA_IP = "169.254.169.254";
     static final String HOST_SIDE = "198.51.100.1";
     static final String NS_SIDE = "198.51.100.2";
     private static final Duration STEP = Duration.ofSeconds(20);
@@ -71,11 +74,12 @@ public final class FakeInternet implements AutoCloseable {
         inNs("ip", "addr", "add", NS_SIDE + "/30", "dev", nsVeth);
         inNs("ip", "link", "set", nsVeth, "up");
         inNs("ip", "link", "set", "lo", "up");
-        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP, RESOLVER_IP)) {
+        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP, RESOLVER_IP, METADATA_IP)) {
             inNs("ip", "addr", "add", a + "/32", "dev", "lo");
         }
         inNs("ip", "route", "add", "default", "via", HOST_SIDE);
         ip("route", "add", "203.0.113.0/24", "via", NS_SIDE, "dev", hostVeth);
+        ip("route", "add", METADATA_IP + "/32", "via", NS_SIDE, "dev", hostVeth);
         startServers();
     }
 
@@ -87,7 +91,7 @@ public final class FakeInternet implements AutoCloseable {
             argv.addAll(List.of("tcp:" + a + ":80", "tcp:" + a + ":81", "tcp:" + a + ":443", "tcp:" + a + ":853",
                     "udp:" + a + ":443"));
         }
-        argv.addAll(List.of("udp:" + RESOLVER_IP + ":53", "tcp:" + RESOLVER_IP + ":53"));
+        argv.addAll(List.of("udp:" + RESOLVER_IP + ":53", "tcp:" + RESOLVER_IP + ":53", "tcp:" + METADATA_IP + ":80"));
         servers = runner.start(Command.builder(argv).build());
         CountDownLatch ready = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
@@ -149,6 +153,7 @@ public final class FakeInternet implements AutoCloseable {
             servers.close();
         }
         runner.run(Command.of(List.of("ip", "route", "del", "203.0.113.0/24", "via", NS_SIDE), STEP));
+        runner.run(Command.of(List.of("ip", "route", "del", METADATA_IP + "/32", "via", NS_SIDE), STEP));
         runner.run(Command.of(List.of("ip", "link", "del", hostVeth), STEP));
         runner.run(Command.of(List.of("ip", "netns", "del", netns), STEP));
     }

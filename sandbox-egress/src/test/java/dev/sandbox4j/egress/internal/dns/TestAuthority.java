@@ -32,11 +32,11 @@ import org.xbill.DNS.Type;
  * query it receives so tests can prove what reached "upstream". Constructed test data only: addresses are
  * TEST-NET (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) or deliberately bad ones.
  */
-final class TestAuthority implements AutoCloseable {
-    static final String ZONE = "test.sandbox4j.example.";
+public final class TestAuthority implements AutoCloseable {
+    public static final String ZONE = "test.sandbox4j.example.";
 
     /** One query as the authority saw it. */
-    record Seen(String name, int type, boolean tcp, int id, OPTRecord opt, boolean rd) {
+    public record Seen(String name, int type, boolean tcp, int id, OPTRecord opt, boolean rd) {
     }
 
     private final DatagramSocket udp;
@@ -53,7 +53,7 @@ final class TestAuthority implements AutoCloseable {
     private volatile boolean silent;
     private volatile boolean closed;
 
-    TestAuthority() throws IOException {
+    public TestAuthority() throws IOException {
         DatagramSocket u = null;
         ServerSocket t = null;
         for (int i = 0; i < 20 && t == null; i++) {
@@ -78,7 +78,7 @@ final class TestAuthority implements AutoCloseable {
     }
 
     /** The standard test zone. */
-    static TestAuthority withZone() throws IOException {
+    public static TestAuthority withZone() throws IOException {
         TestAuthority a = new TestAuthority();
         a.add("www 60 A 192.0.2.10");
         a.add("v6 60 AAAA 2001:db8::10");
@@ -120,11 +120,11 @@ final class TestAuthority implements AutoCloseable {
         return a;
     }
 
-    static String name(String relative) {
+    public static String name(String relative) {
         return relative.endsWith(".") ? relative : relative + "." + ZONE;
     }
 
-    void add(String line) {
+    public void add(String line) {
         String[] f = line.split("\\s+", 4);
         try {
             records.add(Record.fromString(Name.fromString(name(f[0])), Type.value(f[2]), DClass.IN,
@@ -134,15 +134,15 @@ final class TestAuthority implements AutoCloseable {
         }
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort());
     }
 
-    List<Seen> seen() {
+    public List<Seen> seen() {
         return List.copyOf(seen);
     }
 
-    List<String> seenNames() {
+    public List<String> seenNames() {
         return seen.stream().map(Seen::name).toList();
     }
 

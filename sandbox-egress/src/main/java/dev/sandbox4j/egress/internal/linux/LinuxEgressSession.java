@@ -1,0 +1,277 @@
+package dev.sandbox4j.egress.internal.linux;
+
+import dev.sandbox4j.SandboxException;
+import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.egress.AllowedPorts;
+import dev.sandbox4j.egress.Cidr;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressLog;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.egress.EgressRule;
+import dev.sandbox4j.egress.internal.HostAddressSource;
+import dev.sandbox4j.egress.internal.LearnedAddresses;
+import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
+import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;
+import dev.sandbox4j.egress.internal.dns.HostResolvers;
+import dev.sandbox4j.egress.internal.nft.NftRuleset;
+import dev.sandbox4j.egress.internal.nft.NftShell;
+import dev.sandbox4j.spi.ContainerInfo;
+import dev.sandbox4j.spi.EgressSession;
+import dev.sandbox4j.spi.NetworkInfo;
+import dev.sandbox4j.spi.RuntimeBackend;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Egress enforcement for one Podman sandbox on Linux. Made before the container exists, in this order, each step
+ * undone if a later one fails: a network of its own (no runtime DNS on it), the DNS interceptor, the nftables
+ * table keyed on the network's bridge. The container then joins that network with the gateway as its only DNS
+ * server and without NET_ADMIN/NET_RAW. Closed after the container is gone, in reverse order.
+ *
+ * <p>Fail closed: the rules exist before the container starts, deny by default, and outlive the interceptor; if
+ * the interceptor dies, DNS stops and no new address is learned; if this JVM dies, learned addresses expire with
+ * their TTL and nothing renews them.
+ */
+final class LinuxEgressSession implements EgressSession {
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxEgressSession.class);
+    private static final Duration CLI = Duration.ofSeconds(30);
+    private static final Duration GATE = Duration.ofSeconds(2);
+    /** Learned addresses stay usable this long beyond their DNS TTL, so a connection outlives a short TTL. */
+    static final Duration GRACE = Duration.ofSeconds(120);
+    private static final Pattern COUNTER = Pattern.compile("counter (\\w+) \\{\\s*packets (\\d+) bytes (\\d+)");
+
+    private final String sandbox;
+    private final RuntimeBackend backend;
+    private final NftShell nft;
+    private final EgressRecorder recorder;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private NetworkInfo network;
+    private DnsInterceptor interceptor;
+    private NftRuleset ruleset;
+    private volatile long reportedDrops;
+
+    private LinuxEgressSession(String sandbox, RuntimeBackend backend, NftShell nft) {
+        this.sandbox = sandbox;
+        this.backend = backend;
+        this.nft = nft;
+        this.recorder = new EgressRecorder(sandbox);
+    }
+
+    static LinuxEgressSession open(EgressPolicy policy, RuntimeBackend backend, String sandbox,
+                                   Map<String, String> labels, NftShell nft) {
+        LinuxEgressSession session = new LinuxEgressSession(sandbox, backend, nft);
+        try {
+            session.setUp(policy, labels);
+            return session;
+        } catch (RuntimeException | Error e) {
+            try {
+                session.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private void setUp(EgressPolicy policy, Map<String, String> labels) {
+        network = backend.createNetwork(sandbox, labels, CLI);
+        InetAddress gateway = address(network.gateway());
+        List<Cidr> hostAddresses = hostAddresses(network);
+        interceptor = new DnsInterceptor(DnsInterceptorConfig.builder(policy)
+                .bind(new InetSocketAddress(anyLocal(), 0))
+                .upstreams(HostResolvers.forPolicy(policy))
+                .recorder(recorder)
+                .sink(this::learn)
+                .gateTimeout(GATE)
+                .hostAddresses(HostAddressSource.of(hostAddresses))
+                .build());
+        interceptor.start();
+        int port = interceptor.address().getPort();
+        ruleset = new NftRuleset(NftRuleset.TABLE_PREFIX + sandbox.replaceAll("[^a-z0-9]", "_"),
+                network.interfaceName(), gateway, port, cidrRules(policy));
+        nft.applyScript(ruleset.create(), CLI);
+        LOG.debug("egress for {}: network {} on {}, interceptor on port {}, table {}", sandbox, network.name(),
+                network.interfaceName(), port, ruleset.table());
+    }
+
+    private static InetAddress anyLocal() {
+        try {
+            return InetAddress.getByName("0.0.0.0");
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Programs learned addresses before their answer is released; called by the interceptor. */
+    private void learn(LearnedAddresses learned) {
+        Duration timeout = learned.ttl().plus(GRACE);
+        AllowedPorts ports = learned.ports();
+        if (ports.isNone()) {
+            return;
+        }
+        StringBuilder cmd = new StringBuilder(ports.allExcept()
+                ? ruleset.addElements(learned.addresses(), List.of(), timeout)
+                : ruleset.addElements(learned.addresses(), ports.ports(), timeout));
+        if (ports.allExcept() && !ports.ports().isEmpty()) {
+            cmd.append(' ').append(ruleset.denyPorts(learned.addresses(), ports.ports(), timeout));
+        }
+        nft.apply(cmd.toString(), GATE);
+    }
+
+    private static List<NftRuleset.CidrRule> cidrRules(EgressPolicy policy) {
+        List<NftRuleset.CidrRule> out = new ArrayList<>();
+        for (EgressRule rule : policy.rules()) {
+            if (rule instanceof EgressRule.CidrRule c) {
+                out.add(new NftRuleset.CidrRule(c.action() == EgressRule.Action.ALLOW, c.cidr().toString(),
+                        c.cidr().network() instanceof Inet6Address, c.ports()));
+            }
+        }
+        return out;
+    }
+
+    /** The host's own addresses and this sandbox network: never a valid answer for a sandbox. */
+    private static List<Cidr> hostAddresses(NetworkInfo network) {
+        List<Cidr> out = new ArrayList<>();
+        if (!network.subnet().isEmpty()) {
+            out.add(Cidr.parse(network.subnet()));
+        }
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    String ip = a.getHostAddress();
+                    int zone = ip.indexOf('%');
+                    out.add(Cidr.parse((zone >= 0 ? ip.substring(0, zone) : ip)
+                            + (a instanceof Inet6Address ? "/128" : "/32")));
+                }
+            }
+        } catch (SocketException e) {
+            LOG.warn("could not list the host's addresses; only the built-in deny classes apply", e);
+        }
+        return out;
+    }
+
+    private static InetAddress address(String ip) {
+        try {
+            return InetAddress.getByName(ip);
+        } catch (UnknownHostException e) {
+            throw new SandboxStartException("podman reported a gateway that is not an address: " + ip, e);
+        }
+    }
+
+    @Override
+    public Optional<String> network() {
+        return Optional.of(network.name());
+    }
+
+    @Override
+    public List<String> dns() {
+        return List.of(network.gateway());
+    }
+
+    @Override
+    public List<String> capDrop() {
+        return List.of("NET_ADMIN", "NET_RAW");
+    }
+
+    @Override
+    public void attached(ContainerInfo container, RuntimeBackend backend) {
+        // The rules were in force before the container started; nothing to add per container.
+    }
+
+    @Override
+    public EgressLog log() {
+        return new EgressLog() {
+            @Override
+            public List<EgressEvent> events() {
+                pollCounters();
+                return recorder.events();
+            }
+
+            @Override
+            public AutoCloseable subscribe(Consumer<EgressEvent> listener) {
+                return recorder.subscribe(listener);
+            }
+        };
+    }
+
+    /** Reads the drop counters and records how many connections were dropped since the last look. */
+    void pollCounters() {
+        if (closed.get() || ruleset == null) {
+            return;
+        }
+        try {
+            String out = nft.query(List.of("list", "counters", "table", "inet", ruleset.table()), CLI);
+            Matcher m = COUNTER.matcher(out);
+            long packets = 0;
+            long bytes = 0;
+            while (m.find()) {
+                packets += Long.parseLong(m.group(2));
+                bytes += Long.parseLong(m.group(3));
+            }
+            if (packets != reportedDrops) {
+                reportedDrops = packets;
+                recorder.record(new EgressEvent.DroppedConnections(Instant.now(), "dropped", packets, bytes));
+            }
+        } catch (SandboxException e) {
+            LOG.debug("could not read drop counters of {}: {}", sandbox, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        RuntimeException failure = null;
+        if (interceptor != null) {
+            try {
+                interceptor.close();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (ruleset != null) {
+            try {
+                nft.applyScript(ruleset.delete(), CLI);
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (network != null) {
+            try {
+                backend.removeNetwork(network.name(), CLI);
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static RuntimeException add(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
+    }
+}

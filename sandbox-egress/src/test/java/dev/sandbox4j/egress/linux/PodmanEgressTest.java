@@ -1,0 +1,306 @@
+package dev.sandbox4j.egress.linux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.internal.dns.TestAuthority;
+import dev.sandbox4j.egress.testbed.FakeInternet;
+import dev.sandbox4j.internal.Runtimes;
+import dev.sandbox4j.spi.Command;
+import dev.sandbox4j.spi.CommandRunner;
+import dev.sandbox4j.testing.RuntimeRequirement;
+import dev.sandbox4j.testing.TestImages;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Egress control end to end: real Podman, real nftables, real DNS, and a fake internet in its own network
+ * namespace (TEST-NET addresses only). Every negative probe is paired with a positive control in the same
+ * sandbox, so no test can pass because the network is simply broken.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PodmanEgressTest {
+    private static final String ALLOWED = "alpha.test.sandbox4j.example";
+    private static final String DENIED = "beta.test.sandbox4j.example";
+    private static final String REBIND = "rebind.test.sandbox4j.example";
+
+    private FakeInternet internet;
+    private TestAuthority authority;
+    private Sandbox sandbox;
+
+    @BeforeAll
+    void startTestBed() throws IOException {
+        RuntimeRequirement.require("podman");
+        internet = FakeInternet.start();
+        authority = new TestAuthority();
+        authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
+        authority.add("beta 60 A " + FakeInternet.DENIED_IP);
+        authority.add("rebind 60 A 10.1.2.3");
+        sandbox = spec(policy()).start();
+    }
+
+    private EgressPolicy policy() {
+        return EgressPolicy.denyAll()
+                .allow(ALLOWED)
+                .allow(REBIND)
+                .allowCidr(FakeInternet.CIDR_IP + "/32", 80)
+                .withUpstream(authority.address());
+    }
+
+    private SandboxSpec spec(EgressPolicy policy) {
+        return Sandbox.builder().image(TestImages.busybox()).runtime("podman").egress(policy)
+                .label("egress-test", "true").build();
+    }
+
+    @AfterAll
+    void stopTestBed() throws IOException {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (authority != null) {
+            authority.close();
+        }
+        if (internet != null) {
+            internet.close();
+        }
+    }
+
+    private ExecResult sh(Sandbox s, String script) {
+        return s.exec("sh", "-c", script);
+    }
+
+    /** An HTTP GET with busybox nc; returns the response (empty when the connection failed). */
+    private ExecResult get(Sandbox s, String ip, int port) {
+        return sh(s, "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 " + ip + " " + port);
+    }
+
+    private void resolveAllowed(Sandbox s) {
+        assertThat(sh(s, "nslookup " + ALLOWED).stdout()).contains(FakeInternet.ALLOWED_IP);
+    }
+
+    @Test
+    void allowedNameResolvesAndConnectsWhileADeniedNameIsNxdomainAndNeverReachesUpstream() {
+        ExecResult allowed = sh(sandbox, "nslookup " + ALLOWED);
+        ExecResult denied = sh(sandbox, "nslookup " + DENIED);
+
+        assertThat(allowed.stdout()).contains(FakeInternet.ALLOWED_IP);
+        assertThat(get(sandbox, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
+        assertThat(denied.exitCode()).isNotZero();
+        assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
+        assertThat(authority.seenNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+    }
+
+    @Test
+    void aRawAddressThatWasNeverLearnedIsRefusedAtOnce() {
+        resolveAllowed(sandbox);
+
+        long t0 = System.nanoTime();
+        ExecResult denied = get(sandbox, FakeInternet.DENIED_IP, 80);
+        long deniedMillis = (System.nanoTime() - t0) / 1_000_000;
+        ExecResult allowed = get(sandbox, FakeInternet.ALLOWED_IP, 80);
+
+        assertThat(allowed.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
+        assertThat(denied.exitCode()).isNotZero();
+        assertThat(denied.stderr()).contains("refused");
+        assertThat(deniedMillis).as("a reset, not a timeout").isLessThan(2500);
+        assertThat(internet.seenAt("tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+    }
+
+    @Test
+    void dnsSentToAnyOtherServerIsInterceptedNotForwarded() {
+        ExecResult allowed = sh(sandbox, "nslookup " + ALLOWED + " " + FakeInternet.RESOLVER_IP);
+        ExecResult denied = sh(sandbox, "nslookup " + DENIED + " " + FakeInternet.RESOLVER_IP);
+        ExecResult overTcp = sh(sandbox, "printf 'x' | nc -w 3 " + FakeInternet.RESOLVER_IP + " 53; echo rc=$?");
+
+        assertThat(allowed.stdout()).as("answered by the interceptor: the fake resolver answers nothing")
+                .contains(FakeInternet.ALLOWED_IP);
+        assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
+        assertThat(overTcp.stdout()).contains("rc=");
+        assertThat(internet.seenAt("udp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
+        assertThat(internet.seenAt("tcp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
+    }
+
+    @Test
+    void udpAndDnsOverTlsAreBlockedEvenToAnAllowedAddress() throws InterruptedException {
+        resolveAllowed(sandbox);
+
+        ExecResult quic = sh(sandbox, "tftp -g -r probe " + FakeInternet.ALLOWED_IP + " 443; echo rc=$?");
+        ExecResult dot = get(sandbox, FakeInternet.ALLOWED_IP, 853);
+        ExecResult https = get(sandbox, FakeInternet.ALLOWED_IP, 443);
+        Thread.sleep(200);
+
+        assertThat(https.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":443");
+        assertThat(dot.exitCode()).isNotZero();
+        assertThat(internet.seenAt("tcp", FakeInternet.ALLOWED_IP, 853)).isEmpty();
+        assertThat(quic.stdout()).contains("rc=1");
+        assertThat(internet.seenAt("udp", FakeInternet.ALLOWED_IP, 443)).isEmpty();
+    }
+
+    @Test
+    void theHostItselfAndTheGatewayAreUnreachableExceptForDns() throws Exception {
+        AtomicInteger accepted = new AtomicInteger();
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress("0.0.0.0", 0));
+            Thread t = new Thread(() -> {
+                try (Socket s = listener.accept()) {
+                    accepted.incrementAndGet();
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    // closed
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            String gateway = sh(sandbox, "ip route | awk '/default/ {print $3}'").stdout().strip();
+            int port = listener.getLocalPort();
+
+            ExecResult viaGateway = sh(sandbox, "echo x | nc -w 3 " + gateway + " " + port + "; echo rc=$?");
+            ExecResult viaUplinkSide = sh(sandbox, "echo x | nc -w 3 198.51.100.1 " + port + "; echo rc=$?");
+            ExecResult dns = sh(sandbox, "nslookup " + ALLOWED + " " + gateway);
+
+            assertThat(gateway).startsWith("10.");
+            assertThat(dns.stdout()).contains(FakeInternet.ALLOWED_IP);
+            assertThat(viaGateway.stdout()).contains("rc=1");
+            assertThat(viaUplinkSide.stdout()).contains("rc=1");
+            assertThat(accepted).hasValue(0);
+        }
+    }
+
+    @Test
+    void metadataAddressesAndIcmpAreBlocked() {
+        resolveAllowed(sandbox);
+
+        ExecResult metadata = get(sandbox, FakeInternet.METADATA_IP, 80);
+        dev.sandbox4j.spi.CommandResult metadataFromHost = CommandRunner.system().run(Command.of(List.of("curl", "-s", "--max-time", "5",
+                "http://" + FakeInternet.METADATA_IP + "/"), Duration.ofSeconds(10)));
+        ExecResult ping = sh(sandbox, "ping -c 1 -W 2 " + FakeInternet.ALLOWED_IP);
+        ExecResult http = get(sandbox, FakeInternet.ALLOWED_IP, 80);
+
+        assertThat(http.stdout()).contains("hello from");
+        assertThat(metadata.exitCode()).isNotZero();
+        assertThat(metadata.stderr()).contains("refused");
+        assertThat(metadataFromHost.stdout()).as("the stand-in answers the host").contains("hello from");
+        assertThat(internet.seenAt("tcp", FakeInternet.METADATA_IP, 80)).as("nothing from the sandbox")
+                .allMatch(l -> l.endsWith("from 198.51.100.1")).hasSize(1);
+        assertThat(ping.exitCode()).isNotZero();
+    }
+
+    @Test
+    void theWorkloadHasNeitherNetAdminNorNetRaw() {
+        String capEff = sh(sandbox, "awk '/CapEff/ {print $2}' /proc/self/status").stdout().strip();
+        ExecResult flush = sh(sandbox, "ip route del default");
+
+        long caps = Long.parseUnsignedLong(capEff, 16);
+        assertThat(caps & (1L << 12)).as("CAP_NET_ADMIN").isZero();
+        assertThat(caps & (1L << 13)).as("CAP_NET_RAW").isZero();
+        assertThat(flush.exitCode()).isNotZero();
+        resolveAllowed(sandbox);
+        assertThat(get(sandbox, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from");
+    }
+
+    @Test
+    void aCidrRuleAllowsItsAddressesWithoutDnsButOnlyOnItsPorts() {
+        ExecResult allowedPort = get(sandbox, FakeInternet.CIDR_IP, 80);
+        ExecResult otherPort = get(sandbox, FakeInternet.CIDR_IP, 81);
+
+        assertThat(allowedPort.stdout()).contains("hello from " + FakeInternet.CIDR_IP + ":80");
+        assertThat(otherPort.exitCode()).isNotZero();
+        assertThat(internet.seenAt("tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+    }
+
+    @Test
+    void anAllowedNameThatPointsAtAPrivateAddressIsRefused() {
+        ExecResult rebind = sh(sandbox, "nslookup " + REBIND);
+
+        assertThat(rebind.stdout()).doesNotContain("10.1.2.3");
+        assertThat(rebind.exitCode()).isNotZero();
+        resolveAllowed(sandbox);
+    }
+
+    @Test
+    void everyDecisionIsAuditedAndDroppedConnectionsAreCounted() {
+        resolveAllowed(sandbox);
+        sh(sandbox, "nslookup " + DENIED);
+        get(sandbox, FakeInternet.DENIED_IP, 80);
+
+        List<EgressEvent> events = sandbox.egressLog().events();
+
+        assertThat(events).filteredOn(e -> e instanceof EgressEvent.DnsDecision d
+                        && d.qname().startsWith(ALLOWED) && d.verdict() == EgressEvent.Verdict.ALLOWED).isNotEmpty();
+        assertThat(events).filteredOn(e -> e instanceof EgressEvent.DnsDecision d
+                        && d.qname().startsWith(DENIED) && d.verdict() == EgressEvent.Verdict.DENIED).isNotEmpty();
+        assertThat(events).filteredOn(e -> e instanceof EgressEvent.DroppedConnections d && d.packets() > 0)
+                .isNotEmpty();
+    }
+
+    @Test
+    void twoSandboxesWithDifferentPoliciesNeverSeeEachOthersAllowances() {
+        EgressPolicy betaOnly = EgressPolicy.denyAll().allow(DENIED).withUpstream(authority.address());
+        try (Sandbox other = spec(betaOnly).start()) {
+            resolveAllowed(sandbox);
+            assertThat(sh(other, "nslookup " + DENIED).stdout()).contains(FakeInternet.DENIED_IP);
+            sh(other, "mkdir -p /srv && echo other > /srv/index.html && httpd -p 8080 -h /srv").requireSuccess();
+            String otherIp = sh(other, "ip -o -4 addr show eth0 | awk '{print $4}' | cut -d/ -f1").stdout().strip();
+
+            assertThat(get(sandbox, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from");
+            assertThat(get(other, FakeInternet.DENIED_IP, 80).stdout()).contains("hello from");
+            assertThat(get(sandbox, FakeInternet.DENIED_IP, 80).exitCode()).isNotZero();
+            assertThat(get(other, FakeInternet.ALLOWED_IP, 80).exitCode()).isNotZero();
+            assertThat(sh(other, "nslookup " + ALLOWED).stdout()).doesNotContain(FakeInternet.ALLOWED_IP);
+            assertThat(get(other, "127.0.0.1", 8080).stdout()).as("the server itself runs").contains("other");
+            assertThat(get(sandbox, otherIp, 8080).exitCode()).as("sandbox to sandbox").isNotZero();
+        }
+    }
+
+    @Test
+    void publishedPortsStillWorkUnderADenyAllPolicy() throws Exception {
+        SandboxSpec published = spec(EgressPolicy.denyAll().withUpstream(authority.address())).toBuilder()
+                .publish(8080).build();
+        try (Sandbox web = published.start()) {
+            sh(web, "mkdir -p /srv && echo published > /srv/index.html && httpd -p 8080 -h /srv").requireSuccess();
+
+            String body = new String(CommandRunner.system().run(Command.of(List.of("curl", "-s", "--max-time", "5",
+                    "http://127.0.0.1:" + web.hostPort(8080) + "/"), Duration.ofSeconds(10))).stdoutBytes());
+
+            assertThat(body).isEqualTo("published\n");
+            assertThat(get(web, FakeInternet.ALLOWED_IP, 80).exitCode()).isNotZero();
+        }
+    }
+
+    @Test
+    void closingRemovesTheRulesTheNetworkAndTheInterceptor() {
+        Sandbox temporary = spec(policy()).start();
+        resolveAllowed(temporary);
+        String table = "sandbox4j_" + ((dev.sandbox4j.internal.DefaultSandbox) temporary).name().replace('-', '_');
+        String tablesBefore = nft("list", "tables");
+
+        temporary.close();
+
+        assertThat(tablesBefore).contains(table);
+        assertThat(nft("list", "tables")).doesNotContain(table);
+        assertThat(Runtimes.backend(Optional.of("podman")).listNetworks(
+                Map.of("dev.sandbox4j.sandbox", ((dev.sandbox4j.internal.DefaultSandbox) temporary).name()),
+                Duration.ofSeconds(30))).isEmpty();
+    }
+
+    private static String nft(String... args) {
+        List<String> argv = new java.util.ArrayList<>(List.of("nft"));
+        argv.addAll(List.of(args));
+        return CommandRunner.system().run(Command.of(argv, Duration.ofSeconds(10))).requireSuccess().stdout();
+    }
+}
