@@ -4,6 +4,7 @@ import dev.sandbox4j.Exec;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxPool;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
@@ -48,7 +49,8 @@ public final class Benchmarks {
     }
 
     private SandboxSpec spec() {
-        return Sandbox.builder().image(image).runtime("podman").label("bench", "true").build();
+        return Sandbox.builder().image(image).runtime("podman").label("bench", "true")
+                .egress(EgressPolicy.allowAll()).build();
     }
 
     private String run() throws Exception {

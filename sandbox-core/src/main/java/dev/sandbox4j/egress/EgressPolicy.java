@@ -35,7 +35,7 @@ public final class EgressPolicy {
     private static final EgressPolicy DENY_ALL = new EgressPolicy(false, List.of(), List.of());
 
     /** The policy a sandbox gets when none is set: currently {@link #allowAll()}. */
-    public static final EgressPolicy DEFAULT = ALLOW_ALL;
+    public static final EgressPolicy DEFAULT = DENY_ALL;
 
     private final boolean defaultAllow;
     private final List<EgressRule> rules;

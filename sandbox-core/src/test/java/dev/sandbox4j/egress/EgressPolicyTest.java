@@ -143,8 +143,13 @@ class EgressPolicyTest {
         assertThat(policy.decide("good.example").allowed()).isTrue();
         assertThat(policy.decide("good.example").byDefault()).isTrue();
         assertThat(EgressPolicy.allowAll().allowsEverything()).isTrue();
-        assertThat(EgressPolicy.DEFAULT.allowsEverything()).isTrue();
         assertThat(EgressPolicy.denyAll().allowsEverything()).isFalse();
+    }
+
+    @Test
+    void theDefaultPolicyDeniesEverything() {
+        assertThat(EgressPolicy.DEFAULT).isEqualTo(EgressPolicy.denyAll());
+        assertThat(EgressPolicy.DEFAULT.decide("pypi.org").allowed()).isFalse();
     }
 
     @Test

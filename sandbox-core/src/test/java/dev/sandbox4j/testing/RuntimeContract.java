@@ -12,6 +12,7 @@ import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.ContainerInfo;
 import dev.sandbox4j.spi.RuntimeBackend;
@@ -65,8 +66,13 @@ public abstract class RuntimeContract {
         return exec(sandbox, Exec.of(command), ExecListener.NONE);
     }
 
+    /**
+     * The spec every test starts from. The runtime contract is about the runtime, so egress is unrestricted here;
+     * the egress module runs this same suite again under a deny-all policy.
+     */
     protected SandboxSpec.Builder spec() {
-        return Sandbox.builder().image(image()).runtime(runtime()).label("contract-run", run);
+        return Sandbox.builder().image(image()).runtime(runtime()).label("contract-run", run)
+                .egress(EgressPolicy.allowAll());
     }
 
     protected RuntimeBackend backend() {
@@ -85,6 +91,8 @@ public abstract class RuntimeContract {
             shared.close();
             assertThat(backend().list(Map.of("contract-run", run), Duration.ofSeconds(30)))
                     .as("containers left behind by this suite").isEmpty();
+            assertThat(backend().listNetworks(Map.of("contract-run", run), Duration.ofSeconds(30)))
+                    .as("networks left behind by this suite").isEmpty();
         }
     }
 

@@ -8,6 +8,7 @@ import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxClosedException;
 import dev.sandbox4j.SandboxPool;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.RuntimeBackend;
 import dev.sandbox4j.testing.RuntimeRequirement;
@@ -27,7 +28,8 @@ class PodmanPoolTest {
     @BeforeEach
     void spec() {
         RuntimeRequirement.require("podman");
-        spec = Sandbox.builder().image(TestImages.busybox()).runtime("podman").label("pool-run", run).build();
+        spec = Sandbox.builder().image(TestImages.busybox()).runtime("podman").label("pool-run", run)
+                .egress(EgressPolicy.allowAll()).build();
         backend = Runtimes.backend(Optional.of("podman"));
     }
 
