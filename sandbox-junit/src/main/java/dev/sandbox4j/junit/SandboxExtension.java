@@ -179,6 +179,7 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
                     startField(context, field, instance);
                 }
             }
+            startTestMethodParameters(context);
         } else if (lifecycle == Lifecycle.PER_METHOD) {
             startOwn(context);
         } else if (find(context, new OwnKey(this)).isEmpty()) {
@@ -241,23 +242,46 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
             }
             return own.get().sandbox();
         }
-        Optional<SandboxConfig> config = parameter.findAnnotation(SandboxConfig.class);
-        Optional<Shared> shared = parameter.findAnnotation(Shared.class);
-        if (config.isEmpty() && shared.isEmpty()) {
-            return onlyField(parameter, context).sandbox();
+        if (!parameter.isAnnotated(SandboxConfig.class) && !parameter.isAnnotated(Shared.class)) {
+            return onlyField(parameter.getParameter(), parameter.getIndex(), context).sandbox();
         }
-        SandboxConfig c = config.orElse(null);
+        return annotated(parameter.getParameter(), parameter.getIndex(), context);
+    }
+
+    /**
+     * The sandbox for an annotated parameter: already started for it (test method parameters are started in
+     * {@code beforeEach}, so that a missing runtime aborts the test and a failed start fails it with the
+     * exception itself rather than a {@link ParameterResolutionException}), a running one it names, or new.
+     */
+    private static Sandbox annotated(Parameter parameter, int index, ExtensionContext context) {
+        ParameterKey key = new ParameterKey(parameter, index);
+        Optional<Held> existing = find(context, key);
+        if (existing.isPresent()) {
+            return existing.get().sandbox();
+        }
+        SandboxConfig c = parameter.getAnnotation(SandboxConfig.class);
         if (c != null && !c.from().isEmpty()) {
-            Optional<Sandbox> existing = fromRunning(c.from(), context);
-            if (existing.isPresent()) {
-                return existing.get();
+            Optional<Sandbox> running = fromRunning(c.from(), context);
+            if (running.isPresent()) {
+                return running.get();
             }
         }
-        SandboxSpec parameterSpec = parameterSpec(parameter, c, context);
-        String description = describe(parameter);
+        SandboxSpec parameterSpec = parameterSpec(parameter, index, c, context);
         CleanupMode mode = c == null ? CleanupMode.DEFAULT : c.cleanup();
-        return start(context, new ParameterKey(parameter.getParameter(), parameter.getIndex()), description,
-                parameterSpec, mode, shared.map(Shared::value).orElse(null)).sandbox();
+        Shared shared = parameter.getAnnotation(Shared.class);
+        return start(context, key, describe(parameter, index), parameterSpec, mode,
+                shared == null ? null : shared.value()).sandbox();
+    }
+
+    private static void startTestMethodParameters(ExtensionContext context) {
+        Parameter[] parameters = context.getRequiredTestMethod().getParameters();
+        for (int i = 0; i < parameters.length; i++) {
+            Parameter p = parameters[i];
+            if (p.getType() == Sandbox.class
+                    && (p.isAnnotationPresent(SandboxConfig.class) || p.isAnnotationPresent(Shared.class))) {
+                annotated(p, i, context);
+            }
+        }
     }
 
     private static boolean hasProgrammaticExtension(Class<?> testClass) {
@@ -265,10 +289,10 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
                 f -> SandboxExtension.class.isAssignableFrom(f.getType())).isEmpty();
     }
 
-    private static Held onlyField(ParameterContext parameter, ExtensionContext context) {
+    private static Held onlyField(Parameter parameter, int index, ExtensionContext context) {
         List<Field> fields = AnnotationSupport.findAnnotatedFields(context.getRequiredTestClass(), SandboxField.class);
         if (fields.size() != 1) {
-            throw new ParameterResolutionException(describe(parameter) + ": " + (fields.isEmpty()
+            throw new ParameterResolutionException(describe(parameter, index) + ": " + (fields.isEmpty()
                     ? "the class has no @SandboxField: annotate the parameter with @SandboxConfig(image = ...), "
                     + "(config = \"sandbox.json\") or (from = \"fieldOrMethod\")"
                     : "the class has several @SandboxField fields ("
@@ -276,7 +300,7 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
                     + "): say which with @SandboxConfig(from = \"name\")"));
         }
         return find(context, new FieldKey(fields.get(0))).orElseThrow(() -> new ParameterResolutionException(
-                describe(parameter) + ": the sandbox of instance field " + fields.get(0).getName()
+                describe(parameter, index) + ": the sandbox of instance field " + fields.get(0).getName()
                         + " exists only during a test: make the field static to use it in @BeforeAll"));
     }
 
@@ -301,14 +325,15 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
         return Optional.empty();
     }
 
-    private static SandboxSpec parameterSpec(ParameterContext parameter, SandboxConfig c, ExtensionContext context) {
+    private static SandboxSpec parameterSpec(Parameter parameter, int index, SandboxConfig c,
+                                             ExtensionContext context) {
         if (c == null) {
-            throw new ParameterResolutionException(describe(parameter) + ": @Shared needs @SandboxConfig to say "
+            throw new ParameterResolutionException(describe(parameter, index) + ": @Shared needs @SandboxConfig to say "
                     + "which sandbox, e.g. @Shared(\"tools\") @SandboxConfig(image = \"localhost/busybox:latest\")");
         }
         int sources = (c.config().isEmpty() ? 0 : 1) + (c.from().isEmpty() ? 0 : 1);
         if (sources > 1) {
-            throw new ParameterResolutionException(describe(parameter) + ": give config or from, not both");
+            throw new ParameterResolutionException(describe(parameter, index) + ": give config or from, not both");
         }
         SandboxSpec.Builder b;
         if (!c.config().isEmpty()) {
@@ -318,7 +343,7 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
         } else if (!c.image().isEmpty()) {
             b = Sandbox.builder();
         } else {
-            throw new ParameterResolutionException(describe(parameter) + ": @SandboxConfig needs image, config or from");
+            throw new ParameterResolutionException(describe(parameter, index) + ": @SandboxConfig needs image, config or from");
         }
         try {
             if (!c.image().isEmpty()) {
@@ -329,7 +354,7 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
             }
             return b.build();
         } catch (SandboxConfigException e) {
-            throw new ParameterResolutionException(describe(parameter) + ": " + e.getMessage(), e);
+            throw new ParameterResolutionException(describe(parameter, index) + ": " + e.getMessage(), e);
         }
     }
 
@@ -532,10 +557,9 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
         return context.getStore(NS).getOrComputeIfAbsent(Attached.class, k -> new Attached(), Attached.class);
     }
 
-    private static String describe(ParameterContext parameter) {
-        Parameter p = parameter.getParameter();
+    private static String describe(Parameter p, int index) {
         return p.getDeclaringExecutable().getDeclaringClass().getSimpleName() + "#"
-                + p.getDeclaringExecutable().getName() + " parameter " + parameter.getIndex();
+                + p.getDeclaringExecutable().getName() + " parameter " + index;
     }
 
     @Override
