@@ -2,41 +2,37 @@ package dev.sandbox4j.config;
 
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.EgressRule;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /**
- * The only place where configuration files meet {@link EgressPolicy}.
- *
- * <p><b>MERGE NOTE.</b> On this branch {@code EgressPolicy} is the placeholder that can only allow everything, so
- * only {@code {"default": "allow"}} without rules or upstreams can be honoured; anything else fails loudly rather
- * than run a sandbox with less protection than its file asks for. When the rewritten egress package lands, these
- * two methods become:
- * <pre>{@code
- * toPolicy:   EgressPolicy p = c.defaultAction() == DENY ? EgressPolicy.denyAll() : EgressPolicy.allowAll();
- *             for (String r : c.rules()) p = p.rule(EgressPolicy.parseRule(r));   // or allow/deny/allowCidr
- *             for (InetSocketAddress u : c.upstreams()) p = p.withUpstream(u);
- * fromPolicy: new EgressConfig(p.defaultAction(), p.rules().stream().map(Object::toString).toList(), p.upstreams())
- * }</pre>
- * (rule strings must round-trip through {@code EgressPolicy.parseRule} and the rule's {@code toString()}).
+ * The only place where configuration files meet {@link EgressPolicy}: rule strings in the file are the policy's
+ * own text form ({@code allow *.example.com:443}, {@code allow-cidr 203.0.113.0/24}, ...), so a policy written
+ * to a file reads back equal.
  */
 final class EgressBridge {
     private EgressBridge() {
     }
 
     static EgressPolicy toPolicy(EgressConfig config, Path source) {
-        if (config.allowsEverything() && config.upstreams().isEmpty()) {
-            return EgressPolicy.allowAll();
+        EgressPolicy policy = config.defaultAction() == EgressConfig.Default.DENY
+                ? EgressPolicy.denyAll() : EgressPolicy.allowAll();
+        for (String rule : config.rules()) {
+            try {
+                policy = policy.with(EgressPolicy.parseRule(rule));
+            } catch (SandboxConfigException e) {
+                throw new SandboxConfigException(source + ": egress rule \"" + rule + "\": " + e.getMessage(), e);
+            }
         }
-        throw new SandboxConfigException(source + ": the egress section (default \""
-                + config.defaultAction().json() + "\", " + config.rules().size() + " rules, "
-                + config.upstreams().size() + " upstreams) needs the rule-based EgressPolicy, which this build "
-                + "does not have yet: use {\"default\": \"allow\"} until it lands");
+        for (InetSocketAddress upstream : config.upstreams()) {
+            policy = policy.withUpstream(upstream);
+        }
+        return policy;
     }
 
     static EgressConfig fromPolicy(EgressPolicy policy) {
-        if (policy.allowsEverything()) {
-            return EgressConfig.ALLOW_ALL;
-        }
-        throw new SandboxConfigException("this EgressPolicy cannot be written to a configuration file yet");
+        return new EgressConfig(policy.defaultAllows() ? EgressConfig.Default.ALLOW : EgressConfig.Default.DENY,
+                policy.rules().stream().map(EgressRule::toString).toList(), policy.upstreams());
     }
 }

@@ -77,13 +77,34 @@ class SandboxConfigFileTest {
     }
 
     @Test
-    void egressRulesFailLoudlyUntilTheRuleBasedPolicyIsMerged() {
-        // given: the placeholder EgressPolicy on this branch can only allow everything (see EgressBridge)
+    void egressRulesBecomeThePolicyInOrder() {
+        // given
         SandboxDefinition def = SandboxConfigFile.load(fixture("full/sandbox.json"));
 
-        // when / then: never a silently weaker sandbox than the file asks for
-        assertThatThrownBy(def::toBuilder).isInstanceOf(SandboxConfigException.class)
-                .hasMessageContaining("rule-based EgressPolicy");
+        // when
+        EgressPolicy policy = def.toBuilder().build().egress();
+
+        // then
+        assertThat(policy.defaultAllows()).isFalse();
+        assertThat(policy.rules()).isNotEmpty();
+        assertThat(policy.rules().stream().map(Object::toString).toList())
+                .isEqualTo(def.egress().orElseThrow().rules());
+    }
+
+    @Test
+    void anEgressPolicyRoundTripsThroughAConfigFile() {
+        // given
+        EgressPolicy policy = EgressPolicy.denyAll().allow("pypi.org").allow("*.pythonhosted.org", 443)
+                .deny("evil.example.com").allowCidr("203.0.113.0/24", 80, 443)
+                .withUpstream(new java.net.InetSocketAddress("127.0.0.1", 5353));
+        SandboxSpec spec = dev.sandbox4j.Sandbox.builder().image("localhost/busybox:latest").egress(policy).build();
+        Path file = write(dir, "sandbox.json", SandboxConfigFile.write(spec));
+
+        // when
+        SandboxSpec back = SandboxConfigFile.read(file).build();
+
+        // then
+        assertThat(back.egress()).isEqualTo(policy);
     }
 
     @Test
@@ -486,7 +507,7 @@ class SandboxConfigFileTest {
 
         // then
         assertThat(json).contains("\"source\" : \"" + dir + "\"").contains("\"egress\" : {")
-                .contains("\"default\" : \"allow\"").doesNotContain("startupTimeout");
+                .contains("\"default\" : \"deny\"").doesNotContain("startupTimeout");
     }
 
     @Test
