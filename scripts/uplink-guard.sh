@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Drops every packet this host would forward out of its uplink, so nothing a test, demo or benchmark starts in
 # a container or network namespace can reach beyond this machine. `uplink-guard.sh off` removes it.
+# It runs after every other forward chain (priority 100): a drop there is final whatever earlier chains accepted,
+# and earlier chains (the sandboxes' own rules) still see and count what they reject.
 set -euo pipefail
 table=ci_uplink_guard
 if [ "${1:-on}" = off ]; then
@@ -19,7 +21,7 @@ table inet $table
 delete table inet $table
 table inet $table {
   chain forward {
-    type filter hook forward priority -300; policy accept;
+    type filter hook forward priority 100; policy accept;
     oifname { $all } counter drop
   }
 }

@@ -120,15 +120,16 @@ public final class FakeInternet implements AutoCloseable {
         }
     }
 
-    /** Everything the servers saw so far, e.g. "TCP 203.0.113.10:80 from 198.51.100.1". */
-    public List<String> seen() {
-        return List.copyOf(seen);
+    /** A position in the record: what {@link #seenSince} counts from. */
+    public int mark() {
+        return seen.size();
     }
 
-    /** What reached one server address and port ("tcp" or "udp"). */
-    public List<String> seenAt(String proto, String ip, int port) {
+    /** What reached one server address and port after {@code mark}. */
+    public List<String> seenSince(int mark, String proto, String ip, int port) {
         String prefix = proto.toUpperCase(java.util.Locale.ROOT) + " " + ip + ":" + port + " ";
-        return seen.stream().filter(l -> l.startsWith(prefix)).toList();
+        List<String> all = List.copyOf(seen);
+        return all.subList(Math.min(mark, all.size()), all.size()).stream().filter(l -> l.startsWith(prefix)).toList();
     }
 
     public String netns() {

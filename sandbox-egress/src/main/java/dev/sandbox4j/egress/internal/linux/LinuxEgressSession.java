@@ -1,5 +1,8 @@
 package dev.sandbox4j.egress.internal.linux;
 
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecListener;
+import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.egress.AllowedPorts;
@@ -56,6 +59,10 @@ final class LinuxEgressSession implements EgressSession {
     private static final Duration GATE = Duration.ofSeconds(2);
     /** Learned addresses stay usable this long beyond their DNS TTL, so a connection outlives a short TTL. */
     static final Duration GRACE = Duration.ofSeconds(120);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    /** Link-local, denied by every policy, never routed off the link: the self-test's forbidden destination. */
+    static final String PROBE_ADDRESS = "169.254.0.9";
+    private static final Duration SELF_TEST_TIMEOUT = Duration.ofSeconds(15);
     private static final Pattern COUNTER = Pattern.compile("counter (\\w+) \\{\\s*packets (\\d+) bytes (\\d+)");
 
     private final String sandbox;
@@ -106,7 +113,7 @@ final class LinuxEgressSession implements EgressSession {
         interceptor.start();
         int port = interceptor.address().getPort();
         ruleset = new NftRuleset(NftRuleset.TABLE_PREFIX + sandbox.replaceAll("[^a-z0-9]", "_"),
-                network.interfaceName(), gateway, port, cidrRules(policy));
+                network.interfaceName(), gateway, port, cidrRules(policy), policy.defaultAllows());
         nft.applyScript(ruleset.create(), CLI);
         LOG.debug("egress for {}: network {} on {}, interceptor on port {}, table {}", sandbox, network.name(),
                 network.interfaceName(), port, ruleset.table());
@@ -191,9 +198,62 @@ final class LinuxEgressSession implements EgressSession {
         return List.of("NET_ADMIN", "NET_RAW");
     }
 
+    /**
+     * The start-up self-test: from inside the sandbox, a lookup of a random name must reach this sandbox's
+     * interceptor, and a connection to a link-local address outside every policy must fail and be counted by
+     * this sandbox's rules. Either failing refuses the start. Needs {@code nslookup} and {@code nc} in the image
+     * (busybox has both); without them only the host-side setup is trusted, and that is logged. Switched off
+     * with the system property {@code sandbox4j.egress.selfTest=false}.
+     */
     @Override
     public void attached(ContainerInfo container, RuntimeBackend backend) {
-        // The rules were in force before the container started; nothing to add per container.
+        if (!Boolean.parseBoolean(System.getProperty("sandbox4j.egress.selfTest", "true"))) {
+            return;
+        }
+        String probe = "sb4j-selftest-" + Long.toHexString(RANDOM.nextLong()) + ".invalid";
+        long dropsBefore = dropCount();
+        ExecResult r = backend.exec(container.id(), Exec.builder("/bin/sh", "-c",
+                "command -v nslookup >/dev/null 2>&1 && command -v nc >/dev/null 2>&1 || { echo missing; exit 0; }; "
+                        + "nslookup " + probe + " >/dev/null 2>&1; "
+                        + "nc -w 2 " + PROBE_ADDRESS + " 9 </dev/null >/dev/null 2>&1; echo tcp=$?")
+                .timeout(SELF_TEST_TIMEOUT).build(), ExecListener.NONE);
+        String out = r.stdout().strip();
+        if (out.equals("missing") || r.exitCode() == 127) {
+            LOG.info("egress self-test of {} skipped: the image has no nslookup or nc; the host-side rules were "
+                    + "installed before the container started", sandbox);
+            return;
+        }
+        boolean dnsSeen = recorder.events().stream().anyMatch(e -> e instanceof EgressEvent.DnsDecision d
+                && d.qname().startsWith(probe));
+        if (!dnsSeen) {
+            throw new SandboxStartException("egress self-test of " + sandbox + " failed: a DNS query from inside "
+                    + "did not reach its interceptor (" + out + r.stderr().strip() + ")");
+        }
+        if (out.endsWith("tcp=0")) {
+            throw new SandboxStartException("egress self-test of " + sandbox + " failed: a connection to "
+                    + PROBE_ADDRESS + ", outside every policy, succeeded");
+        }
+        if (dropCount() <= dropsBefore) {
+            throw new SandboxStartException("egress self-test of " + sandbox + " failed: the probe connection to "
+                    + PROBE_ADDRESS + " was not stopped by the sandbox's own rules");
+        }
+        LOG.debug("egress self-test of {} passed", sandbox);
+    }
+
+    private long dropCount() {
+        return counters()[0];
+    }
+
+    /** Dropped packets and bytes, summed over this sandbox's counters. */
+    private long[] counters() {
+        String out = nft.query(List.of("list", "counters", "table", "inet", ruleset.table()), CLI);
+        Matcher m = COUNTER.matcher(out);
+        long[] sum = new long[2];
+        while (m.find()) {
+            sum[0] += Long.parseLong(m.group(2));
+            sum[1] += Long.parseLong(m.group(3));
+        }
+        return sum;
     }
 
     @Override
@@ -218,17 +278,10 @@ final class LinuxEgressSession implements EgressSession {
             return;
         }
         try {
-            String out = nft.query(List.of("list", "counters", "table", "inet", ruleset.table()), CLI);
-            Matcher m = COUNTER.matcher(out);
-            long packets = 0;
-            long bytes = 0;
-            while (m.find()) {
-                packets += Long.parseLong(m.group(2));
-                bytes += Long.parseLong(m.group(3));
-            }
-            if (packets != reportedDrops) {
-                reportedDrops = packets;
-                recorder.record(new EgressEvent.DroppedConnections(Instant.now(), "dropped", packets, bytes));
+            long[] dropped = counters();
+            if (dropped[0] != reportedDrops) {
+                reportedDrops = dropped[0];
+                recorder.record(new EgressEvent.DroppedConnections(Instant.now(), "dropped", dropped[0], dropped[1]));
             }
         } catch (SandboxException e) {
             LOG.debug("could not read drop counters of {}: {}", sandbox, e.getMessage());

@@ -45,8 +45,20 @@ public final class NftRuleset {
     private final InetAddress gateway;
     private final int dnsPort;
     private final List<CidrRule> cidrs;
+    private final boolean defaultAllow;
 
+    /** A deny-by-default ruleset. */
     public NftRuleset(String table, String iface, InetAddress gateway, int dnsPort, List<CidrRule> cidrs) {
+        this(table, iface, gateway, dnsPort, cidrs, false);
+    }
+
+    /**
+     * A ruleset; with {@code defaultAllow} (a policy like {@code allowAll().deny(...)}) traffic that no CIDR rule
+     * denies leaves the sandbox, and name rules act through DNS only. The host, link-local and metadata
+     * addresses and other sandboxes stay unreachable either way.
+     */
+    public NftRuleset(String table, String iface, InetAddress gateway, int dnsPort, List<CidrRule> cidrs,
+                      boolean defaultAllow) {
         if (!TABLE.matcher(table).matches()) {
             throw new IllegalArgumentException("table name " + table + " must match " + TABLE.pattern());
         }
@@ -61,6 +73,7 @@ public final class NftRuleset {
         this.gateway = gateway;
         this.dnsPort = dnsPort;
         this.cidrs = List.copyOf(cidrs);
+        this.defaultAllow = defaultAllow;
     }
 
     public String table() {
@@ -69,7 +82,6 @@ public final class NftRuleset {
 
     /** The script that creates the table; applied atomically by one {@code nft -f -}. */
     public String create() {
-        String gw = gateway.getHostAddress();
         StringBuilder s = new StringBuilder();
         s.append("table inet ").append(table).append(" {\n");
         s.append("  set a4 { type ipv4_addr; flags timeout; }\n");
@@ -92,13 +104,28 @@ public final class NftRuleset {
         s.append("  }\n");
         s.append("  chain from_sandbox {\n");
         s.append("    ct direction reply accept\n");
-        s.append("    tcp dport 853 jump deny_egress\n");
-        s.append("    meta l4proto != tcp jump deny_egress\n");
+        s.append("    oifname \"podman*\" jump deny_egress\n");
+        s.append("    ip daddr 169.254.0.0/16 jump deny_egress\n");
+        s.append("    ip6 daddr fe80::/10 jump deny_egress\n");
+        s.append("    ip6 daddr fd00:ec2::254 jump deny_egress\n");
         for (CidrRule c : cidrs) {
             if (!c.allow()) {
                 s.append(cidrMatch(c)).append(" jump deny_egress\n");
             }
         }
+        if (defaultAllow) {
+            s.append("    accept\n");
+            s.append("  }\n");
+        } else {
+            denyByDefault(s);
+        }
+        hostAndInbound(s);
+        return s.toString();
+    }
+
+    private void denyByDefault(StringBuilder s) {
+        s.append("    tcp dport 853 jump deny_egress\n");
+        s.append("    meta l4proto != tcp jump deny_egress\n");
         s.append("    ip daddr . tcp dport @d4p jump deny_egress\n");
         s.append("    ip6 daddr . tcp dport @d6p jump deny_egress\n");
         s.append("    ip daddr @a4 accept\n");
@@ -112,6 +139,10 @@ public final class NftRuleset {
         }
         s.append("    jump deny_egress\n");
         s.append("  }\n");
+    }
+
+    private void hostAndInbound(StringBuilder s) {
+        String gw = gateway.getHostAddress();
         s.append("  chain deny_egress {\n");
         s.append("    counter name dropped_egress\n");
         s.append("    meta l4proto tcp reject with tcp reset\n");
@@ -137,7 +168,6 @@ public final class NftRuleset {
         s.append("    reject with icmpx admin-prohibited\n");
         s.append("  }\n");
         s.append("}\n");
-        return s.toString();
     }
 
     private static String cidrMatch(CidrRule c) {

@@ -92,6 +92,18 @@ class NftRulesetTest {
     }
 
     @Test
+    void aDefaultAllowPolicyLetsTrafficOutButNeverToTheHostMetadataOrOtherSandboxes() throws Exception {
+        String script = new NftRuleset("sandbox4j_abc123", "podman7", InetAddress.getByName("10.89.6.1"), 40053,
+                List.of(new NftRuleset.CidrRule(false, "203.0.113.0/24", false, List.of())), true).create();
+        String chain = script.substring(script.indexOf("chain from_sandbox"), script.indexOf("chain deny_egress"));
+
+        assertThat(chain).containsSubsequence("oifname \"podman*\" jump deny_egress",
+                "ip daddr 169.254.0.0/16 jump deny_egress", "ip daddr 203.0.113.0/24 jump deny_egress", "    accept\n");
+        assertThat(chain).doesNotContain("@a4").doesNotContain("meta l4proto != tcp");
+        assertThat(script).contains("chain sandbox_to_host").contains("iifname \"podman7\" udp dport 53 redirect");
+    }
+
+    @Test
     void deleteRemovesTheWholeTable() throws Exception {
         assertThat(ruleset(List.of()).delete()).isEqualTo("delete table inet sandbox4j_abc123\n");
     }
