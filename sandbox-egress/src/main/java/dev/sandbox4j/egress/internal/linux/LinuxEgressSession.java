@@ -5,7 +5,6 @@ import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxStartException;
-import dev.sandbox4j.egress.AllowedPorts;
 import dev.sandbox4j.egress.Cidr;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressLog;
@@ -13,10 +12,10 @@ import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
 import dev.sandbox4j.egress.EgressRule;
 import dev.sandbox4j.egress.internal.HostAddressSource;
-import dev.sandbox4j.egress.internal.LearnedAddresses;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;
 import dev.sandbox4j.egress.internal.dns.HostResolvers;
+import dev.sandbox4j.egress.internal.nft.NftAddressSink;
 import dev.sandbox4j.egress.internal.nft.NftRuleset;
 import dev.sandbox4j.egress.internal.nft.NftShell;
 import dev.sandbox4j.spi.ContainerInfo;
@@ -73,6 +72,7 @@ final class LinuxEgressSession implements EgressSession {
     private NetworkInfo network;
     private DnsInterceptor interceptor;
     private NftRuleset ruleset;
+    private volatile NftAddressSink sink;
     private volatile long reportedDrops;
 
     private LinuxEgressSession(String sandbox, RuntimeBackend backend, NftShell nft) {
@@ -106,7 +106,7 @@ final class LinuxEgressSession implements EgressSession {
                 .bind(new InetSocketAddress(anyLocal(), 0))
                 .upstreams(HostResolvers.forPolicy(policy))
                 .recorder(recorder)
-                .sink(this::learn)
+                .sink(learned -> sink.allow(learned))
                 .gateTimeout(GATE)
                 .hostAddresses(HostAddressSource.of(hostAddresses))
                 .build());
@@ -114,6 +114,7 @@ final class LinuxEgressSession implements EgressSession {
         int port = interceptor.address().getPort();
         ruleset = new NftRuleset(NftRuleset.TABLE_PREFIX + sandbox.replaceAll("[^a-z0-9]", "_"),
                 network.interfaceName(), gateway, port, cidrRules(policy), policy.defaultAllows());
+        sink = new NftAddressSink(ruleset, nft, GRACE, GATE);
         nft.applyScript(ruleset.create(), CLI);
         LOG.debug("egress for {}: network {} on {}, interceptor on port {}, table {}", sandbox, network.name(),
                 network.interfaceName(), port, ruleset.table());
@@ -125,22 +126,6 @@ final class LinuxEgressSession implements EgressSession {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Programs learned addresses before their answer is released; called by the interceptor. */
-    private void learn(LearnedAddresses learned) {
-        Duration timeout = learned.ttl().plus(GRACE);
-        AllowedPorts ports = learned.ports();
-        if (ports.isNone()) {
-            return;
-        }
-        StringBuilder cmd = new StringBuilder(ports.allExcept()
-                ? ruleset.addElements(learned.addresses(), List.of(), timeout)
-                : ruleset.addElements(learned.addresses(), ports.ports(), timeout));
-        if (ports.allExcept() && !ports.ports().isEmpty()) {
-            cmd.append(' ').append(ruleset.denyPorts(learned.addresses(), ports.ports(), timeout));
-        }
-        nft.apply(cmd.toString(), GATE);
     }
 
     private static List<NftRuleset.CidrRule> cidrRules(EgressPolicy policy) {
