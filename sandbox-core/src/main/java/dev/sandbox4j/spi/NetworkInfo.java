@@ -10,10 +10,18 @@ import java.util.Map;
  * @param subnet     IPv4 subnet in CIDR form
  * @param gateway    the host's address on it
  * @param labels     labels as stored by the runtime
+ * @param ipv6Subnet IPv6 subnet in CIDR form, when the runtime reports one (Apple's {@code container} gives each
+ *                   network a ULA prefix); empty otherwise
  */
 public record NetworkInfo(String name, String interfaceName, String subnet, String gateway,
-                          Map<String, String> labels) {
+                          Map<String, String> labels, String ipv6Subnet) {
     public NetworkInfo {
         labels = Map.copyOf(labels);
+        ipv6Subnet = ipv6Subnet == null ? "" : ipv6Subnet;
+    }
+
+    /** A network without a reported IPv6 subnet (the form before {@link #ipv6Subnet()} existed). */
+    public NetworkInfo(String name, String interfaceName, String subnet, String gateway, Map<String, String> labels) {
+        this(name, interfaceName, subnet, gateway, labels, "");
     }
 }

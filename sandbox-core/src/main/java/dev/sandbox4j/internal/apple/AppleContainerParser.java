@@ -120,7 +120,8 @@ public final class AppleContainerParser {
                             config.path("ipv4Subnet").asText(config.path("subnet").asText("")))),
                     status.path("ipv4Gateway").asText(status.path("gateway").asText(
                             config.path("ipv4Gateway").asText(config.path("gateway").asText("")))),
-                    strings(config.path("labels"))));
+                    strings(config.path("labels")),
+                    status.path("ipv6Subnet").asText(config.path("ipv6Subnet").asText(""))));
         }
         return out;
     }

@@ -13,15 +13,23 @@ import java.util.Map;
  * @param subnet  IPv4 subnet in CIDR form; empty when not reported (a network that is not running yet)
  * @param gateway the host's address on it, where guests find mDNSResponder and host services
  * @param labels  labels as stored
+ * @param ipv6Subnet IPv6 subnet in CIDR form ({@code status.ipv6Subnet}, 0.8.0+); empty when not reported
  */
-public record AppleNetwork(String id, String mode, String subnet, String gateway, Map<String, String> labels) {
+public record AppleNetwork(String id, String mode, String subnet, String gateway, Map<String, String> labels,
+                           String ipv6Subnet) {
     public AppleNetwork {
         labels = Map.copyOf(labels);
+        ipv6Subnet = ipv6Subnet == null ? "" : ipv6Subnet;
+    }
+
+    /** A network without an IPv6 subnet. */
+    public AppleNetwork(String id, String mode, String subnet, String gateway, Map<String, String> labels) {
+        this(id, mode, subnet, gateway, labels, "");
     }
 
     /** The CLI does not report the vmnet bridge interface, so {@link NetworkInfo#interfaceName()} is empty. */
     public NetworkInfo toNetworkInfo() {
-        return new NetworkInfo(id, "", subnet, gateway, labels);
+        return new NetworkInfo(id, "", subnet, gateway, labels, ipv6Subnet);
     }
 
     public boolean hasLabels(Map<String, String> wanted) {

@@ -175,9 +175,9 @@ class AppleContainerParserTest {
 
         // then
         assertThat(networks).containsExactly(new AppleNetwork("default", "nat", "192.168.64.0/24", "192.168.64.1",
-                Map.of("com.apple.container.resource.role", "builtin")));
+                Map.of("com.apple.container.resource.role", "builtin"), "fd97:7f2f:97db:3103::/64"));
         assertThat(networks.get(0).toNetworkInfo()).isEqualTo(new NetworkInfo("default", "", "192.168.64.0/24",
-                "192.168.64.1", Map.of("com.apple.container.resource.role", "builtin")));
+                "192.168.64.1", Map.of("com.apple.container.resource.role", "builtin"), "fd97:7f2f:97db:3103::/64"));
     }
 
     @Test
@@ -199,7 +199,7 @@ class AppleContainerParserTest {
 
         // then
         assertThat(n).isEqualTo(new AppleNetwork("default", "nat", "192.168.64.0/24", "192.168.64.1",
-                Map.of("com.apple.container.resource.role", "builtin")));
+                Map.of("com.apple.container.resource.role", "builtin"), "fdd8:3480:c3b9:586f::/64"));
     }
 
     @Test
