@@ -17,6 +17,7 @@ public final class NftAddressSink implements LearnedAddressSink {
     private final NftShell shell;
     private final Duration grace;
     private final Duration wait;
+    private final java.util.concurrent.atomic.AtomicInteger seq = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param grace how long an address stays usable beyond its TTL
@@ -42,6 +43,6 @@ public final class NftAddressSink implements LearnedAddressSink {
         if (ports.allExcept() && !ports.ports().isEmpty()) {
             command += " " + ruleset.denyPorts(learned.addresses(), ports.ports(), timeout);
         }
-        shell.apply(command, wait);
+        shell.apply(ruleset.ack(seq.incrementAndGet()) + " " + command, wait);
     }
 }

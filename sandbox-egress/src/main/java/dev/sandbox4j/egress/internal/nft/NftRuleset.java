@@ -90,6 +90,7 @@ public final class NftRuleset {
         s.append("  set a6p { type ipv6_addr . inet_service; flags timeout; }\n");
         s.append("  set d4p { type ipv4_addr . inet_service; flags timeout; }\n");
         s.append("  set d6p { type ipv6_addr . inet_service; flags timeout; }\n");
+        s.append("  set ack { type inet_service; flags timeout; }\n");
         s.append("  counter dropped_egress { }\n");
         s.append("  counter dropped_host { }\n");
         s.append("  chain prerouting {\n");
@@ -177,6 +178,16 @@ public final class NftRuleset {
                     .collect(Collectors.joining(", "))).append(" }");
         }
         return s.toString();
+    }
+
+    /**
+     * A command that always changes the ruleset (a short-lived element in the {@code ack} set): nft confirms a
+     * transaction only when it changes something, and re-adding an address that is already in a set changes
+     * nothing. Prefixed to every update so each one gets its confirmation. {@code seq} must differ between
+     * updates less than a second apart.
+     */
+    public String ack(int seq) {
+        return "add element inet " + table + " ack { " + (seq & 0xFFFF) + " timeout 1s };";
     }
 
     /** Removes the table and everything in it. */

@@ -62,6 +62,23 @@ class NftShellTest {
     }
 
     @Test
+    void reAddingAnAddressIsConfirmedThroughTheAckSet() throws Exception {
+        NftAddressSink sink = new NftAddressSink(ruleset, shell, Duration.ofSeconds(10), Duration.ofSeconds(2));
+        dev.sandbox4j.egress.internal.LearnedAddresses learned = new dev.sandbox4j.egress.internal.LearnedAddresses(
+                "x.example.", List.of(), List.of(InetAddress.getByName("198.51.100.12")), Duration.ofSeconds(30),
+                dev.sandbox4j.egress.AllowedPorts.ALL);
+
+        sink.allow(learned);
+        long t0 = System.nanoTime();
+        sink.allow(learned);
+        long secondMillis = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(secondMillis).as("confirmed, not timed out").isLessThan(1000);
+        assertThat(shell.query(List.of("list", "set", "inet", table, "a4"), Duration.ofSeconds(5)))
+                .contains("198.51.100.12");
+    }
+
+    @Test
     void flushingRevokesEveryLearnedAddress() throws Exception {
         shell.apply(ruleset.addElements(List.of(InetAddress.getByName("198.51.100.11")), List.of(),
                 Duration.ofSeconds(30)), Duration.ofSeconds(5));
