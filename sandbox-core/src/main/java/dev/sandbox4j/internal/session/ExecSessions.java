@@ -37,12 +37,15 @@ import org.slf4j.LoggerFactory;
  * hex) and writes one script:
  * <pre>
  * printf '%s S\n' T; printf '%s S\n' T &gt;&amp;2                        # start markers on both streams
- * [base64 -d &lt;&lt;'T_I' |] ( cd -- 'DIR' || exit 127; export SANDBOX4J_EXEC='M' K='V'...;
- *     exec /bin/sh -c 'printf "P %s\n" "$$"; exec setsid "$@"' sh 'ARG0' 'ARG1'... ) [&lt;/dev/null]
+ * exec 3&gt;&amp;2 2&gt;/dev/null; [base64 -d &lt;&lt;'T_I' 2&gt;&amp;3 3&gt;&amp;- |] ( cd -- 'DIR' || exit 127;
+ *     export SANDBOX4J_EXEC='M' K='V'...; exec /bin/sh -c 'printf "P %s\n" "$$"; exec setsid "$@"' sh 'ARG0'...
+ *   ) [&lt;/dev/null] 2&gt;&amp;3 3&gt;&amp;-
  * [base64 of the exec's stdin, 76 columns]
  * [T_I]
- * printf '\n%s E %s\n' T "$?"; printf '\n%s E\n' T &gt;&amp;2             # end markers; exit status on stdout
+ * s4j_status=$?; exec 2&gt;&amp;3 3&gt;&amp;-; printf '\n%s E %s\n' T "$s4j_status"; printf '\n%s E\n' T &gt;&amp;2
  * </pre>
+ * (The shell's own stderr points at {@code /dev/null} while it waits, so its "Killed" notice for a command that
+ * died of a signal is not mistaken for the command's output.)
  * Every argument and value is single-quoted, so it reaches the program literally. The command runs in a
  * subshell in the foreground (so it keeps default signal dispositions), with its own workdir and environment,
  * stdin from {@code /dev/null} or from the decoded here-document (never the channel's stdin), and, through
@@ -91,6 +94,7 @@ public final class ExecSessions implements AutoCloseable {
     private final Deque<SessionChannel> idle = new ArrayDeque<>();
     private final Set<SessionChannel> all = new LinkedHashSet<>();
     private final AtomicLong execs = new AtomicLong();
+    private final AtomicLong opened = new AtomicLong();
     private int open;
     private int openFailures;
     private boolean closed;
@@ -118,6 +122,11 @@ public final class ExecSessions implements AutoCloseable {
     /** How many execs completed through a session (for tests and metrics). */
     public long execCount() {
         return execs.get();
+    }
+
+    /** How many channels were opened so far (for tests and metrics). */
+    public long channelsOpened() {
+        return opened.get();
     }
 
     /** Channels open right now. */
@@ -303,6 +312,7 @@ public final class ExecSessions implements AutoCloseable {
             LOG.debug("could not open an exec session in {}", sandboxId, e);
             return null;
         }
+        opened.incrementAndGet();
         lock.lock();
         try {
             openFailures = 0;

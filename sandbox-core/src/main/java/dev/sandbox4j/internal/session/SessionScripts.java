@@ -42,8 +42,12 @@ final class SessionScripts {
         StringBuilder s = new StringBuilder(256).append(startMarkers(token));
         byte[] stdin = exec.stdin().orElse(null);
         boolean feed = stdin != null && stdin.length > 0;
+        // While it waits, the shell's own stderr goes to /dev/null, so its "Killed" notice for a command that died
+        // of a signal stays out of the command's stderr; the command gets the real one, saved on fd 3. (`exec`
+        // redirections, not a redirected { } group: busybox ash 1.35 drops the inner redirections of one.)
+        s.append("exec 3>&2 2>/dev/null; ");
         if (feed) {
-            s.append("base64 -d <<'").append(token).append("_I' | ");
+            s.append("base64 -d <<'").append(token).append("_I' 2>&3 3>&- | ");
         }
         s.append("( ");
         exec.workdir().ifPresent(w -> s.append("cd -- ").append(quote(w)).append(" || exit 127; "));
@@ -54,15 +58,13 @@ final class SessionScripts {
         for (String arg : exec.command()) {
             s.append(' ').append(quote(arg));
         }
-        s.append(" )");
+        s.append(" )").append(feed ? "" : " </dev/null").append(" 2>&3 3>&-\n");
         if (feed) {
-            s.append('\n').append(Base64.getMimeEncoder(76, new byte[] {'\n'}).encodeToString(stdin))
-                    .append('\n').append(token).append("_I\n");
-        } else {
-            s.append(" </dev/null\n");
+            s.append(Base64.getMimeEncoder(76, new byte[] {'\n'}).encodeToString(stdin)).append('\n')
+                    .append(token).append("_I\n");
         }
-        s.append("printf '\\n%s E %s\\n' ").append(token).append(" \"$?\"; printf '\\n%s E\\n' ").append(token)
-                .append(" >&2\n");
+        s.append("s4j_status=$?; exec 2>&3 3>&-; printf '\\n%s E %s\\n' ").append(token)
+                .append(" \"$s4j_status\"; printf '\\n%s E\\n' ").append(token).append(" >&2\n");
         return s.toString();
     }
 
