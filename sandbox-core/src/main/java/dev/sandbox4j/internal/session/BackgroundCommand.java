@@ -52,6 +52,7 @@ public final class BackgroundCommand implements BackgroundProcess {
     private final long t0 = System.nanoTime();
     private volatile long pid = -1;
     private volatile ExecResult result;
+    private volatile Thread initialStdin;
 
     private BackgroundCommand(Exec exec, RunningCommand process, ExecListener listener, Function<Exec, ExecResult> signaller,
                               Runnable onClose) {
@@ -88,14 +89,17 @@ public final class BackgroundCommand implements BackgroundProcess {
             }
             byte[] stdin = exec.stdin().orElse(null);
             if (stdin != null && stdin.length > 0 && handle.pid > 0) {
-                // On a thread of its own: a command that does not read must not block start().
-                daemon("sandbox4j-bg-" + process.pid() + "-stdin", () -> {
+                // On a thread of its own: a command that does not read must not block start(). Later stdin calls
+                // wait for it, so the bytes keep their order.
+                Thread writer = daemon("sandbox4j-bg-" + process.pid() + "-stdin", () -> {
                     try {
-                        handle.writeStdin(stdin);
+                        handle.write(stdin);
                     } catch (SandboxException e) {
                         LOG.debug("initial stdin of {} not fully written: {}", exec.command(), e.getMessage());
                     }
-                }).start();
+                });
+                handle.initialStdin = writer;
+                writer.start();
             }
             LOG.debug("started background command {} as pid {} in {}", exec.command(), handle.pid, sandboxId);
             return handle;
@@ -173,6 +177,23 @@ public final class BackgroundCommand implements BackgroundProcess {
 
     @Override
     public void writeStdin(byte[] bytes) {
+        awaitInitialStdin();
+        write(bytes);
+    }
+
+    private void awaitInitialStdin() {
+        Thread writer = initialStdin;
+        if (writer != null && writer != Thread.currentThread()) {
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException("interrupted while writing stdin of " + exec.command(), e);
+            }
+        }
+    }
+
+    private void write(byte[] bytes) {
         if (stdinClosed.get()) {
             throw new SandboxException("stdin of " + exec.command() + " is closed");
         }
@@ -190,6 +211,7 @@ public final class BackgroundCommand implements BackgroundProcess {
 
     @Override
     public void closeStdin() {
+        awaitInitialStdin();
         if (stdinClosed.compareAndSet(false, true)) {
             try {
                 process.stdin().close();
