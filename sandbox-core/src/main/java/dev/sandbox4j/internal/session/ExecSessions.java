@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * printf '%s S\n' T; printf '%s S\n' T &gt;&amp;2                        # start markers on both streams
  * exec 3&gt;&amp;2 2&gt;/dev/null; [base64 -d &lt;&lt;'T_I' 2&gt;&amp;3 3&gt;&amp;- |] ( cd -- 'DIR' || exit 127;
- *     export SANDBOX4J_EXEC='M' K='V'...; exec /bin/sh -c 'printf "P %s\n" "$$"; exec setsid "$@"' sh 'ARG0'...
+ *     export SANDBOX4J_EXEC='M' K='V'...; read -r s4j_pid s4j_rest &lt;/proc/self/stat;
+ *     printf 'P %s\n' "$s4j_pid"; exec setsid 'ARG0' 'ARG1'...
  *   ) [&lt;/dev/null] 2&gt;&amp;3 3&gt;&amp;-
  * [base64 of the exec's stdin, 76 columns]
  * [T_I]

@@ -14,8 +14,7 @@ final class SessionScripts {
     /** Variable that marks every process of one session exec, so a timed-out exec can be found and killed. */
     static final String EXEC_MARKER = "SANDBOX4J_EXEC";
 
-    /** Prints the process's pid as a {@code P <pid>} line, then becomes setsid + the command (or the command). */
-    private static final String LAUNCH_IN_NEW_GROUP = "printf 'P %s\\n' \"$$\"; exec setsid \"$@\"";
+    /** Prints the process's pid as a {@code P <pid>} line, then becomes the command. */
     private static final String LAUNCH_IN_SAME_GROUP = "printf 'P %s\\n' \"$$\"; exec \"$@\"";
 
     private SessionScripts() {
@@ -53,8 +52,10 @@ final class SessionScripts {
         exec.workdir().ifPresent(w -> s.append("cd -- ").append(quote(w)).append(" || exit 127; "));
         s.append("export ").append(EXEC_MARKER).append('=').append(quote(marker));
         exec.env().forEach((k, v) -> s.append(' ').append(k).append('=').append(quote(v)));
-        s.append("; exec /bin/sh -c ").append(quote(newGroup ? LAUNCH_IN_NEW_GROUP : LAUNCH_IN_SAME_GROUP))
-                .append(" sh");
+        // The subshell learns its own pid from /proc/self ($$ would be the session shell's), reports it, and
+        // becomes the command: no extra process, one fork per exec.
+        s.append("; read -r s4j_pid s4j_rest </proc/self/stat; printf 'P %s\\n' \"$s4j_pid\"; exec")
+                .append(newGroup ? " setsid" : "");
         for (String arg : exec.command()) {
             s.append(' ').append(quote(arg));
         }
