@@ -257,6 +257,7 @@ public final class ExecSessions implements AutoCloseable {
 
     private SessionChannel acquire() {
         long waitUntil = System.nanoTime() + ACQUIRE_WAIT.toNanos();
+        List<SessionChannel> stale = new ArrayList<>();
         lock.lock();
         try {
             while (true) {
@@ -269,7 +270,7 @@ public final class ExecSessions implements AutoCloseable {
                         return channel;
                     }
                     dropLocked(channel);
-                    channel.close();
+                    stale.add(channel);
                     continue;
                 }
                 if (open < maxChannels) {
@@ -288,6 +289,7 @@ public final class ExecSessions implements AutoCloseable {
             throw new SandboxException("interrupted while waiting for an exec session", e);
         } finally {
             lock.unlock();
+            stale.forEach(SessionChannel::close);
         }
         return openChannel();
     }
