@@ -1,10 +1,9 @@
 package dev.sandbox4j.internal.session;
 
 import dev.sandbox4j.Exec;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Pure builders of the POSIX {@code sh} text that session channels and background processes run. Every value
@@ -81,7 +80,7 @@ final class SessionScripts {
     static List<String> background(Exec exec) {
         String script = exec.workdir().map(w -> "cd -- " + quote(w) + " || exit 127; ").orElse("")
                 + LAUNCH_IN_SAME_GROUP;
-        List<String> argv = new java.util.ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
         argv.addAll(exec.command());
         return argv;
     }
@@ -103,14 +102,5 @@ final class SessionScripts {
     static List<String> signalScript(String signal, long pid) {
         return List.of("/bin/sh", "-c", "kill -s \"$1\" -\"$2\" 2>/dev/null || kill -s \"$1\" \"$2\"", "sh", signal,
                 Long.toString(pid));
-    }
-
-    /** Environment for a background process's channel. */
-    static Map<String, String> env(Exec exec) {
-        return exec.env();
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -15,7 +15,6 @@ import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.RuntimeBackend;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -323,9 +322,5 @@ class PodmanExecSessionTest {
         long plain = (System.nanoTime() - t0) * 4;
 
         assertThat(session).as("20 session execs vs 20 plain ones (extrapolated)").isLessThan(plain / 5);
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
