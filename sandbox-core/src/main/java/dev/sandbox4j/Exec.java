@@ -35,6 +35,7 @@ public final class Exec {
     private final byte[] stdin;
     private final Duration timeout;
     private final int maxOutputBytes;
+    private final ExecMode mode;
 
     private Exec(Builder b) {
         if (b.command.isEmpty()) {
@@ -62,6 +63,9 @@ public final class Exec {
         if (b.maxOutputBytes <= 0) {
             throw new SandboxConfigException("maxOutputBytes must be positive, got " + b.maxOutputBytes);
         }
+        if (b.mode == null) {
+            throw new SandboxConfigException("exec mode must not be null: use ExecMode.SESSION or ExecMode.PLAIN");
+        }
         this.command = List.copyOf(b.command);
         this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
         this.workdir = b.workdir;
@@ -69,6 +73,7 @@ public final class Exec {
         this.stdin = b.stdin;
         this.timeout = b.timeout;
         this.maxOutputBytes = b.maxOutputBytes;
+        this.mode = b.mode;
     }
 
     public static Exec of(String... command) {
@@ -85,7 +90,7 @@ public final class Exec {
 
     public Builder toBuilder() {
         Builder b = new Builder().command(command).workdir(workdir).user(user).timeout(timeout)
-                .maxOutputBytes(maxOutputBytes);
+                .maxOutputBytes(maxOutputBytes).mode(mode);
         b.env.putAll(env);
         b.stdin = stdin;
         return b;
@@ -121,6 +126,11 @@ public final class Exec {
         return maxOutputBytes;
     }
 
+    /** How the command reaches the sandbox; {@link ExecMode#SESSION} unless set. */
+    public ExecMode mode() {
+        return mode;
+    }
+
     @Override
     public String toString() {
         return "Exec" + command;
@@ -135,6 +145,7 @@ public final class Exec {
         private byte[] stdin;
         private Duration timeout = DEFAULT_TIMEOUT;
         private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
+        private ExecMode mode = ExecMode.SESSION;
 
         private Builder() {
         }
@@ -183,6 +194,16 @@ public final class Exec {
         /** Bytes of each output stream kept in the result; default 256 MiB. */
         public Builder maxOutputBytes(int maxOutputBytes) {
             this.maxOutputBytes = maxOutputBytes;
+            return this;
+        }
+
+        /**
+         * How the command reaches the sandbox; default {@link ExecMode#SESSION} (a persistent shell, falling back
+         * to {@link ExecMode#PLAIN} where a session cannot run the exec). Ignored by
+         * {@link Sandbox#start(Exec, ExecListener)}, which always uses a channel of its own.
+         */
+        public Builder mode(ExecMode mode) {
+            this.mode = mode;
             return this;
         }
 

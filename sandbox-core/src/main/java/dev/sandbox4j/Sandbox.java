@@ -44,9 +44,25 @@ public interface Sandbox extends AutoCloseable {
     /**
      * Runs a command, streaming its output lines to {@code listener} while it runs, and returns its result.
      * A non-zero exit is a result; a command still running at its timeout is killed and
-     * {@link SandboxTimeoutException} is thrown.
+     * {@link SandboxTimeoutException} is thrown. By default the command goes through one of the sandbox's
+     * persistent exec sessions ({@link ExecMode#SESSION}); {@link Exec.Builder#mode(ExecMode)} can force one
+     * runtime CLI process per command instead.
      */
     ExecResult exec(Exec exec, ExecListener listener);
+
+    /** Starts a command in the background; see {@link #start(Exec, ExecListener)}. */
+    default BackgroundProcess start(Exec exec) {
+        return start(exec, ExecListener.NONE);
+    }
+
+    /**
+     * Starts a command in the background, in a process group of its own, and returns at once with a handle
+     * to it. Output lines stream to {@code listener} while it runs. {@link Exec#timeout()} does not apply: the
+     * command runs until it exits, is killed, its handle is closed, or the sandbox is closed.
+     * {@link Exec#stdin()}, if set, is written first; the standard input then stays open for
+     * {@link BackgroundProcess#writeStdin(byte[])}.
+     */
+    BackgroundProcess start(Exec exec, ExecListener listener);
 
     /** The host port on 127.0.0.1 (or the mapping's host IP) that container TCP port {@code containerPort} is published on. */
     int hostPort(int containerPort);

@@ -1,27 +1,37 @@
 package dev.sandbox4j.internal;
 
+import dev.sandbox4j.BackgroundProcess;
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecListener;
+import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxClosedException;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.egress.EgressLog;
+import dev.sandbox4j.internal.session.BackgroundCommand;
+import dev.sandbox4j.internal.session.ExecSessions;
 import dev.sandbox4j.spi.ContainerInfo;
 import dev.sandbox4j.spi.EgressSession;
 import dev.sandbox4j.spi.RuntimeBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@link Sandbox} every backend hands out: spec, backend, container and egress session. */
+/**
+ * The {@link Sandbox} every backend hands out: spec, backend, container, egress session, the exec sessions that
+ * run {@link ExecMode#SESSION} execs, and the background processes started in it.
+ */
 public final class DefaultSandbox implements Sandbox {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultSandbox.class);
     private static final Duration COPY_TIMEOUT = Duration.ofMinutes(10);
@@ -38,13 +48,21 @@ public final class DefaultSandbox implements Sandbox {
     private final ContainerInfo container;
     private final EgressSession egress;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ExecSessions sessions;
+    private final Set<BackgroundCommand> background = ConcurrentHashMap.newKeySet();
 
     DefaultSandbox(SandboxSpec spec, RuntimeBackend backend, ContainerInfo container, EgressSession egress) {
         this.spec = spec;
         this.backend = backend;
         this.container = container;
         this.egress = egress;
+        this.sessions = new ExecSessions(backend, container.id());
         OPEN.add(this);
+    }
+
+    /** The exec sessions of this sandbox. */
+    public ExecSessions sessions() {
+        return sessions;
     }
 
     @Override
@@ -70,7 +88,38 @@ public final class DefaultSandbox implements Sandbox {
     @Override
     public ExecResult exec(Exec exec, ExecListener listener) {
         requireOpen("exec");
+        if (exec.mode() == ExecMode.SESSION && runsAsSandboxUser(exec)) {
+            Optional<ExecResult> r = sessions.exec(exec, listener);
+            if (r.isPresent()) {
+                return r.get();
+            }
+        }
         return backend.exec(container.id(), exec, listener);
+    }
+
+    private boolean runsAsSandboxUser(Exec exec) {
+        return exec.user().isEmpty() || exec.user().equals(spec.user());
+    }
+
+    @Override
+    public BackgroundProcess start(Exec exec, ExecListener listener) {
+        requireOpen("start");
+        String user = runsAsSandboxUser(exec) ? "" : exec.user().orElseThrow();
+        BackgroundCommand[] self = new BackgroundCommand[1];
+        BackgroundCommand handle = BackgroundCommand.start(backend, container.id(), user, exec, listener,
+                kill -> exec(kill, ExecListener.NONE), () -> {
+                    if (self[0] != null) {
+                        background.remove(self[0]);
+                    }
+                });
+        self[0] = handle;
+        background.add(handle);
+        if (closed.get()) {
+            background.remove(handle);
+            handle.close(false);
+            throw new SandboxClosedException("cannot start: sandbox " + container.name() + " was closed meanwhile");
+        }
+        return handle;
     }
 
     @Override
@@ -139,10 +188,26 @@ public final class DefaultSandbox implements Sandbox {
         }
         OPEN.remove(this);
         RuntimeException failure = null;
+        List<BackgroundCommand> running = new ArrayList<>(background);
+        background.clear();
+        for (BackgroundCommand b : running) {
+            try {
+                b.close(false);  // the container is removed below, and everything in it with it
+            } catch (RuntimeException e) {
+                failure = add(failure, e);
+                LOG.warn("could not close background process {} of {}", b, container.name(), e);
+            }
+        }
+        try {
+            sessions.close();
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
+            LOG.warn("could not close the exec sessions of {}", container.name(), e);
+        }
         try {
             backend.remove(container.id(), SandboxStarter.CLEANUP_TIMEOUT);
         } catch (RuntimeException e) {
-            failure = e;
+            failure = add(failure, e);
             LOG.warn("could not remove container {}", container.name(), e);
         }
         if (egress != null) {
@@ -161,6 +226,14 @@ public final class DefaultSandbox implements Sandbox {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private static RuntimeException add(RuntimeException failure, RuntimeException e) {
+        if (failure == null) {
+            return e;
+        }
+        failure.addSuppressed(e);
+        return failure;
     }
 
     private static void closeAllOpen() {

@@ -68,6 +68,11 @@ public final class LineSplitter {
         line.reset();
     }
 
+    /** Whether bytes of a line without terminator are waiting. */
+    public boolean hasPartialLine() {
+        return line.size() > 0;
+    }
+
     /** Delivers a last line that had no terminator. */
     public void finish() {
         if (line.size() > 0) {

@@ -3,6 +3,7 @@ package dev.sandbox4j.spi;
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,15 @@ public interface RuntimeBackend {
 
     /** Starts an interactive exec whose streams the caller owns (for exec sessions). */
     RunningCommand openExec(String id, List<String> argv, Map<String, String> env);
+
+    /**
+     * Like {@link #openExec(String, List, Map)}, run as {@code user} (name or uid[:gid]). Default: not supported
+     * (a {@link SandboxConfigException} that says so).
+     */
+    default RunningCommand openExec(String id, String user, List<String> argv, Map<String, String> env) {
+        throw new SandboxConfigException("the " + name() + " backend cannot run an interactive exec as user \""
+                + user + "\": leave the exec's user unset to run as the sandbox's user");
+    }
 
     void copyTo(String id, Path source, String target, Duration timeout);
 

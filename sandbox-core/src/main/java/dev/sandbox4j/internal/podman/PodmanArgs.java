@@ -107,8 +107,16 @@ public final class PodmanArgs {
     }
 
     public List<String> interactiveExec(String id, List<String> argv, Map<String, String> env) {
+        return interactiveExec(id, "", argv, env);
+    }
+
+    /** An exec whose streams the caller owns; {@code user} empty means the container's user. */
+    public List<String> interactiveExec(String id, String user, List<String> argv, Map<String, String> env) {
         List<String> a = new ArrayList<>(List.of(podman, "exec", "--interactive"));
         env.forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
+        if (!user.isEmpty()) {
+            a.addAll(List.of("--user", user));
+        }
         a.add(id);
         a.addAll(argv);
         return a;

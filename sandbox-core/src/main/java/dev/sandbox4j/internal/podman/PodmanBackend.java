@@ -173,6 +173,13 @@ public final class PodmanBackend implements RuntimeBackend {
     }
 
     @Override
+    public RunningCommand openExec(String id, String user, List<String> argv, Map<String, String> env) {
+        Command.Builder cmd = Command.builder(args.interactiveExec(id, user, argv, env)).grace(Duration.ofMillis(200));
+        env.values().forEach(cmd::redact);
+        return runner.start(cmd.build());
+    }
+
+    @Override
     public void copyTo(String id, Path source, String target, Duration timeout) {
         run(args.copyTo(id, source, target), timeout);
     }

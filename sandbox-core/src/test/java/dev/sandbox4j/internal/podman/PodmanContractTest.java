@@ -1,5 +1,10 @@
 package dev.sandbox4j.internal.podman;
 
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecListener;
+import dev.sandbox4j.ExecMode;
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.testing.RuntimeContract;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
@@ -15,5 +20,10 @@ class PodmanContractTest extends RuntimeContract {
     protected String image() {
         RuntimeRequirement.require("podman");
         return TestImages.busybox();
+    }
+
+    @Override
+    protected ExecResult exec(Sandbox sandbox, Exec exec, ExecListener listener) {
+        return sandbox.exec(exec.toBuilder().mode(ExecMode.PLAIN).build(), listener);
     }
 }
