@@ -260,6 +260,11 @@ public final class SandboxPool implements AutoCloseable {
         }
 
         @Override
+        public BackgroundProcess start(Exec exec, ExecListener listener) {
+            return d().start(exec, listener);
+        }
+
+        @Override
         public int hostPort(int containerPort) {
             return d().hostPort(containerPort);
         }
