@@ -10,6 +10,7 @@ import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxClosedException;
 import dev.sandbox4j.SandboxConfigException;
+import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.time.Duration;
@@ -30,7 +31,8 @@ class PodmanBackgroundProcessTest {
     @BeforeAll
     void startSandbox() {
         RuntimeRequirement.require("podman");
-        sandbox = Sandbox.builder().image(TestImages.busybox()).runtime("podman").start();
+        sandbox = Sandbox.builder().image(TestImages.busybox()).runtime("podman")
+                .egress(EgressPolicy.allowAll()).start();
     }
 
     @AfterAll
@@ -198,7 +200,8 @@ class PodmanBackgroundProcessTest {
 
     @Test
     void closingTheSandboxClosesItsBackgroundProcesses() throws InterruptedException {
-        Sandbox own = Sandbox.builder().image(TestImages.busybox()).runtime("podman").start();
+        Sandbox own = Sandbox.builder().image(TestImages.busybox()).runtime("podman")
+                .egress(EgressPolicy.allowAll()).start();
         Lines lines = new Lines();
         BackgroundProcess p;
         try {

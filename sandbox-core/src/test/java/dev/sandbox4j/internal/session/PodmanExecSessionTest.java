@@ -13,6 +13,7 @@ import dev.sandbox4j.SandboxTimeoutException;
 import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.RuntimeBackend;
+import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.nio.file.Files;
@@ -53,7 +54,8 @@ class PodmanExecSessionTest {
     @BeforeAll
     void startSandbox() {
         RuntimeRequirement.require("podman");
-        sandbox = Sandbox.builder().image(TestImages.busybox()).runtime("podman").start();
+        sandbox = Sandbox.builder().image(TestImages.busybox()).runtime("podman")
+                .egress(EgressPolicy.allowAll()).start();
         backend = Runtimes.backend(Optional.of("podman"));
     }
 

@@ -14,7 +14,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,7 +58,8 @@ public final class DnsInterceptor implements AutoCloseable {
     private ThreadPoolExecutor tcpWorkers;
     private ExecutorService gate;
     private QueryHandler handler;
-    private Thread udpReceiver;
+    /** Two receivers: cached answers are built on the receiving thread, so two keep both cores busy. */
+    private final Thread[] udpReceivers = new Thread[2];
     private Thread tcpAcceptor;
 
     public DnsInterceptor(DnsInterceptorConfig config) {
@@ -124,9 +127,13 @@ public final class DnsInterceptor implements AutoCloseable {
                     new ThreadPoolExecutor.AbortPolicy());
             tcpWorkers = new ThreadPoolExecutor(0, config.maxTcpConnections(), 30, TimeUnit.SECONDS,
                     new SynchronousQueue<>(), threads(name + "-tcp"), new ThreadPoolExecutor.AbortPolicy());
-            udpReceiver = threads(name + "-udp").newThread(this::receiveUdp);
+            for (int i = 0; i < udpReceivers.length; i++) {
+                udpReceivers[i] = threads(name + "-udp").newThread(this::receiveUdp);
+            }
             tcpAcceptor = threads(name + "-tcp-accept").newThread(this::acceptTcp);
-            udpReceiver.start();
+            for (Thread t : udpReceivers) {
+                t.start();
+            }
             tcpAcceptor.start();
             started = true;
             LOG.info("DNS interceptor for {} listening on {} (udp+tcp), upstreams {}", config.recorder().sandbox(),
@@ -208,8 +215,18 @@ public final class DnsInterceptor implements AutoCloseable {
                 shed("query budget of " + config.queriesPerSecond() + "/s exhausted");
                 continue;
             }
-            byte[] data = Arrays.copyOf(p.getData(), p.getLength());
             InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
+            // Denials, refusals and cached answers are answered here, on the receiving thread: no hand-off, no
+            // copy. Only queries that must go upstream wait for a worker.
+            byte[] fast = guardedAnswer(p.getData(), p.getLength());
+            if (fast != QueryHandler.NEEDS_UPSTREAM) {
+                counters.completed.incrementAndGet();
+                if (fast != null) {
+                    send(fast, client);
+                }
+                continue;
+            }
+            byte[] data = Arrays.copyOf(p.getData(), p.getLength());
             try {
                 workers.execute(() -> guarded(() -> {
                     byte[] out;
@@ -219,18 +236,28 @@ public final class DnsInterceptor implements AutoCloseable {
                         counters.completed.incrementAndGet();
                     }
                     if (out != null) {
-                        try {
-                            udp.send(new DatagramPacket(out, out.length, client));
-                            counters.answered.incrementAndGet();
-                        } catch (IOException e) {
-                            if (!closed) {
-                                LOG.debug("could not send a DNS answer to {}", client, e);
-                            }
-                        }
+                        send(out, client);
                     }
                 }));
             } catch (RejectedExecutionException e) {
                 shed("worker queue full");
+            }
+        }
+    }
+
+    private byte[] guardedAnswer(byte[] buf, int len) {
+        byte[][] out = {null};
+        guarded(() -> out[0] = handler.handleCachedOnly(buf, len));
+        return out[0];
+    }
+
+    private void send(byte[] out, InetSocketAddress client) {
+        try {
+            udp.send(new DatagramPacket(out, out.length, client));
+            counters.answered.incrementAndGet();
+        } catch (IOException e) {
+            if (!closed) {
+                LOG.debug("could not send a DNS answer to {}", client, e);
             }
         }
     }
@@ -368,7 +395,9 @@ public final class DnsInterceptor implements AutoCloseable {
                     e.shutdownNow();
                 }
             }
-            for (Thread t : new Thread[] {udpReceiver, tcpAcceptor}) {
+            List<Thread> all = new ArrayList<>(List.of(udpReceivers));
+            all.add(tcpAcceptor);
+            for (Thread t : all) {
                 if (t != null) {
                     try {
                         t.join(1000);

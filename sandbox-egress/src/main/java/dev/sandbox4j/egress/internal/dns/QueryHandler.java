@@ -89,7 +89,22 @@ final class QueryHandler {
     }
 
     /** The response to send, or null to send nothing. */
+    /** Returned by {@link #handleCachedOnly} when answering needs the upstream (a worker must take it). */
+    static final byte[] NEEDS_UPSTREAM = new byte[0];
+
+    /**
+     * Answers a query at once if that needs no upstream (denials, refusals, cached answers); otherwise returns
+     * {@link #NEEDS_UPSTREAM} and has recorded nothing, so the caller hands the query to {@link #handle}.
+     */
+    byte[] handleCachedOnly(byte[] buf, int len) {
+        return handle(buf, len, false, false);
+    }
+
     byte[] handle(byte[] buf, int len, boolean tcp) {
+        return handle(buf, len, tcp, true);
+    }
+
+    private byte[] handle(byte[] buf, int len, boolean tcp, boolean mayAskUpstream) {
         if (len < Header.LENGTH) {
             counters.dropped.incrementAndGet();
             return null;
@@ -171,10 +186,10 @@ final class QueryHandler {
                     "egress: query type " + ask.qtype + " is not served; only A, AAAA and CNAME"), "query type "
                     + ask.qtype + " is not served; only A, AAAA and CNAME");
         }
-        return resolve(ask, host, type, decision);
+        return resolve(ask, host, type, decision, mayAskUpstream);
     }
 
-    private byte[] resolve(Ask ask, String host, int type, EgressDecision decision) {
+    private byte[] resolve(Ask ask, String host, int type, EgressDecision decision, boolean mayAskUpstream) {
         String key = host + "/" + type;
         long now = config.clock().millis();
         CacheEntry hit = cache.get(key);
@@ -183,6 +198,9 @@ final class QueryHandler {
             long ttl = Math.max(1, (hit.expiresAt - now + 999) / 1000);
             return answer(ask, Rcode.NOERROR, hit.chain, hit.addresses, type, ttl, hit.rule, Duration.ZERO,
                     "allowed by '" + hit.rule + "' (cached)");
+        }
+        if (!mayAskUpstream) {
+            return NEEDS_UPSTREAM;
         }
         Name name;
         try {
