@@ -1,8 +1,15 @@
 package dev.sandbox4j.examples;
 
-import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.examples.agent.ShellResult;
+import dev.sandbox4j.examples.agent.ShellTool;
+import dev.sandbox4j.examples.net.LocalDnsServer;
+import dev.sandbox4j.examples.net.TestNetServers;
+import dev.sandbox4j.internal.DefaultSandbox;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,48 +18,164 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
- * The README's demo: builds a tiny image offline from the host's static busybox, starts a sandbox with a
- * mounted project and a published port, runs a few commands in it, and calls a server it started from the
- * host. Prints what it does.
+ * The README's demo ({@code ./run-demo}): a scripted "agent" session in a sandbox with egress control. It works
+ * on a mounted project, starts a server on a published port that the host then calls, reaches an allowed host,
+ * is refused a denied one (by name and by address), and prints the egress audit log.
+ *
+ * <p>Nothing touches the real internet: the sandbox's DNS upstream is a {@link LocalDnsServer} on 127.0.0.1
+ * that knows two names, and both names point at web servers on TEST-NET addresses inside a network namespace
+ * the demo creates ({@link TestNetServers}). Everything is removed at the end, also on Ctrl-C.
  */
 public final class Demo {
-    private Demo() {
+    static final String ALLOWED = "api.allowed.example";
+    static final String DENIED = "exfil.denied.example";
+
+    private final PrintStream out;
+
+    Demo(PrintStream out) {
+        this.out = out;
     }
 
     public static void main(String[] args) throws Exception {
+        quietLogging();
+        new Demo(System.out).run();
+    }
+
+    /** Image-build progress stays visible; the library's INFO lines (the audit among them) are shown at the end. */
+    static void quietLogging() {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+            System.setProperty("org.slf4j.simpleLogger.log.dev.sandbox4j.build", "info");
+            System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+            System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        }
+    }
+
+    void run() throws Exception {
         Path work = Files.createTempDirectory("sandbox4j-demo");
-        Path context = imageContext(Path.of(System.getProperty("java.io.tmpdir"), "sandbox4j-demo-image"));
+        try {
+            run(work);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private void run(Path work) throws Exception {
+        Path context = imageContext(work.resolve("image"));
         Path project = Files.createDirectories(work.resolve("project"));
         Files.writeString(project.resolve("notes.txt"), "3 apples\n5 pears\n");
+        Path api = Files.createDirectories(work.resolve("www-api"));
+        Files.writeString(api.resolve("index.html"), "{\"forecast\": \"sunny\"}\n");
+        Path exfil = Files.createDirectories(work.resolve("www-exfil"));
+        Files.writeString(exfil.resolve("index.html"), "you should never see this\n");
 
-        step("building an image from " + context.resolve("Dockerfile") + " and starting a sandbox");
-        try (Sandbox sandbox = Sandbox.builder()
-                .dockerfile(context)
-                .mount(project, "/project")
-                .publish(8080)
-                .cpus(1)
-                .memory("256m")
-                .env("MODE", "demo")
-                .workdir("/project")
-                .label("example", "demo")
-                .start()) {
-            step("sandbox " + sandbox.id().substring(0, 12) + " is running on " + sandbox.runtimeName());
-
-            show(sandbox.exec("sh", "-c", "echo \"hello from $(hostname), MODE=$MODE\"; uname -sr"));
-            show(sandbox.exec("sh", "-c", "awk '{s += $1} END {print s \" fruits\"}' notes.txt > total.txt; cat total.txt"));
-            step("the sandbox wrote total.txt into the mounted project: "
-                    + Files.readString(project.resolve("total.txt")).strip());
-            show(sandbox.exec("sh", "-c", "echo to stderr >&2; exit 3"));
-
-            sandbox.exec("sh", "-c", "mkdir -p /srv && echo 'served from inside the sandbox' > /srv/index.html"
-                    + " && httpd -p 8080 -h /srv").requireSuccess();
-            int port = sandbox.hostPort(8080);
-            step("the sandbox serves on container port 8080, published on 127.0.0.1:" + port);
-            step("GET http://127.0.0.1:" + port + "/ -> " + get("http://127.0.0.1:" + port + "/").strip());
+        try (TestNetServers internet = TestNetServers.start(List.of(api, exfil))) {
+            String apiIp = internet.addresses().get(0);
+            String exfilIp = internet.addresses().get(1);
+            step("fake internet: web servers on " + apiIp + " and " + exfilIp + " in network namespace "
+                    + internet.netns() + " (TEST-NET addresses; nothing leaves this machine)");
+            try (LocalDnsServer dns = LocalDnsServer.start(Map.of(ALLOWED, apiIp, DENIED, exfilIp))) {
+                step("local DNS server on " + dns.address().getAddress().getHostAddress() + ":" + dns.address().getPort()
+                        + ": " + ALLOWED + " -> " + apiIp + ", " + DENIED + " -> " + exfilIp);
+                EgressPolicy policy = EgressPolicy.denyAll()
+                        .allow(ALLOWED)
+                        .withUpstream(dns.address());
+                step("egress policy: " + policy.toString().strip().replace("\n", " | "));
+                step("building an image from " + context.resolve("Dockerfile") + " and starting a sandbox");
+                try (Sandbox sandbox = Sandbox.builder()
+                        .dockerfile(context)
+                        .mount(project, "/project")
+                        .publish(8080)
+                        .cpus(1)
+                        .memory("256m")
+                        .env("MODE", "demo")
+                        .workdir("/project")
+                        .label("example", "demo")
+                        .egress(policy)
+                        .start()) {
+                    String name = sandbox instanceof DefaultSandbox d ? d.name() : sandbox.id();
+                    step("sandbox " + name + " (" + sandbox.id().substring(0, 12) + ") is running on "
+                            + sandbox.runtimeName());
+                    session(sandbox, project, apiIp, exfilIp);
+                    auditLog(sandbox);
+                }
+                step("the DNS upstream was asked only for: " + String.join(", ", dns.asked().stream().distinct().toList())
+                        + " (denied names never leave the sandbox's interceptor)");
+            }
+            step("what reached the fake internet: " + ALLOWED + "'s server "
+                    + (internet.requestsTo(apiIp).isEmpty() ? "nothing" : "the request")
+                    + ", " + DENIED + "'s server " + (internet.requestsTo(exfilIp).isEmpty() ? "nothing" : "A REQUEST"));
         }
-        step("sandbox closed: container removed");
+        step("cleaned up: sandbox, its network and firewall table, the namespace, the DNS server");
+    }
+
+    /** What an agent would do, one shell tool call at a time. */
+    private void session(Sandbox sandbox, Path project, String apiIp, String exfilIp) throws Exception {
+        ShellTool shell = ShellTool.builder(sandbox)
+                .maxOutputBytes(4096)
+                .timeout(Duration.ofSeconds(20))
+                .build();
+        agent(shell, "echo \"hello from $(hostname), MODE=$MODE\"; ls -l");
+        agent(shell, "awk '{s += $1} END {print s \" fruits\"}' notes.txt > total.txt && cat total.txt");
+        step("the sandbox wrote total.txt into the mounted project: "
+                + Files.readString(project.resolve("total.txt")).strip());
+
+        agent(shell, "mkdir -p /srv && echo 'served from inside the sandbox' > /srv/index.html"
+                + " && httpd -p 8080 -h /srv && echo started httpd on 8080");
+        int port = sandbox.hostPort(8080);
+        step("the host calls the sandbox's server: GET http://127.0.0.1:" + port + "/ -> "
+                + get("http://127.0.0.1:" + port + "/").strip());
+
+        // busybox wget in a FROM scratch image cannot resolve names (static glibc has no NSS there), so the agent
+        // resolves with nslookup and speaks HTTP with nc: the interceptor learns the address it released.
+        ShellResult allowed = agent(shell, "ip=$(nslookup " + ALLOWED + " | awk '/^Address/ {a=$2} END {print a}');"
+                + " echo \"" + ALLOWED + " is $ip\"; " + httpGet("$ip", ALLOWED));
+        ShellResult deniedByName = agent(shell, "nslookup " + DENIED);
+        ShellResult deniedByAddress = agent(shell, httpGet(exfilIp, DENIED));
+        step("allowed host " + ALLOWED + ": " + (allowed.succeeded() && allowed.stdout().contains("sunny")
+                ? "resolved to " + apiIp + " and fetched " + lastLine(allowed.stdout()) : "FAILED: " + allowed.render()));
+        step("denied host " + DENIED + ": " + (deniedByName.succeeded() ? "RESOLVED (unexpected)"
+                : "refused by DNS (NXDOMAIN)") + "; connecting to its address " + exfilIp + " directly: "
+                + (deniedByAddress.succeeded() ? "CONNECTED (unexpected)" : "refused by the firewall"));
+    }
+
+    /** A shell command that GETs / from an address with nc and prints the body; fails when it cannot connect. */
+    static String httpGet(String address, String host) {
+        return "printf 'GET / HTTP/1.0\\r\\nHost: " + host + "\\r\\n\\r\\n' | nc -w 5 " + address + " 80"
+                + " | sed '1,/^\\r*$/d' | grep .";
+    }
+
+    private ShellResult agent(ShellTool shell, String command) {
+        out.println("agent> " + command);
+        ShellResult r = shell.run(command);
+        r.render().lines().forEach(l -> out.println("    | " + l));
+        return r;
+    }
+
+    private void auditLog(Sandbox sandbox) {
+        step("egress audit log:");
+        for (EgressEvent e : sandbox.egressLog().events()) {
+            if (e instanceof EgressEvent.DnsDecision d) {
+                out.println("    " + d.verdict() + " " + d.qtype() + " " + d.qname() + " -> "
+                        + (d.answers().isEmpty() ? d.rcode() : String.join(",", d.answers()))
+                        + (d.rule().isEmpty() ? "" : "  (rule: " + d.rule() + ")"));
+            } else if (e instanceof EgressEvent.DroppedConnections c) {
+                out.println("    DROPPED " + c.packets() + " packets (" + c.counter() + ")");
+            } else if (e instanceof EgressEvent.QueriesShed s) {
+                out.println("    SHED " + s.count() + " queries: " + s.reason());
+            }
+        }
+    }
+
+    private static String lastLine(String s) {
+        List<String> lines = s.strip().lines().toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
     /** A build context holding the host's static busybox and a FROM scratch Dockerfile. */
@@ -73,15 +196,8 @@ public final class Demo {
         return dir;
     }
 
-    static void show(ExecResult r) {
-        step("$ " + String.join(" ", r.command()));
-        r.stdout().lines().forEach(l -> System.out.println("    stdout| " + l));
-        r.stderr().lines().forEach(l -> System.out.println("    stderr| " + l));
-        System.out.println("    exit " + r.exitCode() + " in " + r.elapsed().toMillis() + " ms");
-    }
-
-    static void step(String text) {
-        System.out.println("==> " + text);
+    private void step(String text) {
+        out.println("==> " + text);
     }
 
     static String get(String url) throws IOException, InterruptedException {
@@ -97,5 +213,13 @@ public final class Demo {
             }
         }
         throw last;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
