@@ -127,6 +127,18 @@ public final class Benchmarks {
             }));
         }
         row("cold start → first exec → close", Stats.of(ours), Stats.of(cli), "≤ 1.10× the raw CLI");
+        List<Long> policed = new ArrayList<>();
+        SandboxSpec denyAll = spec().toBuilder().egress(EgressPolicy.denyAll()
+                .withUpstream(new java.net.InetSocketAddress("127.0.0.1", 9))).build();
+        for (int i = 0; i < 5; i++) {
+            policed.add(time(() -> {
+                try (Sandbox s = denyAll.start()) {
+                    s.exec("true").requireSuccess();
+                }
+            }));
+        }
+        row("the same under a deny-all egress policy (network, interceptor, nft, self-test)", Stats.of(policed),
+                Stats.of(cli), "");
     }
 
     private void poolAcquire() throws InterruptedException {

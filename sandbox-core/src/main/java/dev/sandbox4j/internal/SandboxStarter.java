@@ -40,6 +40,7 @@ final class SandboxStarter {
         checkFixedPortsFree(spec);
         long t0 = System.nanoTime();
         String image = backend.prepareImage(spec, BUILD_TIMEOUT);
+        long tImage = System.nanoTime();
         String name = Ownership.newSandboxName();
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.putAll(Ownership.labels(name));
@@ -50,14 +51,20 @@ final class SandboxStarter {
             if (!spec.egress().allowsEverything()) {
                 egress = egressProvider(backend).prepare(spec, backend, name, labels);
             }
+            long tEgress = System.nanoTime();
             LaunchRequest request = new LaunchRequest(spec, image, name, labels,
                     egress == null ? Optional.empty() : egress.network(),
                     egress == null ? List.of() : egress.dns(),
                     egress == null ? List.of() : egress.capDrop());
             info = backend.start(request, spec.startupTimeout());
+            long tContainer = System.nanoTime();
             if (egress != null) {
                 egress.attached(info, backend);
             }
+            long tAttached = System.nanoTime();
+            LOG.debug("start of {}: image {} ms, egress setup {} ms, container {} ms, egress self-test {} ms", name,
+                    (tImage - t0) / 1_000_000, (tEgress - tImage) / 1_000_000, (tContainer - tEgress) / 1_000_000,
+                    (tAttached - tContainer) / 1_000_000);
             DefaultSandbox sandbox = new DefaultSandbox(spec, backend, info, egress);
             LOG.info("started sandbox {} ({}) from {} in {} ms", name, shortId(info.id()), image,
                     (System.nanoTime() - t0) / 1_000_000);
