@@ -37,6 +37,8 @@ public final class FakeInternet implements AutoCloseable {
     static final String HOST_SIDE = "198.51.100.1";
     static final String NS_SIDE = "198.51.100.2";
     private static final Duration STEP = Duration.ofSeconds(20);
+    /** Test beds are named {@code sb4j-inet-<owner pid>-<id>}, so a bed left by a killed JVM can be told apart. */
+    private static final String NETNS_PREFIX = "sb4j-inet-";
 
     private final CommandRunner runner = CommandRunner.system();
     private final String netns;
@@ -49,13 +51,14 @@ public final class FakeInternet implements AutoCloseable {
         byte[] b = new byte[3];
         new SecureRandom().nextBytes(b);
         String id = HexFormat.of().formatHex(b);
-        this.netns = "sb4j-inet-" + id;
+        this.netns = NETNS_PREFIX + ProcessHandle.current().pid() + "-" + id;
         this.hostVeth = "sb4jh" + id;
         this.nsVeth = "sb4ji" + id;
     }
 
     /** Creates the namespace, the link and the servers. */
     public static FakeInternet start() {
+        removeBedsOfDeadOwners();
         FakeInternet net = new FakeInternet();
         try {
             net.create();
@@ -117,6 +120,25 @@ public final class FakeInternet implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Deletes test beds whose JVM is gone (with their veth, and so their routes). */
+    private static void removeBedsOfDeadOwners() {
+        CommandRunner runner = CommandRunner.system();
+        String list = runner.run(Command.of(List.of("ip", "netns", "list"), STEP)).stdout();
+        for (String line : list.lines().toList()) {
+            String name = line.split(" ")[0];
+            if (!name.startsWith(NETNS_PREFIX)) {
+                continue;
+            }
+            String[] parts = name.substring(NETNS_PREFIX.length()).split("-");
+            boolean dead = parts.length != 2 || !parts[0].chars().allMatch(Character::isDigit)
+                    || ProcessHandle.of(Long.parseLong(parts[0])).map(h -> !h.isAlive()).orElse(true);
+            if (dead) {
+                runner.run(Command.of(List.of("ip", "link", "del", "sb4jh" + parts[parts.length - 1]), STEP));
+                runner.run(Command.of(List.of("ip", "netns", "del", name), STEP));
+            }
         }
     }
 
