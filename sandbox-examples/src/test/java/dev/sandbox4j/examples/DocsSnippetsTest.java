@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The Java samples in docs/agents.md are quoted verbatim from compiled code in this module. */
+/** The Java samples in docs/agents.md and the README are quoted verbatim from compiled code in this module. */
 class DocsSnippetsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
@@ -48,5 +48,17 @@ class DocsSnippetsTest {
 
         assertThat(samples).isNotEmpty();
         assertThat(markedRegions(recipes)).containsAll(samples);
+    }
+
+    @Test
+    void theReadmeApiExampleIsCompiledCode() throws Exception {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        String example = Files.readString(ROOT.resolve(
+                "sandbox-examples/src/main/java/dev/sandbox4j/examples/ReadmeExample.java"));
+
+        List<String> samples = javaBlocks(readme);
+
+        assertThat(samples).hasSize(1);
+        assertThat(markedRegions(example)).containsAll(samples);
     }
 }

@@ -1,0 +1,38 @@
+package dev.sandbox4j.examples;
+
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.egress.EgressPolicy;
+import java.nio.file.Path;
+
+/** The README's API example, compiled; {@code DocsSnippetsTest} checks the README quotes it verbatim. */
+@SuppressWarnings("unused")
+final class ReadmeExample {
+    private ReadmeExample() {
+    }
+
+    static void run() {
+        // docs:readme
+        try (Sandbox sandbox = Sandbox.builder()
+                .image("localhost/busybox:latest")        // or .dockerfile(Path.of("ctx")): built, then run
+                .mount(Path.of("work"), "/work")           // read-write; several allowed
+                .mountReadOnly(Path.of("src"), "/src")
+                .publish(8080)                             // container port -> free port on 127.0.0.1
+                .cpus(2)
+                .memory("512m")
+                .env("MODE", "test")
+                .workdir("/work")
+                .egress(EgressPolicy.denyAll()                 // the default: nothing leaves unless allowed
+                        .allow("pypi.org")
+                        .allow("*.pythonhosted.org", 443))
+                .start()) {
+            ExecResult r = sandbox.exec("sh", "-c", "echo hi; echo oops >&2; exit 3");
+            r.exitCode();   // 3       r.stdout();   // "hi\n"       r.stderr();   // "oops\n"
+            int port = sandbox.hostPort(8080);
+            sandbox.copyTo(Path.of("input.txt"), "/work/input.txt");
+            sandbox.copyFrom("/work/out.txt", Path.of("out.txt"));
+            sandbox.egressLog().events();                  // every DNS decision and dropped connection
+        }
+        // docs:end
+    }
+}
