@@ -40,6 +40,32 @@ final class HostState {
         return out;
     }
 
+    /**
+     * Sandbox4j session tables with no network of their sandbox: always a leak, because a session creates its
+     * network before its table and removes it after. (Other JVMs' live sandboxes always have both.)
+     */
+    static List<String> tablesWithoutNetwork() {
+        List<String> out = new ArrayList<>();
+        for (String t : tables()) {
+            if (t.matches("sandbox4j_sb4j_[0-9a-f]{12}")) {
+                String sandbox = "sb4j-" + t.substring("sandbox4j_sb4j_".length());
+                if (podman().listNetworks(Map.of(Ownership.SANDBOX, sandbox), CLI).isEmpty()) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Containers and networks this JVM owns, as "container X" and "network X". */
+    static List<String> ownedByThisJvm() {
+        Map<String, String> mine = Map.of(Ownership.OWNER, Ownership.ownerId());
+        List<String> out = new ArrayList<>();
+        podman().list(mine, CLI).forEach(c -> out.add("container " + c.name()));
+        podman().listNetworks(mine, CLI).forEach(n -> out.add("network " + n.name()));
+        return out;
+    }
+
     static List<String> tables() {
         String out = run("nft", "list", "tables");
         return out.lines().map(l -> l.replaceFirst("^table \\S+ ", "")).toList();
