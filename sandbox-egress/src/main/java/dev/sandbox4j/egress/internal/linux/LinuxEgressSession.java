@@ -305,7 +305,9 @@ final class LinuxEgressSession implements EgressSession {
             try {
                 nft.applyScript(ruleset.delete(), CLI);
             } catch (RuntimeException e) {
-                failure = add(failure, e);
+                if (e.getMessage() == null || !e.getMessage().contains("No such file or directory")) {
+                    failure = add(failure, e);  // a table already gone (say, reaped) is not a failure
+                }
             }
         }
         if (network != null) {
