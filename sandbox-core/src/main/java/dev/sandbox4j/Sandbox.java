@@ -23,6 +23,18 @@ public interface Sandbox extends AutoCloseable {
         return new SandboxSpec.Builder();
     }
 
+    /**
+     * A handle on a running sandbox that was started with {@code detached(true)}, possibly by another JVM, found
+     * by its id or name on the detected runtime. What the handle can do: exec, copy, logs, ports, close (which
+     * removes the container). What it cannot: report the original spec beyond image, labels and runtime. Only
+     * allow-all sandboxes can be detached, so there is no egress interceptor to re-attach.
+     *
+     * @throws SandboxConfigException when no such sandbox exists or it is not detached
+     */
+    static Sandbox attach(String idOrName) {
+        return dev.sandbox4j.internal.Runtimes.attach(idOrName);
+    }
+
     /** The runtime's id of the container. */
     String id();
 

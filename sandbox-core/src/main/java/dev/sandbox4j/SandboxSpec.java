@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  * @param runtime        the runtime to use by name; empty means detect
  * @param startupTimeout how long {@code start()} may take, image build excluded
  * @param pullPolicy     when images may be pulled
+ * @param detached       whether the sandbox outlives this JVM: not removed at JVM exit, not reaped as an orphan,
+ *                       found again with {@link Sandbox#attach(String)}; only with {@link EgressPolicy#allowAll()}
  */
 public record SandboxSpec(
         ImageSource image,
@@ -51,7 +53,8 @@ public record SandboxSpec(
         EgressPolicy egress,
         Optional<String> runtime,
         Duration startupTimeout,
-        PullPolicy pullPolicy) {
+        PullPolicy pullPolicy,
+        boolean detached) {
 
     /** Startup timeout unless set otherwise. */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
@@ -81,6 +84,11 @@ public record SandboxSpec(
             throw new SandboxConfigException("pull policy must not be null");
         }
         validate(image, command, mounts, ports, cpus, memory, env, workdir, user, labels, runtime);
+        if (detached && !egress.allowsEverything()) {
+            throw new SandboxConfigException("a detached sandbox outlives the JVM whose DNS interceptor enforces its "
+                    + "egress policy, so it cannot be policed: use egress(EgressPolicy.allowAll()) for a detached "
+                    + "sandbox, or leave detached(false) to keep the policy");
+        }
     }
 
     public Builder toBuilder() {
@@ -99,6 +107,7 @@ public record SandboxSpec(
         b.runtime = runtime.orElse(null);
         b.startupTimeout = startupTimeout;
         b.pullPolicy = pullPolicy;
+        b.detached = detached;
         return b;
     }
 
@@ -222,6 +231,7 @@ public record SandboxSpec(
         private String runtime;
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private PullPolicy pullPolicy = PullPolicy.NEVER;
+        private boolean detached;
 
         Builder() {
         }
@@ -359,10 +369,21 @@ public record SandboxSpec(
             return this;
         }
 
+        /**
+         * Whether the sandbox outlives this JVM; default {@code false}: it is removed by {@code close()}, at JVM
+         * exit, or (after a crash) by the next JVM's orphan reaping. A detached sandbox is none of these: remove it
+         * with {@code Sandbox.attach(id).close()}. Needs {@link EgressPolicy#allowAll()}, because the DNS
+         * interceptor that enforces any other policy lives in this JVM.
+         */
+        public Builder detached(boolean detached) {
+            this.detached = detached;
+            return this;
+        }
+
         public SandboxSpec build() {
             return new SandboxSpec(image, command, mounts, ports, cpus, Optional.ofNullable(memory), env,
                     Optional.ofNullable(workdir), Optional.ofNullable(user), labels, egress,
-                    Optional.ofNullable(runtime), startupTimeout, pullPolicy);
+                    Optional.ofNullable(runtime), startupTimeout, pullPolicy, detached);
         }
 
         /** Builds the spec and starts a sandbox from it. */

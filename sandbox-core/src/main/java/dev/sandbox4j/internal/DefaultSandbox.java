@@ -37,6 +37,8 @@ public final class DefaultSandbox implements Sandbox {
     private static final Duration COPY_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration LOGS_TIMEOUT = Duration.ofMinutes(1);
     private static final Set<DefaultSandbox> OPEN = ConcurrentHashMap.newKeySet();
+    /** How long the shutdown hook waits for open sandboxes to close. */
+    static final Duration SHUTDOWN_BUDGET = Duration.ofSeconds(20);
 
     static {
         java.lang.Runtime.getRuntime().addShutdownHook(new Thread(DefaultSandbox::closeAllOpen,
@@ -57,7 +59,47 @@ public final class DefaultSandbox implements Sandbox {
         this.container = container;
         this.egress = egress;
         this.sessions = new ExecSessions(backend, container.id());
-        OPEN.add(this);
+        if (!spec.detached()) {
+            OPEN.add(this);
+        }
+    }
+
+    /**
+     * A handle on a running detached sandbox, found by container id (or a unique prefix of at least 12
+     * characters) or name. Its spec holds what the runtime recorded: image, labels, runtime, detached and
+     * allow-all egress (mounts, env and limits are in effect but not reported). Closing it removes the container.
+     */
+    static DefaultSandbox attach(RuntimeBackend backend, String idOrName) {
+        if (idOrName == null || idOrName.isBlank()) {
+            throw new SandboxConfigException("attach needs a sandbox id or name, such as sb4j-3f2a9c01b2d4");
+        }
+        List<ContainerInfo> managed = backend.list(Map.of(Ownership.MANAGED, "true"), LOGS_TIMEOUT);
+        List<ContainerInfo> matches = managed.stream().filter(c -> c.name().equals(idOrName)
+                || (idOrName.length() >= 12 && c.id().startsWith(idOrName))).toList();
+        if (matches.size() != 1) {
+            throw new SandboxConfigException(matches.isEmpty()
+                    ? "no sandbox with id or name \"" + idOrName + "\" on " + backend.name()
+                            + ": it was closed, reaped, or never existed"
+                    : "\"" + idOrName + "\" matches " + matches.size() + " sandboxes: give the full id");
+        }
+        ContainerInfo c = matches.get(0);
+        if (!"true".equals(c.labels().get(Ownership.DETACHED))) {
+            throw new SandboxConfigException("sandbox " + c.name() + " is not detached: it belongs to the JVM that "
+                    + "started it (owner " + c.labels().get(Ownership.OWNER) + ") and goes away with it. Start "
+                    + "sandboxes with detached(true) to attach to them from another JVM");
+        }
+        Map<String, String> userLabels = new java.util.LinkedHashMap<>(c.labels());
+        userLabels.keySet().removeIf(k -> k.startsWith(SandboxSpec.LABEL_PREFIX) || k.startsWith("io.")
+                || k.startsWith("org."));
+        SandboxSpec.Builder b = dev.sandbox4j.Sandbox.builder()
+                .image(c.labels().getOrDefault(Ownership.IMAGE, "unknown"))
+                .runtime(backend.name())
+                .egress(dev.sandbox4j.egress.EgressPolicy.allowAll())
+                .detached(true);
+        userLabels.forEach(b::label);
+        DefaultSandbox sandbox = new DefaultSandbox(b.build(), backend, c, null);
+        LOG.info("attached to detached sandbox {} ({})", c.name(), SandboxStarter.shortId(c.id()));
+        return sandbox;
     }
 
     /** The exec sessions of this sandbox. */
@@ -181,12 +223,29 @@ public final class DefaultSandbox implements Sandbox {
         }
     }
 
+    /**
+     * Removes the container, then its egress control (interceptor, firewall table, network): in that order, so
+     * the rules outlive the workload. Runs with the thread's interrupt flag cleared and restores it afterwards, so
+     * a thread that was interrupted (say, in {@code exec}) still cleans up completely in its
+     * try-with-resources.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         OPEN.remove(this);
+        boolean interrupted = Thread.interrupted();
+        try {
+            remove();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void remove() {
         RuntimeException failure = null;
         List<BackgroundCommand> running = new ArrayList<>(background);
         background.clear();
@@ -214,11 +273,7 @@ public final class DefaultSandbox implements Sandbox {
             try {
                 egress.close();
             } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
+                failure = add(failure, e);
                 LOG.warn("could not remove egress control of {}", container.name(), e);
             }
         }
@@ -236,13 +291,40 @@ public final class DefaultSandbox implements Sandbox {
         return failure;
     }
 
+    /**
+     * The JVM shutdown hook: closes every open sandbox in parallel (container, then its egress control) and gives
+     * up after {@link #SHUTDOWN_BUDGET}, so JVM exit never hangs on a stuck runtime. Whatever is left then carries
+     * a dead owner and is removed by the next JVM's orphan reaping.
+     */
     private static void closeAllOpen() {
-        for (DefaultSandbox s : OPEN) {
+        List<Thread> closers = new ArrayList<>();
+        for (DefaultSandbox s : List.copyOf(OPEN)) {
+            Thread t = new Thread(() -> {
+                try {
+                    s.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("could not close sandbox {} at JVM exit", s.name(), e);
+                }
+            }, "sandbox4j-shutdown-" + s.name());
+            t.setDaemon(true);
+            t.start();
+            closers.add(t);
+        }
+        long deadline = System.nanoTime() + SHUTDOWN_BUDGET.toNanos();
+        for (Thread t : closers) {
+            long left = deadline - System.nanoTime();
             try {
-                s.close();
-            } catch (RuntimeException e) {
-                LOG.warn("could not close sandbox {} at JVM exit", s.name(), e);
+                if (left > 0) {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedJoin(t, left);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
+        }
+        if (closers.stream().anyMatch(Thread::isAlive)) {
+            LOG.warn("sandboxes still closing after {} s at JVM exit; the next start() reaps what is left",
+                    SHUTDOWN_BUDGET.toSeconds());
         }
     }
 

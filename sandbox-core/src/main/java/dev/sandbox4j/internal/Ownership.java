@@ -15,6 +15,10 @@ public final class Ownership {
     public static final String MANAGED = "dev.sandbox4j.managed";
     public static final String OWNER = "dev.sandbox4j.owner";
     public static final String SANDBOX = "dev.sandbox4j.sandbox";
+    /** Set to {@code true} on a sandbox that outlives its JVM: never reaped, found again with attach. */
+    public static final String DETACHED = "dev.sandbox4j.detached";
+    /** The image reference a detached sandbox was started from, so an attached handle can report it. */
+    public static final String IMAGE = "dev.sandbox4j.image";
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String INSTANCE = HexFormat.of().formatHex(RANDOM.generateSeed(4));
@@ -48,6 +52,18 @@ public final class Ownership {
         labels.put(OWNER, OWNER_ID);
         labels.put(SANDBOX, name);
         return labels;
+    }
+
+    /**
+     * Whether a resource with these labels still belongs to someone: its owner process is alive, or it is
+     * detached. Resources without an owner label are not ours to judge and count as claimed.
+     */
+    public static boolean claimed(Map<String, String> labels) {
+        if ("true".equals(labels.get(DETACHED))) {
+            return true;
+        }
+        String owner = labels.get(OWNER);
+        return owner == null || ownerAlive(owner);
     }
 
     /** Whether the process that wrote an owner id is still alive (same pid and same start time). */

@@ -79,6 +79,11 @@ public final class Runtimes {
         return backend;
     }
 
+    /** Finds a detached sandbox on the detected runtime. */
+    public static Sandbox attach(String idOrName) {
+        return DefaultSandbox.attach(backend(java.util.Optional.empty()), idOrName);
+    }
+
     /** Starts a sandbox for a spec. */
     public static Sandbox start(SandboxSpec spec) {
         return SandboxStarter.start(spec, backend(spec.runtime()));

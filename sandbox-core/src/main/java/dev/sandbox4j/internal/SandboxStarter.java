@@ -38,12 +38,17 @@ final class SandboxStarter {
     static Sandbox start(SandboxSpec spec, RuntimeBackend backend) {
         backend.validate(spec);
         checkFixedPortsFree(spec);
+        Reaper.reapOnceInBackground(backend);
         long t0 = System.nanoTime();
         String image = backend.prepareImage(spec, BUILD_TIMEOUT);
         long tImage = System.nanoTime();
         String name = Ownership.newSandboxName();
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.putAll(Ownership.labels(name));
+        if (spec.detached()) {
+            labels.put(Ownership.DETACHED, "true");
+            labels.put(Ownership.IMAGE, image);
+        }
 
         EgressSession egress = null;
         ContainerInfo info = null;
@@ -85,8 +90,24 @@ final class SandboxStarter {
         return id.length() > 12 ? id.substring(0, 12) : id;
     }
 
+    /**
+     * Removes what a failed start made. Runs with the thread's interrupt flag cleared (and restores it), because
+     * an interrupted start is exactly when cleanup must still run its CLI commands to the end.
+     */
     private static void cleanupFailedStart(RuntimeBackend backend, String idOrName, EgressSession egress,
                                            Throwable primary) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            removeAfterFailedStart(backend, idOrName, egress, primary);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void removeAfterFailedStart(RuntimeBackend backend, String idOrName, EgressSession egress,
+                                               Throwable primary) {
         try {
             backend.remove(idOrName, CLEANUP_TIMEOUT);
         } catch (RuntimeException e) {

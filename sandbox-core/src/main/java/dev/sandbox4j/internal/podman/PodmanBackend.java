@@ -148,6 +148,19 @@ public final class PodmanBackend implements RuntimeBackend {
             throw new SandboxTimeoutException("command " + exec.command() + " did not finish within "
                     + exec.timeout().toMillis() + " ms; its processes were killed", exec.timeout(),
                     e.partialStdout(), e.partialStderr());
+        } catch (SandboxException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // The runner killed the podman client; the command itself still runs in the container.
+                boolean interrupted = Thread.interrupted();
+                try {
+                    killMarked(id, marker);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            throw e;
         }
         if (r.exitCode() == 125 && r.stderr().startsWith("Error: ")) {
             throw new CommandFailedException("podman could not exec in " + id + ": " + r.stderr().strip(),

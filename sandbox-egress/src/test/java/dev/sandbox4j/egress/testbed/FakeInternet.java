@@ -175,8 +175,10 @@ public final class FakeInternet implements AutoCloseable {
         if (servers != null) {
             servers.close();
         }
-        runner.run(Command.of(List.of("ip", "route", "del", "203.0.113.0/24", "via", NS_SIDE), STEP));
-        runner.run(Command.of(List.of("ip", "route", "del", METADATA_IP + "/32", "via", NS_SIDE), STEP));
+        // dev-qualified: never delete the same routes of another test bed on this host
+        runner.run(Command.of(List.of("ip", "route", "del", "203.0.113.0/24", "via", NS_SIDE, "dev", hostVeth), STEP));
+        runner.run(Command.of(List.of("ip", "route", "del", METADATA_IP + "/32", "via", NS_SIDE, "dev", hostVeth),
+                STEP));
         runner.run(Command.of(List.of("ip", "link", "del", hostVeth), STEP));
         runner.run(Command.of(List.of("ip", "netns", "del", netns), STEP));
     }

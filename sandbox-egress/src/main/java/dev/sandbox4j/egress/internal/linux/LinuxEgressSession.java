@@ -70,6 +70,7 @@ final class LinuxEgressSession implements EgressSession {
     private final EgressRecorder recorder;
     private final AtomicBoolean closed = new AtomicBoolean();
     private NetworkInfo network;
+    private boolean networkRequested;
     private DnsInterceptor interceptor;
     private NftRuleset ruleset;
     private volatile NftAddressSink sink;
@@ -89,16 +90,22 @@ final class LinuxEgressSession implements EgressSession {
             session.setUp(policy, labels);
             return session;
         } catch (RuntimeException | Error e) {
+            boolean interrupted = Thread.interrupted();  // cleanup must run its commands even when interrupted
             try {
                 session.close();
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             throw e;
         }
     }
 
     private void setUp(EgressPolicy policy, Map<String, String> labels) {
+        networkRequested = true;
         network = backend.createNetwork(sandbox, labels, CLI);
         InetAddress gateway = address(network.gateway());
         List<Cidr> hostAddresses = hostAddresses(network);
@@ -290,12 +297,15 @@ final class LinuxEgressSession implements EgressSession {
             try {
                 nft.applyScript(ruleset.delete(), CLI);
             } catch (RuntimeException e) {
-                failure = add(failure, e);
+                if (e.getMessage() == null || !e.getMessage().contains("No such file or directory")) {
+                    failure = add(failure, e);  // a table already gone (say, reaped) is not a failure
+                }
             }
         }
-        if (network != null) {
+        if (network != null || networkRequested) {
             try {
-                backend.removeNetwork(network.name(), CLI);
+                // by name: a create that was interrupted or timed out may have made the network anyway
+                backend.removeNetwork(sandbox, CLI);
             } catch (RuntimeException e) {
                 failure = add(failure, e);
             }

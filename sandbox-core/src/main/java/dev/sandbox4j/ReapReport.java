@@ -1,0 +1,35 @@
+package dev.sandbox4j;
+
+import java.util.List;
+
+/**
+ * What one run of orphan reaping removed: the leftovers of JVMs that died without closing their sandboxes.
+ * Made by {@link Sandboxes#reapOrphans()}.
+ *
+ * @param containers sandbox containers removed, by name
+ * @param hostState  per-sandbox host state removed outside the runtime, such as firewall tables, by name
+ * @param networks   sandbox networks removed, by name
+ * @param failures   what could not be removed and why; those are retried by the next run
+ */
+public record ReapReport(List<String> containers, List<String> hostState, List<String> networks,
+                         List<String> failures) {
+    /** A run that found nothing. */
+    public static final ReapReport NOTHING = new ReapReport(List.of(), List.of(), List.of(), List.of());
+
+    public ReapReport {
+        containers = List.copyOf(containers);
+        hostState = List.copyOf(hostState);
+        networks = List.copyOf(networks);
+        failures = List.copyOf(failures);
+    }
+
+    /** How many items were removed. */
+    public int removed() {
+        return containers.size() + hostState.size() + networks.size();
+    }
+
+    /** Whether nothing was removed and nothing failed. */
+    public boolean isEmpty() {
+        return removed() == 0 && failures.isEmpty();
+    }
+}

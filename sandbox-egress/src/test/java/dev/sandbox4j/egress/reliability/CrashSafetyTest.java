@@ -1,0 +1,120 @@
+package dev.sandbox4j.egress.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.egress.internal.dns.TestAuthority;
+import dev.sandbox4j.egress.testbed.FakeInternet;
+import dev.sandbox4j.testing.RuntimeRequirement;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A JVM that owns three policed sandboxes is killed with SIGKILL (no shutdown hook, no finally). Its sandboxes
+ * must stay fail-closed until reaped, and the next JVM's first start must remove every container, firewall table,
+ * network and network namespace it left. The tests run in order: the fail-closed probes need the leftovers.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CrashSafetyTest {
+    private static final String ALLOWED = "alpha.test.sandbox4j.example";
+    private static final String NEVER_ASKED = "beta.test.sandbox4j.example";
+
+    private FakeInternet internet;
+    private TestAuthority authority;
+    private final List<String> names = new ArrayList<>();
+    private final List<String> ids = new ArrayList<>();
+    private final List<String> netns = new ArrayList<>();
+
+    @BeforeAll
+    void startAndKillAnOwnerJvm() throws Exception {
+        RuntimeRequirement.require("podman");
+        internet = FakeInternet.start();
+        authority = new TestAuthority();
+        authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
+        authority.add("beta 60 A " + FakeInternet.DENIED_IP);
+        try (ChildJvm owner = ChildJvm.start("crash", String.valueOf(authority.address().getPort()), ALLOWED,
+                FakeInternet.ALLOWED_IP, "3")) {
+            owner.awaitReady(Duration.ofSeconds(120));
+            for (String[] f : owner.fields("SANDBOX")) {
+                names.add(f[0]);
+                ids.add(f[1]);
+            }
+            assertThat(names).as("sandboxes started by the owner JVM; stderr:\n%s", owner.stderr()).hasSize(3);
+            owner.kill9();
+        }
+        for (String id : ids) {
+            netns.add(HostState.netns(id));
+        }
+    }
+
+    @AfterAll
+    void cleanUp() throws Exception {
+        if (!names.isEmpty()) {
+            dev.sandbox4j.Sandboxes.reapOrphans("podman");
+        }
+        if (authority != null) {
+            authority.close();
+        }
+        if (internet != null) {
+            internet.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void sandboxesOfAKilledJvmResolveNothingAndReachNoAddressTheyHadNotLearned() {
+        int mark = internet.mark();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            assertThat(netns.get(i)).startsWith("/run/netns/");
+            assertThat(HostState.leftovers(names.get(i))).as("the killed JVM left its sandbox")
+                    .contains("container " + names.get(i), "table " + HostState.table(names.get(i)));
+
+            ExecResult lookup = HostState.exec(id, "timeout 5 nslookup " + ALLOWED + "; echo rc=$?");
+            ExecResult newName = HostState.exec(id, "timeout 5 nslookup " + NEVER_ASKED + "; echo rc=$?");
+            ExecResult unlearned = HostState.get(id, FakeInternet.DENIED_IP);
+            ExecResult learned = HostState.get(id, FakeInternet.ALLOWED_IP);
+
+            assertThat(lookup.stdout()).as("DNS died with the interceptor").doesNotContain(FakeInternet.ALLOWED_IP)
+                    .doesNotContain("rc=0");
+            assertThat(newName.stdout()).doesNotContain(FakeInternet.DENIED_IP).doesNotContain("rc=0");
+            assertThat(unlearned.exitCode()).isNotZero();
+            assertThat(learned.stdout()).as("an address learned before the crash stays usable until its TTL "
+                    + "plus grace runs out: the documented window, and the positive control here")
+                    .contains("hello from " + FakeInternet.ALLOWED_IP);
+        }
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).hasSize(ids.size());
+        assertThat(authority.seenNames()).doesNotContain(NEVER_ASKED + ".");
+    }
+
+    @Test
+    @Order(2)
+    void theFirstStartInANewJvmRemovesEveryContainerTableNetworkAndNamespaceTheKilledJvmLeft() throws Exception {
+        List<String> reaped;
+        try (ChildJvm next = ChildJvm.start("reap")) {
+            next.awaitReady(Duration.ofSeconds(120));
+            assertThat(next.awaitExit(Duration.ofSeconds(30))).as(next.stderr()).isZero();
+            reaped = next.fields("REAPED").stream().map(f -> f[0]).toList();
+            assertThat(next.fields("FAILED")).isEmpty();
+        }
+
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            assertThat(reaped).contains(name, HostState.table(name));
+            assertThat(HostState.leftovers(name)).isEmpty();
+            assertThat(Files.exists(Path.of(netns.get(i)))).as("netns %s", netns.get(i)).isFalse();
+        }
+    }
+}
