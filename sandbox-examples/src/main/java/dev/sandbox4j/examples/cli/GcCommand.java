@@ -1,21 +1,20 @@
 package dev.sandbox4j.examples.cli;
 
+import dev.sandbox4j.ReapReport;
+import dev.sandbox4j.Sandboxes;
 import dev.sandbox4j.internal.Ownership;
 import dev.sandbox4j.spi.ContainerInfo;
 import dev.sandbox4j.spi.NetworkInfo;
 import java.io.PrintWriter;
-import java.util.LinkedHashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sandbox gc}: removes what Sandbox4j created for owners that no longer run. Implemented here over the
- * runtime backend's list and remove calls (core has no reaper yet): containers and networks whose
- * {@code dev.sandbox4j.owner} process is gone, and the nftables tables named after their sandboxes.
+ * {@code sandbox gc}: removes what Sandbox4j created for owners that no longer run, through
+ * {@link Sandboxes#reapOrphans()}: containers, then the firewall tables of their sandboxes, then networks.
  */
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = {"Remove what dead owners left: containers, networks, firewall tables.",
@@ -35,42 +34,32 @@ public final class GcCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (!dryRun) {
+            ReapReport report = runtime == null ? Sandboxes.reapOrphans() : Sandboxes.reapOrphans(runtime);
+            report.containers().forEach(c -> out.println("removed container " + c));
+            report.hostState().forEach(t -> out.println("removed firewall table " + t));
+            report.networks().forEach(n -> out.println("removed network " + n));
+            report.failures().forEach(f -> out.println("could not remove: " + f));
+            out.println("removed " + report.removed() + (report.removed() == 1 ? " resource" : " resources"));
+            out.flush();
+            return report.failures().isEmpty() ? 0 : 1;
+        }
         Ours ours = new Ours(Optional.ofNullable(runtime));
-        String verb = dryRun ? "would remove " : "removed ";
-        Set<String> deadSandboxes = new LinkedHashSet<>();
         int count = 0;
         for (ContainerInfo c : ours.containers()) {
-            if (Ownership.ownerAlive(Ours.owner(c))) {
-                continue;
+            if (!Ownership.claimed(c.labels())) {
+                out.println("would remove container " + c.name() + " (owner " + Ours.owner(c) + ")");
+                count++;
             }
-            if (!dryRun) {
-                ours.backend().remove(c.id(), Ours.TIMEOUT);
-            }
-            deadSandboxes.add(Ours.sandboxName(c.labels(), c.name()));
-            out.println(verb + "container " + c.name() + " (owner " + Ours.owner(c) + ")");
-            count++;
         }
         for (NetworkInfo n : ours.networks()) {
-            if (Ownership.ownerAlive(Ours.owner(n))) {
-                continue;
-            }
-            if (!dryRun) {
-                ours.backend().removeNetwork(n.name(), Ours.TIMEOUT);
-            }
-            deadSandboxes.add(Ours.sandboxName(n.labels(), n.name()));
-            out.println(verb + "network " + n.name() + " (owner " + Ours.owner(n) + ")");
-            count++;
-        }
-        for (String name : deadSandboxes) {
-            if (!dryRun) {
-                Optional<String> table = Ours.removeTable(name);
-                if (table.isPresent()) {
-                    out.println(verb + "nft table " + table.get());
-                    count++;
-                }
+            if (!Ownership.claimed(n.labels())) {
+                out.println("would remove network " + n.name() + " (owner " + Ours.owner(n) + ")");
+                count++;
             }
         }
-        out.println((dryRun ? "would remove " : "removed ") + count + (count == 1 ? " resource" : " resources"));
+        out.println("would remove " + count + (count == 1 ? " resource" : " resources")
+                + " (and the firewall tables of their sandboxes)");
         out.flush();
         return 0;
     }
