@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A stand-in for Apple's `container` CLI answering only what an egress-policed start needs: --version, system
-# status, network create/inspect/delete, run, stop, delete. Output formats follow the 1.2.2 JSON layout in
-# shared/reference/apple-container-cli.md §4.4/§4.5 (CONSTRUCTED from Apple's Codable sources, not captured).
+# status, network create/inspect/delete, run, stop, delete. Output formats follow the 1.2.2 JSON layout of
+# `network list` and `system status` (CONSTRUCTED from Apple's Codable sources at 1.2.2, not captured).
 # Every call goes to calls.log (shared with fake-pfctl.sh, so the order of the two is visible); anything else
 # fails with exit 99. Hooks: a file container-version holds the version to report; reset-pf-on-run makes `run`
 # wipe the stand-in pf anchors, as vmnet reloading pf would.
