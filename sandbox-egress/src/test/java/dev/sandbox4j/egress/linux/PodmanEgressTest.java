@@ -312,6 +312,25 @@ class PodmanEgressTest {
     }
 
     @Test
+    void anAuditFileReceivesEveryDecisionAsJsonLines(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        java.nio.file.Path file = dir.resolve("audit.jsonl");
+        System.setProperty("sandbox4j.egress.auditFile", file.toString());
+        try (Sandbox audited = spec(policy()).start()) {
+            sh(audited, "nslookup " + ALLOWED);
+            sh(audited, "nslookup " + DENIED);
+        } finally {
+            System.clearProperty("sandbox4j.egress.auditFile");
+        }
+
+        List<String> lines = java.nio.file.Files.readAllLines(file);
+
+        assertThat(lines).anyMatch(l -> l.contains(ALLOWED) && l.contains("\"ALLOWED\""));
+        assertThat(lines).anyMatch(l -> l.contains(DENIED) && l.contains("\"DENIED\""));
+        assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
+    }
+
+    @Test
     void closingRemovesTheRulesTheNetworkAndTheInterceptor() {
         Sandbox temporary = spec(policy()).start();
         resolveAllowed(temporary);

@@ -12,6 +12,8 @@ import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
 import dev.sandbox4j.egress.EgressRule;
 import dev.sandbox4j.egress.internal.HostAddressSource;
+import dev.sandbox4j.egress.internal.audit.AuditFile;
+import dev.sandbox4j.egress.internal.audit.JsonLinesAuditWriter;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;
 import dev.sandbox4j.egress.internal.dns.HostResolvers;
@@ -74,6 +76,7 @@ final class LinuxEgressSession implements EgressSession {
     private DnsInterceptor interceptor;
     private NftRuleset ruleset;
     private volatile NftAddressSink sink;
+    private JsonLinesAuditWriter auditFile;
     private volatile long reportedDrops;
 
     private LinuxEgressSession(String sandbox, RuntimeBackend backend, NftShell nft) {
@@ -106,6 +109,7 @@ final class LinuxEgressSession implements EgressSession {
 
     private void setUp(EgressPolicy policy, Map<String, String> labels) {
         networkRequested = true;
+        auditFile = AuditFile.attach(recorder, sandbox).orElse(null);
         network = backend.createNetwork(sandbox, labels, CLI);
         InetAddress gateway = address(network.gateway());
         List<Cidr> hostAddresses = hostAddresses(network);
@@ -308,6 +312,13 @@ final class LinuxEgressSession implements EgressSession {
                 backend.removeNetwork(sandbox, CLI);
             } catch (RuntimeException e) {
                 failure = add(failure, e);
+            }
+        }
+        if (auditFile != null) {
+            try {
+                auditFile.close();
+            } catch (java.io.IOException e) {
+                LOG.warn("could not close the egress audit file of {}", sandbox, e);
             }
         }
         if (failure != null) {
