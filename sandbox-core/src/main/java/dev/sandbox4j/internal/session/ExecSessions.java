@@ -32,14 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Protocol</h2>
  * A channel is {@code /bin/sh -s} started with the backend's {@code openExec}; it needs only a POSIX
- * {@code sh} (busybox ash, dash). Its first script is a probe that reports whether {@code setsid} and
- * {@code base64} exist. For each exec the host draws a fresh token {@code T} ({@code S4J} + 128 random bits in
+ * {@code sh} (busybox ash, dash). Its first script is a probe that reports whether {@code base64} exists. For each exec the host draws a fresh token {@code T} ({@code S4J} + 128 random bits in
  * hex) and writes one script:
  * <pre>
  * printf '%s S\n' T; printf '%s S\n' T &gt;&amp;2                        # start markers on both streams
  * exec 3&gt;&amp;2 2&gt;/dev/null; [base64 -d &lt;&lt;'T_I' 2&gt;&amp;3 3&gt;&amp;- |] ( cd -- 'DIR' || exit 127;
  *     export SANDBOX4J_EXEC='M' K='V'...; read -r s4j_pid s4j_rest &lt;/proc/self/stat;
- *     printf 'P %s\n' "$s4j_pid"; exec setsid 'ARG0' 'ARG1'...
+ *     printf 'P %s\n' "$s4j_pid"; exec 'ARG0' 'ARG1'...
  *   ) [&lt;/dev/null] 2&gt;&amp;3 3&gt;&amp;-
  * [base64 of the exec's stdin, 76 columns]
  * [T_I]
@@ -49,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * died of a signal is not mistaken for the command's output.)
  * Every argument and value is single-quoted, so it reaches the program literally. The command runs in a
  * subshell in the foreground (so it keeps default signal dispositions), with its own workdir and environment,
- * stdin from {@code /dev/null} or from the decoded here-document (never the channel's stdin), and, through
- * {@code setsid}, in a process group of its own whose id it reports in the {@code P <pid>} line, the first line
- * on stdout after the start marker, written before the command exists. A command killed by signal n gives
+ * stdin from {@code /dev/null} or from the decoded here-document (never the channel's stdin); it reports its
+ * pid in the {@code P <pid>} line, the first line on stdout after the start marker, written before the command
+ * exists. (No {@code setsid} per command: that exec cost as much as the rest of an exec together; the timeout
+ * kill below finds the command's processes without a process group.) A command killed by signal n gives
  * status 128 + n, as the shell reports it.
  *
  * <p>The host side ({@link StreamFrame}) drops whatever precedes the start marker (late output of background
@@ -64,8 +64,10 @@ import org.slf4j.LoggerFactory;
  * deadlock.
  *
  * <h2>Timeouts and failures</h2>
- * At the exec's timeout the host kills the command's process group, plus every process carrying the exec's
- * {@code SANDBOX4J_EXEC} marker, through one plain runtime exec; the shell then writes the end markers and the
+ * At the exec's timeout the host kills, through one plain runtime exec, the command's whole process tree (frozen
+ * with SIGSTOP first, found through the parent links in {@code /proc}, so nothing forks away during the kill),
+ * plus every process carrying the exec's {@code SANDBOX4J_EXEC} marker in its environment (which also catches
+ * children that were re-parented after their parent exited, or that started a session of their own); the shell then writes the end markers and the
  * channel is reused. A channel that does not finish the frame within {@link #KILL_GRACE} afterwards is closed.
  * When a channel's streams end (the shell was killed, the CLI process died), the exec that was running fails with
  * {@link SandboxException}; if the shell had not yet written the start marker the command never started and is
@@ -180,7 +182,7 @@ public final class ExecSessions implements AutoCloseable {
         StreamFrame of = new StreamFrame(token, true, out);
         StreamFrame ef = new StreamFrame(token, false, err);
         try {
-            channel.send(SessionScripts.command(exec, token, marker, channel.newGroup()), of, ef);
+            channel.send(SessionScripts.command(exec, token, marker), of, ef);
         } catch (IOException e) {
             discard(channel);
             throw new NotStarted();
@@ -247,7 +249,7 @@ public final class ExecSessions implements AutoCloseable {
 
     private void killQuietly(SessionChannel channel, StreamFrame stdout, String marker) {
         try {
-            Exec kill = Exec.builder().command(SessionScripts.killScript(stdout.pid(), channel.newGroup(), marker))
+            Exec kill = Exec.builder().command(SessionScripts.killScript(stdout.pid(), marker))
                     .timeout(KILL_TIMEOUT).mode(ExecMode.PLAIN).build();
             backend.exec(sandboxId, kill, ExecListener.NONE);
         } catch (RuntimeException e) {

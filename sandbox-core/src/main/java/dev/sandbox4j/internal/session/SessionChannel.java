@@ -33,7 +33,6 @@ final class SessionChannel implements AutoCloseable {
     private final Pump err;
     private volatile boolean dead;
     private volatile boolean closed;
-    private boolean newGroup;
     private boolean base64;
 
     private SessionChannel(RunningCommand process, String sandboxId) {
@@ -67,11 +66,10 @@ final class SessionChannel implements AutoCloseable {
                         + "): does the image have /bin/sh? " + exitInfo(process));
             }
             String caps = new String(probeOut.bytes(), StandardCharsets.US_ASCII);
-            channel.newGroup = caps.contains("s");
             channel.base64 = caps.contains("b");
             channel.clear();
-            LOG.debug("opened exec session {} in {} ms (setsid: {}, base64: {})", channel.name,
-                    (System.nanoTime() - t0) / 1_000_000, channel.newGroup, channel.base64);
+            LOG.debug("opened exec session {} in {} ms (base64: {})", channel.name,
+                    (System.nanoTime() - t0) / 1_000_000, channel.base64);
             return channel;
         } catch (IOException e) {
             channel.close();
@@ -122,11 +120,6 @@ final class SessionChannel implements AutoCloseable {
     /** Whether the channel may take another command. */
     boolean usable() {
         return !dead && !closed && process.isAlive();
-    }
-
-    /** Whether commands get a process group of their own (the image has setsid). */
-    boolean newGroup() {
-        return newGroup;
     }
 
     /** Whether exec stdin can be passed (the image has base64). */

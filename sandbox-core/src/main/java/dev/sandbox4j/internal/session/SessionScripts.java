@@ -24,10 +24,10 @@ final class SessionScripts {
         return "'" + s.replace("'", "'\\''") + "'";
     }
 
-    /** The probe a new channel runs first: reports {@code s} if setsid exists and {@code b} if base64 does. */
+    /** The probe a new channel runs first: reports {@code b} if base64 exists. */
     static String probe(String token) {
         return startMarkers(token)
-                + "command -v setsid >/dev/null 2>&1 && printf s; command -v base64 >/dev/null 2>&1 && printf b\n"
+                + "command -v base64 >/dev/null 2>&1 && printf b\n"
                 + "printf '\\n%s E 0\\n' " + token + "; printf '\\n%s E\\n' " + token + " >&2\n";
     }
 
@@ -36,7 +36,7 @@ final class SessionScripts {
      * workdir, environment and process group, stdin from {@code /dev/null} or decoded from a here-document), then
      * end markers, the one on stdout carrying the exit status.
      */
-    static String command(Exec exec, String token, String marker, boolean newGroup) {
+    static String command(Exec exec, String token, String marker) {
         StringBuilder s = new StringBuilder(256).append(startMarkers(token));
         byte[] stdin = exec.stdin().orElse(null);
         boolean feed = stdin != null && stdin.length > 0;
@@ -53,8 +53,7 @@ final class SessionScripts {
         exec.env().forEach((k, v) -> s.append(' ').append(k).append('=').append(quote(v)));
         // The subshell learns its own pid from /proc/self ($$ would be the session shell's), reports it, and
         // becomes the command: no extra process, one fork per exec.
-        s.append("; read -r s4j_pid s4j_rest </proc/self/stat; printf 'P %s\\n' \"$s4j_pid\"; exec")
-                .append(newGroup ? " setsid" : "");
+        s.append("; read -r s4j_pid s4j_rest </proc/self/stat; printf 'P %s\\n' \"$s4j_pid\"; exec");
         for (String arg : exec.command()) {
             s.append(' ').append(quote(arg));
         }
@@ -86,12 +85,18 @@ final class SessionScripts {
     }
 
     /**
-     * Kills what a timed-out exec left: its process group (or only the process, without {@code newGroup}) and
-     * every process whose environment carries its marker.
+     * Kills what a timed-out exec left: the process tree under {@code pid} (each process frozen with SIGSTOP before
+     * its children are looked up, so none forks away, then killed), and every process whose environment carries
+     * its marker (children re-parented after their parent exited, or in a session of their own).
      */
-    static List<String> killScript(long pid, boolean newGroup, String marker) {
-        String script = "if [ \"$1\" -gt 0 ]; then "
-                + (newGroup ? "kill -s KILL -\"$1\" 2>/dev/null || " : "") + "kill -s KILL \"$1\" 2>/dev/null; fi; "
+    static List<String> killScript(long pid, String marker) {
+        String script = "tree() { for s4j_s in /proc/[0-9]*/stat; do "
+                + "s4j_l=$(cat \"$s4j_s\" 2>/dev/null) || continue; s4j_r=${s4j_l##*) }; s4j_pp=${s4j_r#* }; "
+                + "s4j_pp=${s4j_pp%% *}; [ \"$s4j_pp\" = \"$1\" ] || continue; s4j_c=${s4j_s#/proc/}; "
+                + "s4j_c=${s4j_c%/stat}; kill -s STOP \"$s4j_c\" 2>/dev/null; tree \"$s4j_c\"; "
+                + "kill -s KILL \"$s4j_c\" 2>/dev/null; done; }; "
+                + "if [ \"$1\" -gt 0 ]; then kill -s STOP \"$1\" 2>/dev/null; tree \"$1\"; "
+                + "kill -s KILL \"$1\" 2>/dev/null; fi; "
                 + "for p in /proc/[0-9]*; do "
                 + "if tr '\\000' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx \"" + EXEC_MARKER + "=$2\"; "
                 + "then kill -s KILL \"${p#/proc/}\" 2>/dev/null; fi; done; true";

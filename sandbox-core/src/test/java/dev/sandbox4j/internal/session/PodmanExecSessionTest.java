@@ -245,7 +245,7 @@ class PodmanExecSessionTest {
     }
 
     @Test
-    void timeoutKillsTheWholeProcessGroupAndTheChannelStaysUsable() {
+    void timeoutKillsTheWholeProcessTreeAndTheChannelStaysUsable() {
         run("true");
         Exec slow = Exec.builder("sh", "-c", "sleep 321 & setsid sleep 322 & sleep 323").timeout(Duration.ofSeconds(1))
                 .build();
@@ -257,6 +257,18 @@ class PodmanExecSessionTest {
         assertThat(run("sh", "-c", "ps -o args | grep '^sleep 32[123]' || true").stdout()).isEmpty();
         assertThat(run("echo", "same channel").stdout()).isEqualTo("same channel\n");
         assertThat(sessions.channelsOpened()).isEqualTo(1);
+    }
+
+    @Test
+    void timeoutKillsADescendantThatClearedItsEnvironment() {
+        run("true");
+        Exec slow = Exec.builder("sh", "-c", "env -i /bin/sleep 324 & env -i /bin/sh -c 'sleep 325 & wait' & wait")
+                .timeout(Duration.ofSeconds(1)).build();
+
+        assertThatThrownBy(() -> run(slow)).isInstanceOf(SandboxTimeoutException.class);
+
+        assertThat(run("sh", "-c", "ps -o args | grep -E '^(/bin/)?sleep 32[45]' || true").stdout()).isEmpty();
+        assertThat(run("echo", "same channel").stdout()).isEqualTo("same channel\n");
     }
 
     @Test
