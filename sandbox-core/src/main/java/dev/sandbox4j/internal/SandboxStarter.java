@@ -5,6 +5,7 @@ import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.PortMapping;
 import dev.sandbox4j.spi.ContainerInfo;
 import dev.sandbox4j.spi.EgressProvider;
@@ -52,6 +53,7 @@ final class SandboxStarter {
 
         EgressSession egress = null;
         ContainerInfo info = null;
+        DefaultSandbox sandbox = null;
         try {
             if (!spec.egress().allowsEverything()) {
                 egress = egressProvider(backend).prepare(spec, backend, name, labels);
@@ -63,26 +65,45 @@ final class SandboxStarter {
                     egress == null ? List.of() : egress.capDrop());
             info = backend.start(request, spec.startupTimeout());
             long tContainer = System.nanoTime();
+            sandbox = new DefaultSandbox(spec, backend, info, egress);
             if (egress != null) {
-                egress.attached(info, backend);
+                DefaultSandbox started = sandbox;
+                egress.attached(info, backend, exec -> started.exec(exec, ExecListener.NONE));
             }
             long tAttached = System.nanoTime();
             LOG.debug("start of {}: image {} ms, egress setup {} ms, container {} ms, egress self-test {} ms", name,
                     (tImage - t0) / 1_000_000, (tEgress - tImage) / 1_000_000, (tContainer - tEgress) / 1_000_000,
                     (tAttached - tContainer) / 1_000_000);
-            DefaultSandbox sandbox = new DefaultSandbox(spec, backend, info, egress);
             LOG.info("started sandbox {} ({}) from {} in {} ms", name, shortId(info.id()), image,
                     (System.nanoTime() - t0) / 1_000_000);
             return sandbox;
         } catch (RuntimeException e) {
-            cleanupFailedStart(backend, info == null ? name : info.id(), egress, e);
+            if (sandbox != null) {
+                closeFailedSandbox(sandbox, e);
+            } else {
+                cleanupFailedStart(backend, info == null ? name : info.id(), egress, e);
+            }
             if (e instanceof SandboxException) {
                 throw e;
             }
             throw new SandboxStartException("sandbox " + name + " failed to start: " + e, e);
         } catch (Error e) {
-            cleanupFailedStart(backend, info == null ? name : info.id(), egress, e);
+            if (sandbox != null) {
+                closeFailedSandbox(sandbox, e);
+            } else {
+                cleanupFailedStart(backend, info == null ? name : info.id(), egress, e);
+            }
             throw e;
+        }
+    }
+
+    /** A sandbox whose start failed after its container ran: closing it removes everything it had. */
+    private static void closeFailedSandbox(DefaultSandbox sandbox, Throwable primary) {
+        try {
+            sandbox.close();
+        } catch (RuntimeException e) {
+            primary.addSuppressed(e);
+            LOG.warn("could not remove sandbox {} after a failed start", sandbox.name(), e);
         }
     }
 

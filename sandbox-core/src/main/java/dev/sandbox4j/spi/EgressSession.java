@@ -1,8 +1,11 @@
 package dev.sandbox4j.spi;
 
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.egress.EgressLog;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Egress enforcement for one sandbox, from before its container starts until after it is removed. */
 public interface EgressSession extends AutoCloseable {
@@ -18,6 +21,15 @@ public interface EgressSession extends AutoCloseable {
 
     /** Called once the container runs; may probe it and throw to refuse the start. */
     void attached(ContainerInfo container, RuntimeBackend backend);
+
+    /**
+     * Called once the container runs, with a way to run commands in it through the sandbox's own exec path (so a
+     * probe opens the exec session the workload's first command then reuses). By default the same as
+     * {@link #attached(ContainerInfo, RuntimeBackend)}.
+     */
+    default void attached(ContainerInfo container, RuntimeBackend backend, Function<Exec, ExecResult> exec) {
+        attached(container, backend);
+    }
 
     /** The audit trail of this sandbox's egress decisions. */
     EgressLog log();

@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -203,16 +204,21 @@ final class LinuxEgressSession implements EgressSession {
      */
     @Override
     public void attached(ContainerInfo container, RuntimeBackend backend) {
+        attached(container, backend, exec -> backend.exec(container.id(), exec, ExecListener.NONE));
+    }
+
+    @Override
+    public void attached(ContainerInfo container, RuntimeBackend backend, Function<Exec, ExecResult> exec) {
         if (!Boolean.parseBoolean(System.getProperty("sandbox4j.egress.selfTest", "true"))) {
             return;
         }
         String probe = "sb4j-selftest-" + Long.toHexString(RANDOM.nextLong()) + ".invalid";
         long dropsBefore = dropCount();
-        ExecResult r = backend.exec(container.id(), Exec.builder("/bin/sh", "-c",
+        ExecResult r = exec.apply(Exec.builder("/bin/sh", "-c",
                 "command -v nslookup >/dev/null 2>&1 && command -v nc >/dev/null 2>&1 || { echo missing; exit 0; }; "
                         + "nslookup " + probe + " >/dev/null 2>&1; "
                         + "nc -w 2 " + PROBE_ADDRESS + " 9 </dev/null >/dev/null 2>&1; echo tcp=$?")
-                .timeout(SELF_TEST_TIMEOUT).build(), ExecListener.NONE);
+                .timeout(SELF_TEST_TIMEOUT).build());
         String out = r.stdout().strip();
         if (out.equals("missing") || r.exitCode() == 127) {
             LOG.info("egress self-test of {} skipped: the image has no nslookup or nc; the host-side rules were "
