@@ -5,7 +5,10 @@ import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.egress.EgressPolicy;
 import java.nio.file.Path;
 
-/** The README's API example, compiled; {@code DocsSnippetsTest} checks the README quotes it verbatim. */
+/**
+ * The README's API example and the getting-started example, compiled; {@code DocsSnippetsTest} checks the pages
+ * quote them verbatim.
+ */
 @SuppressWarnings("unused")
 final class ReadmeExample {
     private ReadmeExample() {
@@ -32,6 +35,20 @@ final class ReadmeExample {
             sandbox.copyTo(Path.of("input.txt"), "/work/input.txt");
             sandbox.copyFrom("/work/out.txt", Path.of("out.txt"));
             sandbox.egressLog().events();                  // every DNS decision and dropped connection
+        }
+        // docs:end
+    }
+
+    static void gettingStarted() {
+        // docs:gettingstarted
+        try (Sandbox sandbox = Sandbox.builder()
+                .image("localhost/busybox:latest")
+                .mount(Path.of("project"), "/work")
+                .workdir("/work")
+                .memory("512m")
+                .start()) {
+            ExecResult r = sandbox.exec("sh", "-c", "ls -l; exit 3");
+            System.out.println(r.exitCode() + " " + r.stdout());
         }
         // docs:end
     }

@@ -61,4 +61,16 @@ class DocsSnippetsTest {
         assertThat(samples).hasSize(1);
         assertThat(markedRegions(example)).containsAll(samples);
     }
+
+    @Test
+    void theGettingStartedSandboxExampleIsCompiledCode() throws Exception {
+        String page = Files.readString(ROOT.resolve("docs/getting-started.md"));
+        String example = Files.readString(ROOT.resolve(
+                "sandbox-examples/src/main/java/dev/sandbox4j/examples/ReadmeExample.java"));
+
+        List<String> samples = javaBlocks(page).stream().filter(b -> b.startsWith("try (Sandbox")).toList();
+
+        assertThat(samples).hasSize(1);
+        assertThat(markedRegions(example)).containsAll(samples);
+    }
 }
