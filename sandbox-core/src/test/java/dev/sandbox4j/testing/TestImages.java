@@ -24,6 +24,7 @@ public final class TestImages {
     private static final Path BUSYBOX_BINARY = Path.of(System.getenv().getOrDefault("SANDBOX4J_BUSYBOX", "/bin/busybox"));
 
     private static volatile boolean built;
+    private static volatile String appleImage;
 
     private TestImages() {
     }
@@ -42,13 +43,43 @@ public final class TestImages {
         return BUSYBOX;
     }
 
-    /** Writes the image's build context into {@code dir}: the Containerfile and the busybox binary. */
-    public static void writeContext(Path dir) throws IOException {
-        if (!Files.isRegularFile(BUSYBOX_BINARY)) {
-            throw new IllegalStateException(BUSYBOX_BINARY + " is missing: install it with `apt-get install busybox-static`");
+    /**
+     * The test image for Apple's {@code container}: the same layout, built by the runtime itself from Docker Hub's
+     * busybox (a Mac has no busybox-static to copy; macOS CI runners reach the registry). Built once per JVM.
+     */
+    public static synchronized String busyboxForAppleContainer() {
+        if (appleImage != null) {
+            return appleImage;
         }
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("sandbox4j-image");
+            writeRootfs(dir);
+            Files.writeString(dir.resolve("Containerfile"), """
+                    FROM docker.io/library/busybox:1.36.1
+                    COPY rootfs/ /
+                    RUN mkdir -p /work /home/sandbox /var/www && chmod 1777 /tmp && chown 1000:1000 /home/sandbox
+                    """);
+            dev.sandbox4j.SandboxSpec spec = dev.sandbox4j.Sandbox.builder()
+                    .dockerfile(dir, Path.of("Containerfile"))
+                    .runtime("apple-container")
+                    .pullPolicy(dev.sandbox4j.PullPolicy.MISSING)
+                    .egress(dev.sandbox4j.egress.EgressPolicy.allowAll())
+                    .build();
+            appleImage = dev.sandbox4j.internal.Runtimes.backend(java.util.Optional.of("apple-container"))
+                    .prepareImage(spec, Duration.ofMinutes(15));
+            return appleImage;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (dir != null) {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    private static void writeRootfs(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("rootfs/etc"));
-        Files.copy(BUSYBOX_BINARY, dir.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dir.resolve("rootfs/etc/passwd"), """
                 root:x:0:0:root:/root:/bin/sh
                 sandbox:x:1000:1000:sandbox:/home/sandbox:/bin/sh
@@ -59,6 +90,15 @@ public final class TestImages {
                 sandbox:x:1000:
                 nogroup:x:65534:
                 """);
+    }
+
+    /** Writes the image's build context into {@code dir}: the Containerfile and the busybox binary. */
+    public static void writeContext(Path dir) throws IOException {
+        if (!Files.isRegularFile(BUSYBOX_BINARY)) {
+            throw new IllegalStateException(BUSYBOX_BINARY + " is missing: install it with `apt-get install busybox-static`");
+        }
+        writeRootfs(dir);
+        Files.copy(BUSYBOX_BINARY, dir.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(dir.resolve("Containerfile"), """
                 FROM scratch
                 COPY busybox /bin/busybox
