@@ -9,8 +9,9 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+# iptables: netavark programs NAT and port forwarding with it, but only "suggests" it.
 packages=(podman runc crun conmon netavark aardvark-dns uidmap fuse-overlayfs catatonit buildah
-          busybox-static nftables iproute2 dnsmasq-base bind9-dnsutils dnsperf curl)
+          busybox-static nftables iptables iproute2 dnsmasq-base bind9-dnsutils dnsperf curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,7 +20,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup-host: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  apt-get install -y -q "${missing[@]}" >/dev/null
 fi
 
 # Podman's default container ulimits ask for more than this machine's hard limits allow (crun/runc then fail
