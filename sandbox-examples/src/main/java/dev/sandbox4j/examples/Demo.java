@@ -67,7 +67,8 @@ public final class Demo {
     }
 
     private void run(Path work) throws Exception {
-        Path context = imageContext(work.resolve("image"));
+        // a fixed context directory: every run builds (and tags) the same image, so reruns reuse it
+        Path context = imageContext(Path.of(System.getProperty("java.io.tmpdir"), "sandbox4j-demo-image"));
         Path project = Files.createDirectories(work.resolve("project"));
         Files.writeString(project.resolve("notes.txt"), "3 apples\n5 pears\n");
         Path api = Files.createDirectories(work.resolve("www-api"));

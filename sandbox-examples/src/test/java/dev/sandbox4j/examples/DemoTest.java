@@ -59,4 +59,12 @@ class DemoTest {
         assertThat(host("ip", "netns", "list").stdout()).doesNotContain(netns);
         assertThat(host("ip", "route", "show", serverIp).stdout()).isBlank();
     }
+
+    @org.junit.jupiter.api.AfterAll
+    static void removeTheDemoImage() {
+        for (String image : host("podman", "images", "--filter", "label=example=demo", "--format", "{{.ID}}")
+                .stdout().lines().distinct().toList()) {
+            host("podman", "rmi", "--force", image);
+        }
+    }
 }

@@ -64,7 +64,9 @@ public final class PodmanBackend implements RuntimeBackend {
         ImageSource.Build build = (ImageSource.Build) spec.image();
         String tag = "localhost/sandbox4j-build/" + digest(build.dockerfile() + "\0" + build.context()) + ":latest";
         LOG.info("building image {} from {}", tag, build.dockerfile());
-        List<String> argv = args.build(build, tag, Map.of(Ownership.MANAGED, "true"), spec.pullPolicy());
+        Map<String, String> labels = new java.util.LinkedHashMap<>(spec.labels());
+        labels.put(Ownership.MANAGED, "true");  // and the spec's labels, so whoever built it can find it again
+        List<String> argv = args.build(build, tag, labels, spec.pullPolicy());
         CommandResult r = runner.run(Command.builder(argv)
                 .timeout(timeout)
                 .stdoutLines(line -> BUILD_LOG.info("{}", line))

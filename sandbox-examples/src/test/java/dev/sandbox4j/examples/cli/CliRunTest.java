@@ -158,9 +158,15 @@ class CliRunTest {
         Path context = Path.of(System.getProperty("java.io.tmpdir"), "sandbox4j-cli-test-context");
         TestImages.writeContext(context);
 
-        Cli.Outcome r = Cli.run("run", "--dockerfile", context.toString(), "--", "sh", "-c", "echo built");
+        String label = "cli-build-test=" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+        Cli.Outcome r = Cli.run("run", "--label", label, "--dockerfile", context.toString(), "--", "sh", "-c",
+                "echo built");
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).isEqualTo("built\n");
+        String images = Cli.host("podman", "images", "--filter", "label=" + label, "--format", "{{.ID}}").stdout();
+        assertThat(images).as("the built image carries the run's labels").isNotBlank();
+        images.lines().distinct().forEach(id -> Cli.host("podman", "rmi", "--force", id));
     }
 }
