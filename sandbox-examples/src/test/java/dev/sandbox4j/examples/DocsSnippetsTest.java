@@ -10,7 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The Java samples in docs/agents.md and the README are quoted verbatim from compiled code in this module. */
+/**
+ * The Java samples in the README, docs/getting-started.md, docs/agents.md and docs/junit.md are quoted verbatim
+ * from compiled code (this module, and the JUnit guide's examples in sandbox-junit's test sources).
+ */
 class DocsSnippetsTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
@@ -72,5 +75,17 @@ class DocsSnippetsTest {
 
         assertThat(samples).hasSize(1);
         assertThat(markedRegions(example)).containsAll(samples);
+    }
+
+    @Test
+    void everyJavaSampleInTheJunitGuideIsCompiledCode() throws Exception {
+        String guide = Files.readString(ROOT.resolve("docs/junit.md"));
+        String examples = Files.readString(ROOT.resolve(
+                "sandbox-junit/src/test/java/dev/sandbox4j/junit/docs/JunitGuideExamples.java"));
+
+        List<String> samples = javaBlocks(guide);
+
+        assertThat(samples).hasSize(3);
+        assertThat(markedRegions(examples)).containsAll(samples);
     }
 }
