@@ -1,13 +1,19 @@
 package dev.sandbox4j.examples;
 
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.config.DevcontainerFile;
+import dev.sandbox4j.config.SandboxConfigFile;
+import dev.sandbox4j.config.SandboxDefinition;
 import dev.sandbox4j.egress.EgressPolicy;
 import java.nio.file.Path;
 
 /**
- * The README's API example and the getting-started example, compiled; {@code DocsSnippetsTest} checks the pages
- * quote them verbatim.
+ * The examples of the README, docs/getting-started.md, docs/configuration.md and docs/performance.md, compiled; {@code DocsSnippetsTest}
+ * checks the pages quote them verbatim.
  */
 @SuppressWarnings("unused")
 final class ReadmeExample {
@@ -50,6 +56,30 @@ final class ReadmeExample {
             ExecResult r = sandbox.exec("sh", "-c", "ls -l; exit 3");
             System.out.println(r.exitCode() + " " + r.stdout());
         }
+        // docs:end
+    }
+
+    static void execModes(Sandbox sandbox) {
+        // docs:performance
+        ExecResult r = sandbox.exec("ls", "-l");                                  // through a session (default)
+        ExecResult p = sandbox.exec(Exec.builder("ls", "-l").mode(ExecMode.PLAIN).build());   // one CLI process
+        // docs:end
+    }
+
+    static void configurationFiles(SandboxSpec spec) {
+        // docs:configuration
+        try (Sandbox sandbox = SandboxConfigFile.read(Path.of("sandbox.json")).start()) {
+            sandbox.exec("make", "test");
+        }
+
+        SandboxDefinition def = DevcontainerFile.read(Path.of(".devcontainer/devcontainer.json"));
+        def.ignored().forEach(System.err::println);      // what the file asks for that Sandbox4j cannot do
+        def.warnings().forEach(System.err::println);     // what was applied with a different meaning
+        try (Sandbox sandbox = def.toBuilder().env("CI", "true").start()) {
+            sandbox.exec("make", "test");
+        }
+
+        SandboxConfigFile.write(spec, Path.of("sandbox.json"));   // paths below the file's folder are written relative
         // docs:end
     }
 }

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Java samples in the README, docs/getting-started.md, docs/agents.md and docs/junit.md are quoted verbatim
+ * The Java samples in the README, docs/getting-started.md, docs/configuration.md, docs/agents.md and docs/junit.md
+ * are quoted verbatim
  * from compiled code (this module, and the JUnit guide's examples in sandbox-junit's test sources).
  */
 class DocsSnippetsTest {
@@ -87,5 +88,18 @@ class DocsSnippetsTest {
 
         assertThat(samples).hasSize(3);
         assertThat(markedRegions(examples)).containsAll(samples);
+    }
+
+    @Test
+    void theConfigurationAndPerformanceSamplesAreCompiledCode() throws Exception {
+        String page = Files.readString(ROOT.resolve("docs/configuration.md"))
+                + Files.readString(ROOT.resolve("docs/performance.md"));
+        String example = Files.readString(ROOT.resolve(
+                "sandbox-examples/src/main/java/dev/sandbox4j/examples/ReadmeExample.java"));
+
+        List<String> samples = javaBlocks(page);
+
+        assertThat(samples).hasSize(2);
+        assertThat(markedRegions(example)).containsAll(samples);
     }
 }
