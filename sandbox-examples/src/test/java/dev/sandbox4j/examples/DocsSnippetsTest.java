@@ -8,7 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Java samples in the README, docs/getting-started.md, docs/configuration.md, docs/agents.md and docs/junit.md
@@ -42,64 +45,33 @@ class DocsSnippetsTest {
         return regions;
     }
 
-    @Test
-    void everyJavaSampleInTheAgentGuideIsCompiledCode() throws Exception {
-        String guide = Files.readString(ROOT.resolve("docs/agents.md"));
-        String recipes = Files.readString(ROOT.resolve(
-                "sandbox-examples/src/main/java/dev/sandbox4j/examples/agent/AgentRecipes.java"));
+    private static final String EXAMPLES = "sandbox-examples/src/main/java/dev/sandbox4j/examples/";
 
-        List<String> samples = javaBlocks(guide);
-
-        assertThat(samples).isNotEmpty();
-        assertThat(markedRegions(recipes)).containsAll(samples);
+    /**
+     * Each page, the compiled file its samples are quoted from, and how many Java samples it shows (the
+     * getting-started page's one-line builder fragment is not a sample; its {@code try} block is).
+     */
+    static Stream<Arguments> pages() {
+        return Stream.of(
+                Arguments.of("README.md", EXAMPLES + "ReadmeExample.java", 1),
+                Arguments.of("docs/getting-started.md", EXAMPLES + "ReadmeExample.java", 1),
+                Arguments.of("docs/configuration.md", EXAMPLES + "ReadmeExample.java", 1),
+                Arguments.of("docs/performance.md", EXAMPLES + "ReadmeExample.java", 1),
+                Arguments.of("docs/agents.md", EXAMPLES + "agent/AgentRecipes.java", 3),
+                Arguments.of("docs/junit.md",
+                        "sandbox-junit/src/test/java/dev/sandbox4j/junit/docs/JunitGuideExamples.java", 3));
     }
 
-    @Test
-    void theReadmeApiExampleIsCompiledCode() throws Exception {
-        String readme = Files.readString(ROOT.resolve("README.md"));
-        String example = Files.readString(ROOT.resolve(
-                "sandbox-examples/src/main/java/dev/sandbox4j/examples/ReadmeExample.java"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pages")
+    void everyJavaSampleOnThePageIsCompiledCode(String page, String source, int count) throws Exception {
+        String markdown = Files.readString(ROOT.resolve(page));
+        String code = Files.readString(ROOT.resolve(source));
 
-        List<String> samples = javaBlocks(readme);
+        List<String> samples = javaBlocks(markdown).stream()
+                .filter(b -> !b.startsWith("Sandbox.builder().dockerfile")).toList();
 
-        assertThat(samples).hasSize(1);
-        assertThat(markedRegions(example)).containsAll(samples);
-    }
-
-    @Test
-    void theGettingStartedSandboxExampleIsCompiledCode() throws Exception {
-        String page = Files.readString(ROOT.resolve("docs/getting-started.md"));
-        String example = Files.readString(ROOT.resolve(
-                "sandbox-examples/src/main/java/dev/sandbox4j/examples/ReadmeExample.java"));
-
-        List<String> samples = javaBlocks(page).stream().filter(b -> b.startsWith("try (Sandbox")).toList();
-
-        assertThat(samples).hasSize(1);
-        assertThat(markedRegions(example)).containsAll(samples);
-    }
-
-    @Test
-    void everyJavaSampleInTheJunitGuideIsCompiledCode() throws Exception {
-        String guide = Files.readString(ROOT.resolve("docs/junit.md"));
-        String examples = Files.readString(ROOT.resolve(
-                "sandbox-junit/src/test/java/dev/sandbox4j/junit/docs/JunitGuideExamples.java"));
-
-        List<String> samples = javaBlocks(guide);
-
-        assertThat(samples).hasSize(3);
-        assertThat(markedRegions(examples)).containsAll(samples);
-    }
-
-    @Test
-    void theConfigurationAndPerformanceSamplesAreCompiledCode() throws Exception {
-        String page = Files.readString(ROOT.resolve("docs/configuration.md"))
-                + Files.readString(ROOT.resolve("docs/performance.md"));
-        String example = Files.readString(ROOT.resolve(
-                "sandbox-examples/src/main/java/dev/sandbox4j/examples/ReadmeExample.java"));
-
-        List<String> samples = javaBlocks(page);
-
-        assertThat(samples).hasSize(2);
-        assertThat(markedRegions(example)).containsAll(samples);
+        assertThat(samples).hasSize(count);
+        assertThat(markedRegions(code)).containsAll(samples);
     }
 }

@@ -10,6 +10,7 @@ import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.internal.CliExec;
 import dev.sandbox4j.internal.Ownership;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
@@ -134,36 +135,8 @@ public final class PodmanBackend implements RuntimeBackend {
     @Override
     public ExecResult exec(String id, Exec exec, ExecListener listener) {
         String marker = UUID.randomUUID().toString();
-        Command.Builder cmd = Command.builder(args.exec(id, exec, marker))
-                .timeout(exec.timeout())
-                .grace(Duration.ofMillis(500))
-                .maxOutputBytes(exec.maxOutputBytes())
-                .stdoutLines(listener::onStdout)
-                .stderrLines(listener::onStderr);
-        exec.stdin().ifPresent(cmd::stdin);
-        exec.env().values().forEach(cmd::redact);
-        CommandResult r;
-        try {
-            r = runner.run(cmd.build());
-        } catch (SandboxTimeoutException e) {
-            killMarked(id, marker);
-            throw new SandboxTimeoutException("command " + exec.command() + " did not finish within "
-                    + exec.timeout().toMillis() + " ms; its processes were killed", exec.timeout(),
-                    e.partialStdout(), e.partialStderr());
-        } catch (SandboxException e) {
-            if (Thread.currentThread().isInterrupted()) {
-                // The runner killed the podman client; the command itself still runs in the container.
-                boolean interrupted = Thread.interrupted();
-                try {
-                    killMarked(id, marker);
-                } finally {
-                    if (interrupted) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-            throw e;
-        }
+        CommandResult r = CliExec.run(runner, Command.builder(args.exec(id, exec, marker)), exec, listener,
+                () -> killMarked(id, marker));
         if (r.exitCode() == 125 && r.stderr().startsWith("Error: ")) {
             throw new CommandFailedException("podman could not exec in " + id + ": " + r.stderr().strip(),
                     r.argv(), r.exitCode(), r.stderr());
