@@ -12,13 +12,9 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -50,7 +46,7 @@ import org.xbill.DNS.Type;
  */
 final class QueryHandler {
     /** CNAME steps followed before giving up. */
-    static final int MAX_CHAIN = 8;
+    static final int MAX_CHAIN = CnameChain.MAX_CHAIN;
 
     private final DnsInterceptorConfig config;
     private final EgressPolicy policy;
@@ -59,7 +55,7 @@ final class QueryHandler {
     private final LearnedTable learned;
     private final ExecutorService gate;
     private final DnsInterceptor.Counters counters;
-    private final Map<String, CacheEntry> cache = new ConcurrentHashMap<>();
+    private final AnswerCache cache;
 
     QueryHandler(DnsInterceptorConfig config, ExecutorService gate, DnsInterceptor.Counters counters) {
         this.config = config;
@@ -69,15 +65,20 @@ final class QueryHandler {
         this.learned = new LearnedTable(config.maxAddressesPerName(), config.maxAddressesTotal());
         this.gate = gate;
         this.counters = counters;
+        this.cache = new AnswerCache(config.cacheEntries());
     }
 
-    /** A cached allowed answer. */
-    private record CacheEntry(List<String> chain, List<byte[]> addresses, String rule, long expiresAt) {
+    /** The outcome of parsing a query: the question to decide ({@link Ask}) or the reply already due. */
+    private sealed interface Parsed permits Ask, Reply {
+    }
+
+    /** A reply decided while parsing; {@code wire} null means send nothing. */
+    private record Reply(byte[] wire) implements Parsed {
     }
 
     /** What the client asked, as far as it was understood. */
     private record Ask(int id, int opcode, boolean rd, Record question, OPTRecord opt, String qname, String qtype,
-            boolean tcp) {
+            boolean tcp) implements Parsed {
     }
 
     void clearCache() {
@@ -88,7 +89,6 @@ final class QueryHandler {
         return learned.size();
     }
 
-    /** The response to send, or null to send nothing. */
     /** Returned by {@link #handleCachedOnly} when answering needs the upstream (a worker must take it). */
     static final byte[] NEEDS_UPSTREAM = new byte[0];
 
@@ -100,79 +100,18 @@ final class QueryHandler {
         return handle(buf, len, false, false);
     }
 
+    /** The response to send, or null to send nothing. */
     byte[] handle(byte[] buf, int len, boolean tcp) {
         return handle(buf, len, tcp, true);
     }
 
     private byte[] handle(byte[] buf, int len, boolean tcp, boolean mayAskUpstream) {
-        if (len < Header.LENGTH) {
-            counters.dropped.incrementAndGet();
-            return null;
+        Parsed parsed = parse(buf, len, tcp);
+        if (parsed instanceof Reply r) {
+            return r.wire();
         }
-        int id = u16(buf, 0);
-        int flags = u16(buf, 2);
-        if ((flags & 0x8000) != 0) {
-            counters.dropped.incrementAndGet(); // a response sent to us: never answer it
-            return null;
-        }
-        int opcode = (flags >>> 11) & 0xf;
-        boolean rd = (flags & 0x0100) != 0;
-        Ask bare = new Ask(id, opcode, rd, null, null, "", "", tcp);
-        if (opcode != Opcode.QUERY) {
-            return refuse(bare, Rcode.NOTIMP, Verdict.REFUSED, null, "opcode " + Opcode.string(opcode)
-                    + " is not served; only QUERY");
-        }
-        int qd = u16(buf, 4);
-        int an = u16(buf, 6);
-        int ns = u16(buf, 8);
-        int ar = u16(buf, 10);
-        if (qd != 1) {
-            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "QDCOUNT is " + qd
-                    + "; only queries with exactly one question are answered");
-        }
-        if (an != 0 || ns != 0 || ar > 1 || (flags & 0x0200) != 0) {
-            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "a query must have no answer or authority"
-                    + " records, at most one additional (OPT) record, and no TC flag");
-        }
-        Message msg;
-        try {
-            msg = new Message(Arrays.copyOf(buf, len));
-        } catch (IOException e) {
-            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "malformed query: " + e.getMessage());
-        } catch (RuntimeException e) {
-            counters.parserExceptions.incrementAndGet();
-            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "malformed query ("
-                    + e.getClass().getSimpleName() + ")");
-        }
-        if (msg.numBytes() != len) {
-            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, (len - msg.numBytes())
-                    + " bytes follow the query");
-        }
-        List<Record> additional = msg.getSection(Section.ADDITIONAL);
-        Record question = msg.getQuestion();
-        if (question == null || msg.getSection(Section.QUESTION).size() != 1 || additional.size() != ar) {
-            return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "the query's sections do not match its counts");
-        }
-        OPTRecord opt = null;
-        if (ar == 1) {
-            if (!(additional.get(0) instanceof OPTRecord o) || !o.getName().equals(Name.root)) {
-                return refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "the only additional record a query may"
-                        + " carry is an OPT record owned by the root");
-            }
-            opt = o;
-        }
-        Ask ask = new Ask(id, opcode, rd, question, opt, display(question.getName()), Type.string(question.getType()),
-                tcp);
-        if (opt != null && opt.getVersion() != 0) {
-            return refuse(ask, Rcode.BADVERS, Verdict.REFUSED, null, "EDNS version " + opt.getVersion()
-                    + " is not supported; use 0");
-        }
-        if (question.getDClass() != DClass.IN) {
-            return refuse(ask, Rcode.REFUSED, Verdict.REFUSED, ede(ExtendedErrorCodeOption.NOT_SUPPORTED,
-                    "egress: only class IN is served"), "class " + DClass.string(question.getDClass())
-                    + " is not served; only IN");
-        }
-        String host = ldh(question.getName());
+        Ask ask = (Ask) parsed;
+        String host = ldh(ask.question.getName());
         if (host == null) {
             return deny(ask, "", "the name holds bytes other than letters, digits, '-' and '_' (or is the root)");
         }
@@ -180,7 +119,7 @@ final class QueryHandler {
         if (!decision.allowed()) {
             return deny(ask, decision.rule(), decision.reason());
         }
-        int type = question.getType();
+        int type = ask.question.getType();
         if (type != Type.A && type != Type.AAAA && type != Type.CNAME) {
             return refuse(ask, Rcode.REFUSED, Verdict.REFUSED, ede(ExtendedErrorCodeOption.NOT_SUPPORTED,
                     "egress: query type " + ask.qtype + " is not served; only A, AAAA and CNAME"), "query type "
@@ -189,15 +128,90 @@ final class QueryHandler {
         return resolve(ask, host, type, decision, mayAskUpstream);
     }
 
+    /**
+     * Checks the query's header, sections and EDNS strictly. Never trusts dnsjava alone: it accepts QDCOUNT=2,
+     * QR=1 and trailing bytes, so those are checked on the raw bytes first.
+     */
+    private Parsed parse(byte[] buf, int len, boolean tcp) {
+        if (len < Header.LENGTH) {
+            counters.dropped.incrementAndGet();
+            return new Reply(null);
+        }
+        int id = u16(buf, 0);
+        int flags = u16(buf, 2);
+        if ((flags & 0x8000) != 0) {
+            counters.dropped.incrementAndGet(); // a response sent to us: never answer it
+            return new Reply(null);
+        }
+        int opcode = (flags >>> 11) & 0xf;
+        boolean rd = (flags & 0x0100) != 0;
+        Ask bare = new Ask(id, opcode, rd, null, null, "", "", tcp);
+        if (opcode != Opcode.QUERY) {
+            return new Reply(refuse(bare, Rcode.NOTIMP, Verdict.REFUSED, null, "opcode " + Opcode.string(opcode)
+                    + " is not served; only QUERY"));
+        }
+        int qd = u16(buf, 4);
+        int an = u16(buf, 6);
+        int ns = u16(buf, 8);
+        int ar = u16(buf, 10);
+        if (qd != 1) {
+            return new Reply(refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "QDCOUNT is " + qd
+                    + "; only queries with exactly one question are answered"));
+        }
+        if (an != 0 || ns != 0 || ar > 1 || (flags & 0x0200) != 0) {
+            return new Reply(refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "a query must have no answer or"
+                    + " authority records, at most one additional (OPT) record, and no TC flag"));
+        }
+        Message msg;
+        try {
+            msg = new Message(Arrays.copyOf(buf, len));
+        } catch (IOException e) {
+            return new Reply(refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "malformed query: "
+                    + e.getMessage()));
+        } catch (RuntimeException e) {
+            counters.parserExceptions.incrementAndGet();
+            return new Reply(refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "malformed query ("
+                    + e.getClass().getSimpleName() + ")"));
+        }
+        if (msg.numBytes() != len) {
+            return new Reply(refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, (len - msg.numBytes())
+                    + " bytes follow the query"));
+        }
+        List<Record> additional = msg.getSection(Section.ADDITIONAL);
+        Record question = msg.getQuestion();
+        if (question == null || msg.getSection(Section.QUESTION).size() != 1 || additional.size() != ar) {
+            return new Reply(refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "the query's sections do not match"
+                    + " its counts"));
+        }
+        OPTRecord opt = null;
+        if (ar == 1) {
+            if (!(additional.get(0) instanceof OPTRecord o) || !o.getName().equals(Name.root)) {
+                return new Reply(refuse(bare, Rcode.FORMERR, Verdict.REFUSED, null, "the only additional record a"
+                        + " query may carry is an OPT record owned by the root"));
+            }
+            opt = o;
+        }
+        Ask ask = new Ask(id, opcode, rd, question, opt, display(question.getName()), Type.string(question.getType()),
+                tcp);
+        if (opt != null && opt.getVersion() != 0) {
+            return new Reply(refuse(ask, Rcode.BADVERS, Verdict.REFUSED, null, "EDNS version " + opt.getVersion()
+                    + " is not supported; use 0"));
+        }
+        if (question.getDClass() != DClass.IN) {
+            return new Reply(refuse(ask, Rcode.REFUSED, Verdict.REFUSED, ede(ExtendedErrorCodeOption.NOT_SUPPORTED,
+                    "egress: only class IN is served"), "class " + DClass.string(question.getDClass())
+                    + " is not served; only IN"));
+        }
+        return ask;
+    }
+
+    /** An allowed A/AAAA/CNAME query: from the cache, or upstream, checked, programmed, then released. */
     private byte[] resolve(Ask ask, String host, int type, EgressDecision decision, boolean mayAskUpstream) {
-        String key = host + "/" + type;
+        String key = AnswerCache.key(host, type);
         long now = config.clock().millis();
-        CacheEntry hit = cache.get(key);
-        if (hit != null && hit.expiresAt > now) {
-            counters.cacheHits.incrementAndGet();
-            long ttl = Math.max(1, (hit.expiresAt - now + 999) / 1000);
-            return answer(ask, Rcode.NOERROR, hit.chain, hit.addresses, type, ttl, hit.rule, Duration.ZERO,
-                    "allowed by '" + hit.rule + "' (cached)");
+        AnswerCache.Entry hit = cache.get(key, now);
+        if (hit != null) {
+            return fromCache(ask, type, hit, now);
         }
         if (!mayAskUpstream) {
             return NEEDS_UPSTREAM;
@@ -216,65 +230,57 @@ final class QueryHandler {
                     "egress: no upstream answered"), latency, "no upstream answered: " + result.failure());
         }
         Message answer = result.answer();
-        List<Record> records = answer.getSection(Section.ANSWER);
-
-        // keep only the qname's CNAME chain and the qtype's records at its end; drop everything else
-        List<String> chain = new ArrayList<>();
-        List<byte[]> addresses = new ArrayList<>();
-        Set<Name> seen = new HashSet<>();
-        Name current = name;
-        long minTtl = Long.MAX_VALUE;
-        boolean ended = false;
-        for (int step = 0; step <= MAX_CHAIN && !ended; step++) {
-            seen.add(current);
-            CNAMERecord cname = null;
-            List<Record> here = new ArrayList<>();
-            for (Record r : records) {
-                if (r.getDClass() == DClass.IN && r.getName().equals(current)) {
-                    if (r instanceof CNAMERecord c && cname == null) {
-                        cname = c;
-                    } else if (r.getType() == type && type != Type.CNAME) {
-                        here.add(r);
-                    }
-                }
-            }
-            if (cname == null || (type == Type.CNAME && step > 0)) {
-                for (Record r : here) {
-                    byte[] raw = r.rdataToWireCanonical();
-                    if (addresses.stream().noneMatch(a -> Arrays.equals(a, raw))) {
-                        addresses.add(raw);
-                    }
-                    minTtl = Math.min(minTtl, r.getTTL());
-                }
-                ended = true;
-                continue;
-            }
-            Name target = cname.getTarget();
-            String t = ldh(target);
-            if (t == null) {
-                return deny(ask, decision.rule(), "the CNAME target " + display(target)
-                        + " holds bytes other than letters, digits, '-' and '_'");
-            }
-            EgressDecision td = policy.decide(t);
-            if (!td.allowed()) {
-                return deny(ask, td.rule(), "CNAME target " + t + ". is not allowed: " + td.reason());
-            }
-            if (seen.contains(target)) {
-                return fail(ask, decision.rule(), null, latency, "the CNAME chain loops at " + t + ".");
-            }
-            chain.add(t + ".");
-            minTtl = Math.min(minTtl, cname.getTTL());
-            current = target;
-            if (type == Type.CNAME) {
-                ended = true;
-            }
+        CnameChain.Walk walk = CnameChain.walk(answer.getSection(Section.ANSWER), name, type, policy);
+        if (walk instanceof CnameChain.Broken broken) {
+            return broken(ask, decision, broken, latency);
         }
-        if (!ended) {
-            return fail(ask, decision.rule(), null, latency, "the CNAME chain is longer than " + MAX_CHAIN);
-        }
-
-        // every address must be outside the deny classes, unless an allow-cidr rule covers it
+        CnameChain.Chain chain = (CnameChain.Chain) walk;
         List<InetAddress> inet = new ArrayList<>();
+        byte[] refused = checkAddresses(ask, decision, chain.addresses(), inet);
+        if (refused != null) {
+            return refused;
+        }
+        int rcode = answer.getRcode() == Rcode.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.NOERROR;
+        long ttl = chain.minTtl() == Long.MAX_VALUE ? 0 : clamp(chain.minTtl());
+        if (!chain.addresses().isEmpty()) {
+            long expiresAt = now + ttl * 1000;
+            byte[] withheld = admitAndProgram(ask, host, decision, chain, inet, ttl, now, expiresAt, latency);
+            if (withheld != null) {
+                return withheld;
+            }
+            if (rcode == Rcode.NOERROR) {
+                cache.put(key, new AnswerCache.Entry(chain.targets(), chain.addresses(), decision.rule(), expiresAt),
+                        now);
+            }
+        }
+        return answer(ask, rcode, chain.targets(), chain.addresses(), type, ttl, decision.rule(), latency,
+                (rcode == Rcode.NXDOMAIN ? "allowed by '" + decision.rule() + "'; the upstream says the name does"
+                        + " not exist" : chain.addresses().isEmpty() && chain.targets().isEmpty() ? "allowed by '"
+                        + decision.rule() + "'; the upstream has no such records" : decision.reason()));
+    }
+
+    /** A cached answer, with the TTL that remains (at least 1 s). */
+    private byte[] fromCache(Ask ask, int type, AnswerCache.Entry hit, long now) {
+        counters.cacheHits.incrementAndGet();
+        long ttl = Math.max(1, (hit.expiresAt() - now + 999) / 1000);
+        return answer(ask, Rcode.NOERROR, hit.chain(), hit.addresses(), type, ttl, hit.rule(), Duration.ZERO,
+                "allowed by '" + hit.rule() + "' (cached)");
+    }
+
+    /** The response for a chain that must not be released: denied targets NXDOMAIN, loops and length SERVFAIL. */
+    private byte[] broken(Ask ask, EgressDecision decision, CnameChain.Broken broken, Duration latency) {
+        return switch (broken.problem()) {
+            case TARGET_NOT_LDH -> deny(ask, decision.rule(), broken.reason());
+            case TARGET_DENIED -> deny(ask, broken.rule(), broken.reason());
+            case LOOP, TOO_LONG -> fail(ask, decision.rule(), null, latency, broken.reason());
+        };
+    }
+
+    /**
+     * Every address must be outside the deny classes, unless an allow-cidr rule covers it: null when all pass (and
+     * {@code out} holds them), else the denial for the whole name.
+     */
+    private byte[] checkAddresses(Ask ask, EgressDecision decision, List<byte[]> addresses, List<InetAddress> out) {
         for (byte[] raw : addresses) {
             InetAddress a = address(raw);
             Optional<String> denied = guard.deniedClass(raw);
@@ -282,39 +288,27 @@ final class QueryHandler {
                 return deny(ask, decision.rule(), "answer address " + a.getHostAddress() + " is " + denied.get()
                         + "; add an allow-cidr rule to permit it");
             }
-            inet.add(a);
+            out.add(a);
         }
+        return null;
+    }
 
-        int rcode = answer.getRcode() == Rcode.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.NOERROR;
-        long ttl = minTtl == Long.MAX_VALUE ? 0 : clamp(minTtl);
-        if (!addresses.isEmpty()) {
-            long expiresAt = now + ttl * 1000;
-            String cap = learned.admit(host + ".", inet, now, expiresAt);
-            if (cap != null) {
-                return refuse(ask, Rcode.SERVFAIL, Verdict.REFUSED, ede(ExtendedErrorCodeOption.OTHER,
-                        "egress: address cap reached"), "address cap reached: " + cap, decision.rule(), latency);
-            }
-            LearnedAddresses grant = new LearnedAddresses(host + ".", chain, inet, Duration.ofSeconds(ttl),
-                    policy.allowedPorts(host));
-            String gateFailure = program(grant);
-            if (gateFailure != null) {
-                return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
-                        "egress: enforcement not confirmed"), latency, gateFailure);
-            }
-            if (config.cacheEntries() > 0 && rcode == Rcode.NOERROR) {
-                if (cache.size() >= config.cacheEntries()) {
-                    cache.values().removeIf(e -> e.expiresAt <= now);
-                }
-                if (cache.size() < config.cacheEntries()) {
-                    cache.put(key, new CacheEntry(List.copyOf(chain), List.copyOf(addresses), decision.rule(),
-                            expiresAt));
-                }
-            }
+    /** Counts the addresses against the caps and programs the data plane: null when in force, else the refusal. */
+    private byte[] admitAndProgram(Ask ask, String host, EgressDecision decision, CnameChain.Chain chain,
+            List<InetAddress> inet, long ttl, long now, long expiresAt, Duration latency) {
+        String cap = learned.admit(host + ".", inet, now, expiresAt);
+        if (cap != null) {
+            return refuse(ask, Rcode.SERVFAIL, Verdict.REFUSED, ede(ExtendedErrorCodeOption.OTHER,
+                    "egress: address cap reached"), "address cap reached: " + cap, decision.rule(), latency);
         }
-        return answer(ask, rcode, chain, addresses, type, ttl, decision.rule(), latency,
-                (rcode == Rcode.NXDOMAIN ? "allowed by '" + decision.rule() + "'; the upstream says the name does"
-                        + " not exist" : addresses.isEmpty() && chain.isEmpty() ? "allowed by '" + decision.rule()
-                        + "'; the upstream has no such records" : decision.reason()));
+        LearnedAddresses grant = new LearnedAddresses(host + ".", chain.targets(), inet, Duration.ofSeconds(ttl),
+                policy.allowedPorts(host));
+        String gateFailure = program(grant);
+        if (gateFailure != null) {
+            return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
+                    "egress: enforcement not confirmed"), latency, gateFailure);
+        }
+        return null;
     }
 
     private boolean coveredByCidr(InetAddress a, String deniedClass) {
