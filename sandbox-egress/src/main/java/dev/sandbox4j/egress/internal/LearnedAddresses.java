@@ -13,7 +13,8 @@ import java.util.List;
  * @param cnameChain the CNAME targets followed from {@code qname}, in order (all allowed by policy); may be empty
  * @param addresses  the checked addresses (IPv4 and IPv6), distinct, never empty
  * @param ttl        how long the sandbox may use them: the answer's TTL after the floor and cap
- * @param ports      the destination ports the policy allows for {@code qname}
+ * @param ports      the destination ports the policy allows for every name on the chain ({@code qname} and each
+ *                   CNAME target): a port is listed only if each of them allows it
  */
 public record LearnedAddresses(String qname, List<String> cnameChain, List<InetAddress> addresses, Duration ttl,
         AllowedPorts ports) {

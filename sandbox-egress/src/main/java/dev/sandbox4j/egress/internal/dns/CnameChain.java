@@ -1,5 +1,6 @@
 package dev.sandbox4j.egress.internal.dns;
 
+import dev.sandbox4j.egress.AllowedPorts;
 import dev.sandbox4j.egress.EgressDecision;
 import dev.sandbox4j.egress.EgressPolicy;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
@@ -118,5 +120,38 @@ final class CnameChain {
             }
         }
         return new Broken(Problem.TOO_LONG, null, "the CNAME chain is longer than " + MAX_CHAIN);
+    }
+
+    /**
+     * The ports the learned addresses may be used on: those every name on the chain allows (the query name and each
+     * target), since the addresses belong to all of them. A port-limited rule on any link, allow or deny, limits the
+     * answer.
+     */
+    static AllowedPorts ports(EgressPolicy policy, String qname, List<String> targets) {
+        AllowedPorts ports = policy.allowedPorts(qname);
+        for (String t : targets) {
+            ports = intersect(ports, policy.allowedPorts(t));
+        }
+        return ports;
+    }
+
+    /** The ports both allow. */
+    static AllowedPorts intersect(AllowedPorts a, AllowedPorts b) {
+        TreeSet<Integer> out;
+        if (a.allExcept() && b.allExcept()) {
+            out = new TreeSet<>(a.ports());
+            out.addAll(b.ports());
+            return new AllowedPorts(true, List.copyOf(out));
+        }
+        if (!a.allExcept() && !b.allExcept()) {
+            out = new TreeSet<>(a.ports());
+            out.retainAll(b.ports());
+        } else {
+            AllowedPorts listed = a.allExcept() ? b : a;
+            AllowedPorts except = a.allExcept() ? a : b;
+            out = new TreeSet<>(listed.ports());
+            out.removeAll(except.ports());
+        }
+        return new AllowedPorts(false, List.copyOf(out));
     }
 }

@@ -1,5 +1,6 @@
 package dev.sandbox4j.egress.internal.dns;
 
+import dev.sandbox4j.egress.AllowedPorts;
 import dev.sandbox4j.egress.EgressDecision;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressEvent.Verdict;
@@ -21,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.CNAMERecord;
@@ -244,7 +246,15 @@ final class QueryHandler {
         long ttl = chain.minTtl() == Long.MAX_VALUE ? 0 : clamp(chain.minTtl());
         if (!chain.addresses().isEmpty()) {
             long expiresAt = now + ttl * 1000;
-            byte[] withheld = admitAndProgram(ask, host, decision, chain, inet, ttl, now, expiresAt, latency);
+            AllowedPorts ports = CnameChain.ports(policy, host, chain.targets());
+            if (ports.isNone()) {
+                return deny(ask, decision.rule(), "no port is allowed for every name on the CNAME chain "
+                        + host + ". -> " + String.join(" -> ", chain.targets()) + " (" + portText(host)
+                        + chain.targets().stream().map(t -> "; " + portText(t)).collect(Collectors.joining())
+                        + "): the answer's addresses could be used on none");
+            }
+            byte[] withheld = admitAndProgram(ask, host, decision, chain, ports, inet, ttl, now, expiresAt,
+                    latency);
             if (withheld != null) {
                 return withheld;
             }
@@ -295,14 +305,14 @@ final class QueryHandler {
 
     /** Counts the addresses against the caps and programs the data plane: null when in force, else the refusal. */
     private byte[] admitAndProgram(Ask ask, String host, EgressDecision decision, CnameChain.Chain chain,
-            List<InetAddress> inet, long ttl, long now, long expiresAt, Duration latency) {
+            AllowedPorts ports, List<InetAddress> inet, long ttl, long now, long expiresAt, Duration latency) {
         String cap = learned.admit(host + ".", inet, now, expiresAt);
         if (cap != null) {
             return refuse(ask, Rcode.SERVFAIL, Verdict.REFUSED, ede(ExtendedErrorCodeOption.OTHER,
                     "egress: address cap reached"), "address cap reached: " + cap, decision.rule(), latency);
         }
         LearnedAddresses grant = new LearnedAddresses(host + ".", chain.targets(), inet, Duration.ofSeconds(ttl),
-                policy.allowedPorts(host));
+                ports);
         String gateFailure = program(grant);
         if (gateFailure != null) {
             return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
@@ -348,6 +358,20 @@ final class QueryHandler {
             f.cancel(true);
             return "interrupted while waiting for enforcement";
         }
+    }
+
+    /** "a.example. every port except 22", "a.example. ports 443", "a.example. no port": for reasons. */
+    private String portText(String name) {
+        AllowedPorts p = policy.allowedPorts(name);
+        String n = name.endsWith(".") ? name : name + ".";
+        if (p.isAll()) {
+            return n + " every port";
+        }
+        if (p.isNone()) {
+            return n + " no port";
+        }
+        String list = p.ports().stream().map(String::valueOf).collect(Collectors.joining(","));
+        return n + (p.allExcept() ? " every port except " : " ports ") + list;
     }
 
     private long clamp(long ttl) {

@@ -106,4 +106,31 @@ class CnameChainTest {
         assertThat(((CnameChain.Chain) w).targets()).containsExactly("b.zone.example.");
         assertThat(((CnameChain.Chain) w).addresses()).isEmpty();
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        // a           | b            | both
+        "all           | all          | all",
+        "all           | only 443     | only 443",
+        "only 80 443   | only 443 853 | only 443",
+        "only 80       | only 443     | none",
+        "except 22     | except 25    | except 22 25",
+        "except 22     | only 22 443  | only 443",
+        "only 22 443   | except 22    | only 443",
+        "none          | all          | none",
+    })
+    void portsCombineToWhatEveryNameAllows(String a, String b, String both) {
+        assertThat(CnameChain.intersect(ports(a), ports(b))).isEqualTo(ports(both));
+    }
+
+    private static dev.sandbox4j.egress.AllowedPorts ports(String text) {
+        String[] w = text.trim().split("\\s+");
+        List<Integer> list = java.util.Arrays.stream(w).skip(1).map(Integer::valueOf).toList();
+        return switch (w[0]) {
+            case "all" -> dev.sandbox4j.egress.AllowedPorts.ALL;
+            case "none" -> dev.sandbox4j.egress.AllowedPorts.NONE;
+            case "only" -> new dev.sandbox4j.egress.AllowedPorts(false, list);
+            default -> new dev.sandbox4j.egress.AllowedPorts(true, list);
+        };
+    }
 }

@@ -3,6 +3,7 @@ package dev.sandbox4j.egress.internal.dns;
 import static dev.sandbox4j.egress.internal.dns.TestAuthority.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sandbox4j.egress.AllowedPorts;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
@@ -223,6 +224,69 @@ class DnsInterceptorTest {
         assertThat(addresses(reply)).containsExactly("192.0.2.10");
         assertThat(answers).allSatisfy(r -> assertThat(r.getTTL()).isEqualTo(30));
         assertThat(learned.get(0).cnameChain()).containsExactly(name("alias"), name("www"));
+    }
+
+    private LearnedAddresses learnedFor(String qname) {
+        return learned.stream().filter(l -> l.qname().equals(qname)).reduce((a, b) -> b).orElseThrow();
+    }
+
+    @Test
+    void aCnameTargetsPortLimitedAllowLimitsThePortsOfTheAliasesAddresses() throws IOException {
+        // given: the alias is allowed on every port, its target only on 443
+        start(EgressPolicy.denyAll().allow(name("p-alias")).allow(name("p-target"), 443).allow(name("www")), b -> b);
+
+        // when
+        Message viaAlias = client.udp(TestClient.query(name("p-alias"), Type.A));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        // then
+        assertThat(addresses(viaAlias)).containsExactly("192.0.2.60");
+        assertThat(learnedFor(name("p-alias")).ports()).isEqualTo(new AllowedPorts(false, List.of(443)));
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learnedFor(name("www")).ports().isAll()).as("positive control").isTrue();
+    }
+
+    @Test
+    void aCnameTargetsPortLimitedDenyCarriesOverToTheAliasUnderDefaultAllow() throws IOException {
+        start(EgressPolicy.allowAll().deny(name("p-target"), 22, 25), b -> b);
+
+        client.udp(TestClient.query(name("p-alias"), Type.A));
+        client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(learnedFor(name("p-alias")).ports()).isEqualTo(new AllowedPorts(true, List.of(22, 25)));
+        assertThat(learnedFor(name("www")).ports().isAll()).as("positive control").isTrue();
+    }
+
+    @Test
+    void everyLinkOfTheChainLimitsThePortsAndTheMostRestrictiveCombinationWins() throws IOException {
+        // given: alias2 -> mid -> target; alias2 allows every port, mid 80 and 443, target 443 and 8443
+        start(EgressPolicy.denyAll().allow(name("p-alias2")).allow(name("p-mid"), 80, 443)
+                .allow(name("p-target"), 443, 8443), b -> b);
+
+        // when
+        client.udp(TestClient.query(name("p-alias2"), Type.A));
+        client.udp(TestClient.query(name("p-target"), Type.A));
+
+        // then
+        assertThat(learnedFor(name("p-alias2")).cnameChain()).containsExactly(name("p-mid"), name("p-target"));
+        assertThat(learnedFor(name("p-alias2")).ports()).isEqualTo(new AllowedPorts(false, List.of(443)));
+        assertThat(learnedFor(name("p-target")).ports()).isEqualTo(new AllowedPorts(false, List.of(443, 8443)));
+    }
+
+    @Test
+    void aChainWhoseNamesShareNoPortIsDeniedAndNothingIsLearned() throws IOException {
+        start(EgressPolicy.denyAll().allow(name("p-alias"), 80).allow(name("p-target"), 443), b -> b);
+
+        Message denied = client.udp(TestClient.query(name("p-alias"), Type.A));
+        Message control = client.udp(TestClient.query(name("p-target"), Type.A));
+
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(denied.getSection(Section.ANSWER)).isEmpty();
+        assertThat(ede(denied).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.PROHIBITED);
+        assertThat(lastDecisionFor(name("p-alias")).reason()).contains("no port is allowed for every name")
+                .contains(name("p-alias") + " ports 80").contains(name("p-target") + " ports 443");
+        assertThat(addresses(control)).containsExactly("192.0.2.60");
+        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("p-target"));
     }
 
     @Test

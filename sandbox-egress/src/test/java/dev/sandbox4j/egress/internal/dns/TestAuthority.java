@@ -107,6 +107,10 @@ public final class TestAuthority implements AutoCloseable {
         a.add("long 86400 A 192.0.2.41");
         a.add("txt 60 TXT \"exfil\"");
         a.add("secret 60 A 192.0.2.99");
+        a.add("p-alias 60 CNAME p-target");
+        a.add("p-alias2 60 CNAME p-mid");
+        a.add("p-mid 60 CNAME p-target");
+        a.add("p-target 60 A 192.0.2.60");
         for (int i = 1; i <= 100; i++) {
             a.add("big 60 A 203.0.113." + i);
         }
