@@ -232,6 +232,9 @@ final class QueryHandler {
                     "egress: no upstream answered"), latency, "no upstream answered: " + result.failure());
         }
         Message answer = result.answer();
+        if (answer.getRcode() != Rcode.NOERROR) {
+            return negative(ask, decision, answer, latency);
+        }
         CnameChain.Walk walk = CnameChain.walk(answer.getSection(Section.ANSWER), name, type, policy);
         if (walk instanceof CnameChain.Broken broken) {
             return broken(ask, decision, broken, latency);
@@ -242,7 +245,6 @@ final class QueryHandler {
         if (refused != null) {
             return refused;
         }
-        int rcode = answer.getRcode() == Rcode.NXDOMAIN ? Rcode.NXDOMAIN : Rcode.NOERROR;
         long ttl = chain.minTtl() == Long.MAX_VALUE ? 0 : clamp(chain.minTtl());
         if (!chain.addresses().isEmpty()) {
             long expiresAt = now + ttl * 1000;
@@ -258,15 +260,30 @@ final class QueryHandler {
             if (withheld != null) {
                 return withheld;
             }
-            if (rcode == Rcode.NOERROR) {
-                cache.put(key, new AnswerCache.Entry(chain.targets(), chain.addresses(), decision.rule(), expiresAt),
-                        now);
-            }
+            cache.put(key, new AnswerCache.Entry(chain.targets(), chain.addresses(), decision.rule(), expiresAt), now);
         }
-        return answer(ask, rcode, chain.targets(), chain.addresses(), type, ttl, decision.rule(), latency,
-                (rcode == Rcode.NXDOMAIN ? "allowed by '" + decision.rule() + "'; the upstream says the name does"
-                        + " not exist" : chain.addresses().isEmpty() && chain.targets().isEmpty() ? "allowed by '"
-                        + decision.rule() + "'; the upstream has no such records" : decision.reason()));
+        return answer(ask, Rcode.NOERROR, chain.targets(), chain.addresses(), type, ttl, decision.rule(), latency,
+                chain.addresses().isEmpty() && chain.targets().isEmpty() ? "allowed by '" + decision.rule()
+                        + "'; the upstream has no such records" : decision.reason());
+    }
+
+    /**
+     * An upstream answer whose rcode is not NOERROR. Such an answer never opens anything: whatever records it
+     * carries are dropped unread (an NXDOMAIN that also carries A records would otherwise open addresses for a
+     * name that "does not exist"). NXDOMAIN is passed on, bare and uncached; any other rcode is SERVFAIL.
+     */
+    private byte[] negative(Ask ask, EgressDecision decision, Message answer, Duration latency) {
+        int rcode = answer.getRcode();
+        int carried = answer.getSection(Section.ANSWER).size();
+        String dropped = carried == 0 ? "" : "; the " + carried + " answer record" + (carried == 1 ? "" : "s")
+                + " it carried " + (carried == 1 ? "was" : "were") + " dropped: a negative answer opens nothing";
+        if (rcode == Rcode.NXDOMAIN) {
+            return answer(ask, Rcode.NXDOMAIN, List.of(), List.of(), ask.question.getType(), 0, decision.rule(),
+                    latency, "allowed by '" + decision.rule() + "'; the upstream says the name does not exist"
+                            + dropped);
+        }
+        return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER, "egress: the upstream answered "
+                + Rcode.string(rcode)), latency, "the upstream answered " + Rcode.string(rcode) + dropped);
     }
 
     /** A cached answer, with the TTL that remains (at least 1 s). */

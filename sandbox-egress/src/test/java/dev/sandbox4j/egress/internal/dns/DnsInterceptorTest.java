@@ -723,6 +723,51 @@ class DnsInterceptorTest {
         assertThat(lastDecision().verdict()).isEqualTo(EgressEvent.Verdict.ALLOWED);
     }
 
+    @ParameterizedTest
+    @CsvSource({"negative, A", "negative, AAAA", "negative-alias, A"})
+    void anUpstreamNxdomainThatCarriesAddressesOpensNothing(String host, String type) throws IOException {
+        // given: the upstream says NXDOMAIN and still puts the name's records in the answer section
+        upstream.rcodeWithRecords(host, Rcode.NXDOMAIN);
+        start();
+
+        // when
+        Message nx = client.udp(TestClient.query(name(host), Type.value(type)));
+        Message nxOverTcp = client.tcp(TestClient.query(name(host), Type.value(type)));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        // then
+        assertThat(nx.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(nx.getSection(Section.ANSWER)).isEmpty();
+        assertThat(nxOverTcp.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(nxOverTcp.getSection(Section.ANSWER)).isEmpty();
+        EgressEvent.DnsDecision d = lastDecisionFor(name(host));
+        assertThat(d.answers()).isEmpty();
+        assertThat(d.reason()).contains("does not exist").contains("dropped: a negative answer opens nothing");
+        assertThat(upstream.seenNames()).as("asked every time: never cached").containsExactly(name(host), name(host),
+                name("www"));
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learned).extracting(LearnedAddresses::qname).as("only the positive control").containsExactly(
+                name("www"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Rcode.SERVFAIL, Rcode.REFUSED, Rcode.FORMERR, Rcode.NOTIMP, Rcode.YXDOMAIN, Rcode.NOTAUTH,
+        Rcode.BADVERS, 23})
+    void anyOtherUpstreamRcodeThatCarriesAddressesOpensNothing(int rcode) throws IOException {
+        upstream.rcodeWithRecords("negative", rcode);
+        start();
+
+        Message failed = client.udp(TestClient.query(name("negative"), Type.A));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(failed.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(failed.getSection(Section.ANSWER)).isEmpty();
+        assertThat(lastDecisionFor(name("negative")).verdict()).isEqualTo(EgressEvent.Verdict.FAILED);
+        assertThat(lastDecisionFor(name("negative")).reason()).contains("answered " + Rcode.string(rcode));
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("www"));
+    }
+
     @Test
     void aSpoofedReplyWithTheWrongIdIsIgnored() throws IOException {
         start();

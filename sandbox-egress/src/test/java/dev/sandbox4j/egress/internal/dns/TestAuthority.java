@@ -50,6 +50,8 @@ public final class TestAuthority implements AutoCloseable {
     /** Names for which a reply with a wrong ID and a bad address is sent first. */
     private final List<String> spoofFirst = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> rcodes = new ConcurrentHashMap<>();
+    /** Names answered with their records as usual, but under another rcode (extended ones through the OPT). */
+    private final Map<String, Integer> rcodesWithRecords = new ConcurrentHashMap<>();
     private volatile boolean silent;
     private volatile boolean closed;
 
@@ -111,6 +113,9 @@ public final class TestAuthority implements AutoCloseable {
         a.add("p-alias2 60 CNAME p-mid");
         a.add("p-mid 60 CNAME p-target");
         a.add("p-target 60 A 192.0.2.60");
+        a.add("negative 60 A 192.0.2.70");
+        a.add("negative 60 AAAA 2001:db8::70");
+        a.add("negative-alias 60 CNAME negative");
         for (int i = 1; i <= 100; i++) {
             a.add("big 60 A 203.0.113." + i);
         }
@@ -158,7 +163,26 @@ public final class TestAuthority implements AutoCloseable {
         rcodes.put(name(relative), rcode);
     }
 
+    /**
+     * Answers the name with its records as usual but with this rcode: an NXDOMAIN or SERVFAIL that still carries
+     * A records, say. Rcodes above 15 go into the OPT record's extended rcode (RFC 6891).
+     */
+    public void rcodeWithRecords(String relative, int rcode) {
+        rcodesWithRecords.put(name(relative), rcode);
+    }
+
     private Message answer(Message q, boolean overTcp) {
+        Message r = records(q, overTcp);
+        Integer forced = rcodesWithRecords.get(q.getQuestion().getName().toString().toLowerCase(Locale.ROOT));
+        if (forced != null) {
+            r.getHeader().setRcode(forced & 0xf);
+            r.removeAllRecords(Section.ADDITIONAL);
+            r.addRecord(new OPTRecord(1232, forced >>> 4, 0), Section.ADDITIONAL);
+        }
+        return r;
+    }
+
+    private Message records(Message q, boolean overTcp) {
         Record question = q.getQuestion();
         String qn = question.getName().toString().toLowerCase(Locale.ROOT);
         Message r = new Message(q.getHeader().getID());
