@@ -28,6 +28,7 @@ public record DnsInterceptorConfig(
         Duration maxTtl,
         int maxAddressesPerName,
         int maxAddressesTotal,
+        Duration enforcerGrace,
         double queriesPerSecond,
         int queryBurst,
         Duration upstreamTimeout,
@@ -36,9 +37,14 @@ public record DnsInterceptorConfig(
         int workerQueue,
         int maxTcpConnections,
         Duration tcpIdleTimeout,
+        int receiveBufferBytes,
+        Duration auditInterval,
         int cacheEntries,
         Consumer<Throwable> uncaughtHandler,
         Clock clock) {
+
+    /** The enforcers' default grace beyond a learned address's TTL: what {@link Builder#enforcerGrace} assumes. */
+    public static final Duration DEFAULT_ENFORCER_GRACE = Duration.ofSeconds(120);
 
     public DnsInterceptorConfig {
         require(policy != null, "policy must not be null");
@@ -57,6 +63,9 @@ public record DnsInterceptorConfig(
                 "minTtl must be between 0 and maxTtl");
         require(maxAddressesPerName >= 1 && maxAddressesTotal >= maxAddressesPerName,
                 "maxAddressesPerName must be at least 1 and maxAddressesTotal at least maxAddressesPerName");
+        require(enforcerGrace != null && !enforcerGrace.isNegative(), "enforcerGrace must be zero or positive");
+        require(receiveBufferBytes >= 0, "receiveBufferBytes must be 0 (the OS default) or positive");
+        require(positive(auditInterval), "auditInterval must be positive");
         require(queriesPerSecond > 0 && queryBurst >= 1, "queriesPerSecond must be positive and queryBurst >= 1");
         require(workerThreads >= 1 && workerQueue >= 1 && maxTcpConnections >= 1 && cacheEntries >= 0,
                 "workerThreads, workerQueue and maxTcpConnections must be at least 1, cacheEntries at least 0");
@@ -90,6 +99,7 @@ public record DnsInterceptorConfig(
         b.maxTtl = maxTtl;
         b.maxAddressesPerName = maxAddressesPerName;
         b.maxAddressesTotal = maxAddressesTotal;
+        b.enforcerGrace = enforcerGrace;
         b.queriesPerSecond = queriesPerSecond;
         b.queryBurst = queryBurst;
         b.upstreamTimeout = upstreamTimeout;
@@ -98,6 +108,8 @@ public record DnsInterceptorConfig(
         b.workerQueue = workerQueue;
         b.maxTcpConnections = maxTcpConnections;
         b.tcpIdleTimeout = tcpIdleTimeout;
+        b.receiveBufferBytes = receiveBufferBytes;
+        b.auditInterval = auditInterval;
         b.cacheEntries = cacheEntries;
         b.uncaughtHandler = uncaughtHandler;
         b.clock = clock;
@@ -117,6 +129,7 @@ public record DnsInterceptorConfig(
         private Duration maxTtl = Duration.ofSeconds(300);
         private int maxAddressesPerName = 64;
         private int maxAddressesTotal = 4096;
+        private Duration enforcerGrace = DEFAULT_ENFORCER_GRACE;
         private double queriesPerSecond = 200;
         private int queryBurst = 400;
         private Duration upstreamTimeout = Duration.ofMillis(1500);
@@ -125,6 +138,8 @@ public record DnsInterceptorConfig(
         private int workerQueue = 256;
         private int maxTcpConnections = 16;
         private Duration tcpIdleTimeout = Duration.ofSeconds(5);
+        private int receiveBufferBytes;
+        private Duration auditInterval = Duration.ofSeconds(1);
         private int cacheEntries = 10_000;
         private Consumer<Throwable> uncaughtHandler = t -> { };
         private Clock clock = Clock.systemUTC();
@@ -182,15 +197,32 @@ public record DnsInterceptorConfig(
             return this;
         }
 
-        /** Distinct live addresses one name may unlock; default 64. Over it: SERVFAIL. */
+        /**
+         * Distinct addresses one name may hold open at the enforcer at once (an address counts until its TTL plus
+         * {@link #enforcerGrace} has passed); default 64. New addresses over it are withheld from the answer and
+         * never programmed; when none is left, SERVFAIL.
+         */
         public Builder maxAddressesPerName(int max) {
             this.maxAddressesPerName = max;
             return this;
         }
 
-        /** Distinct live addresses the whole sandbox may unlock; default 4096. Over it: SERVFAIL. */
+        /**
+         * Distinct addresses the whole sandbox may hold open at the enforcer at once, counted like
+         * {@link #maxAddressesPerName}; default 4096.
+         */
         public Builder maxAddressesTotal(int max) {
             this.maxAddressesTotal = max;
+            return this;
+        }
+
+        /**
+         * How long the enforcer keeps a learned address open beyond its TTL (the sink's own grace); default 120 s.
+         * The address caps count an address until its TTL plus this grace (plus {@link #gateTimeout}) has
+         * passed, so they cover everything still open. Set it to what the sink really uses.
+         */
+        public Builder enforcerGrace(Duration grace) {
+            this.enforcerGrace = grace;
             return this;
         }
 
@@ -242,6 +274,26 @@ public record DnsInterceptorConfig(
             return this;
         }
 
+        /**
+         * The UDP socket's receive buffer (SO_RCVBUF) in bytes; default 0, the OS default (Linux:
+         * {@code net.core.rmem_default}; the kernel doubles the value and caps it at {@code net.core.rmem_max}).
+         * Datagrams arriving while it is full are dropped by the kernel; where the OS says how many (Linux), they
+         * are reported like shed queries.
+         */
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How often queries shed or dropped are reported while they happen: the first of a burst at once, the
+         * rest as counts at most once per interval per reason; default 1 s.
+         */
+        public Builder auditInterval(Duration interval) {
+            this.auditInterval = interval;
+            return this;
+        }
+
         /** Allowed answers cached until their TTL; default 10,000 (0 disables the cache). */
         public Builder cacheEntries(int entries) {
             this.cacheEntries = entries;
@@ -263,9 +315,9 @@ public record DnsInterceptorConfig(
         public DnsInterceptorConfig build() {
             return new DnsInterceptorConfig(policy, bind, upstreams == null ? List.of() : upstreams,
                     recorder == null ? new EgressRecorder("sandbox") : recorder, sink, gateTimeout, hostAddresses,
-                    minTtl, maxTtl, maxAddressesPerName, maxAddressesTotal, queriesPerSecond, queryBurst,
-                    upstreamTimeout, upstreamDeadline, workerThreads, workerQueue, maxTcpConnections,
-                    tcpIdleTimeout, cacheEntries, uncaughtHandler, clock);
+                    minTtl, maxTtl, maxAddressesPerName, maxAddressesTotal, enforcerGrace, queriesPerSecond,
+                    queryBurst, upstreamTimeout, upstreamDeadline, workerThreads, workerQueue, maxTcpConnections,
+                    tcpIdleTimeout, receiveBufferBytes, auditInterval, cacheEntries, uncaughtHandler, clock);
         }
     }
 }

@@ -245,26 +245,61 @@ final class QueryHandler {
         if (refused != null) {
             return refused;
         }
+        return release(ask, host, type, decision, chain, inet, key, now, latency);
+    }
+
+    /**
+     * A checked chain: its ports, the caps, the data plane, the cache, then the answer. Addresses over a cap are
+     * withheld from both the enforcer and the answer; the answer says so in its audit reason.
+     */
+    private byte[] release(Ask ask, String host, int type, EgressDecision decision, CnameChain.Chain chain,
+            List<InetAddress> inet, String key, long now, Duration latency) {
         long ttl = chain.minTtl() == Long.MAX_VALUE ? 0 : clamp(chain.minTtl());
-        if (!chain.addresses().isEmpty()) {
-            long expiresAt = now + ttl * 1000;
-            AllowedPorts ports = CnameChain.ports(policy, host, chain.targets());
-            if (ports.isNone()) {
-                return deny(ask, decision.rule(), "no port is allowed for every name on the CNAME chain "
-                        + host + ". -> " + String.join(" -> ", chain.targets()) + " (" + portText(host)
-                        + chain.targets().stream().map(t -> "; " + portText(t)).collect(Collectors.joining())
-                        + "): the answer's addresses could be used on none");
-            }
-            byte[] withheld = admitAndProgram(ask, host, decision, chain, ports, inet, ttl, now, expiresAt,
-                    latency);
-            if (withheld != null) {
-                return withheld;
-            }
-            cache.put(key, new AnswerCache.Entry(chain.targets(), chain.addresses(), decision.rule(), expiresAt), now);
+        if (chain.addresses().isEmpty()) {
+            return answer(ask, Rcode.NOERROR, chain.targets(), List.of(), type, ttl, decision.rule(), latency,
+                    chain.targets().isEmpty() ? "allowed by '" + decision.rule() + "'; the upstream has no such"
+                            + " records" : decision.reason());
         }
-        return answer(ask, Rcode.NOERROR, chain.targets(), chain.addresses(), type, ttl, decision.rule(), latency,
-                chain.addresses().isEmpty() && chain.targets().isEmpty() ? "allowed by '" + decision.rule()
-                        + "'; the upstream has no such records" : decision.reason());
+        AllowedPorts ports = CnameChain.ports(policy, host, chain.targets());
+        if (ports.isNone()) {
+            return deny(ask, decision.rule(), "no port is allowed for every name on the CNAME chain "
+                    + host + ". -> " + String.join(" -> ", chain.targets()) + " (" + portText(host)
+                    + chain.targets().stream().map(t -> "; " + portText(t)).collect(Collectors.joining())
+                    + "): the answer's addresses could be used on none");
+        }
+        LearnedTable.Admission admission = admit(host, inet, ttl);
+        if (admission.admitted().isEmpty()) {
+            return refuse(ask, Rcode.SERVFAIL, Verdict.REFUSED, ede(ExtendedErrorCodeOption.OTHER,
+                    "egress: address cap reached"), "address cap reached: " + admission.cap() + "; "
+                    + inet.size() + " new address" + (inet.size() == 1 ? "" : "es") + " withheld",
+                    decision.rule(), latency);
+        }
+        List<byte[]> released = chain.addresses();
+        String trimmed = "";
+        if (admission.withheld() > 0) {
+            released = released.stream().filter(raw -> admission.admitted().contains(address(raw))).toList();
+            trimmed = "; address cap reached: " + admission.cap() + "; " + admission.withheld() + " of the answer's "
+                    + inet.size() + " addresses withheld";
+        }
+        String gateFailure = program(new LearnedAddresses(host + ".", chain.targets(), admission.admitted(),
+                Duration.ofSeconds(ttl), ports));
+        if (gateFailure != null) {
+            return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
+                    "egress: enforcement not confirmed"), latency, gateFailure);
+        }
+        cache.put(key, new AnswerCache.Entry(chain.targets(), released, decision.rule(), now + ttl * 1000), now);
+        return answer(ask, Rcode.NOERROR, chain.targets(), released, type, ttl, decision.rule(), latency,
+                decision.reason() + trimmed);
+    }
+
+    /**
+     * Counts the addresses against the caps until the enforcer closes them: the TTL plus the enforcer's grace,
+     * plus the gate timeout, since the enforcer's clock starts when the sink runs, not now.
+     */
+    private LearnedTable.Admission admit(String host, List<InetAddress> inet, long ttl) {
+        long at = config.clock().millis();
+        long openUntil = at + ttl * 1000 + config.enforcerGrace().toMillis() + config.gateTimeout().toMillis();
+        return learned.admit(host + ".", inet, at, openUntil);
     }
 
     /**
@@ -316,24 +351,6 @@ final class QueryHandler {
                         + "; add an allow-cidr rule to permit it");
             }
             out.add(a);
-        }
-        return null;
-    }
-
-    /** Counts the addresses against the caps and programs the data plane: null when in force, else the refusal. */
-    private byte[] admitAndProgram(Ask ask, String host, EgressDecision decision, CnameChain.Chain chain,
-            AllowedPorts ports, List<InetAddress> inet, long ttl, long now, long expiresAt, Duration latency) {
-        String cap = learned.admit(host + ".", inet, now, expiresAt);
-        if (cap != null) {
-            return refuse(ask, Rcode.SERVFAIL, Verdict.REFUSED, ede(ExtendedErrorCodeOption.OTHER,
-                    "egress: address cap reached"), "address cap reached: " + cap, decision.rule(), latency);
-        }
-        LearnedAddresses grant = new LearnedAddresses(host + ".", chain.targets(), inet, Duration.ofSeconds(ttl),
-                ports);
-        String gateFailure = program(grant);
-        if (gateFailure != null) {
-            return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
-                    "egress: enforcement not confirmed"), latency, gateFailure);
         }
         return null;
     }

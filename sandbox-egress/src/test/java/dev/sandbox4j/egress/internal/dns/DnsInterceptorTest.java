@@ -604,16 +604,135 @@ class DnsInterceptorTest {
     }
 
     @Test
-    void tooManyAddressesForOneNameFailClosed() throws IOException {
+    void anAnswerWithMoreAddressesThanTheNameCapIsTrimmedToTheCapAndTheRestWithheld() throws IOException {
         start(POLICY, b -> b.maxAddressesPerName(10));
 
         Message capped = client.udp(TestClient.query(name("many"), Type.A));
         Message control = client.udp(TestClient.query(name("www"), Type.A));
 
-        assertThat(capped.getRcode()).isEqualTo(Rcode.SERVFAIL);
-        assertThat(lastDecisionFor(name("many")).reason()).contains("cap per name is 10");
+        assertThat(addresses(capped)).as("the first ten, in answer order").isEqualTo(pool("198.51.100.", 101, 10));
+        assertThat(learnedFor(name("many")).addresses()).hasSize(10);
+        EgressEvent.DnsDecision d = lastDecisionFor(name("many"));
+        assertThat(d.answers()).hasSize(10);
+        assertThat(d.reason()).contains("cap per name is 10").contains("10 of the answer's 20 addresses withheld");
         assertThat(addresses(control)).containsExactly("192.0.2.10");
-        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("www"));
+    }
+
+    /** A clock the test moves by hand. */
+    private static final class HandClock extends java.time.Clock {
+        private volatile java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    private static List<String> pool(String prefix, int from, int count) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            out.add(prefix + i);
+        }
+        return out;
+    }
+
+    @Test
+    void anAddressStaysCountedAgainstTheNameCapUntilItsTtlPlusTheEnforcersGraceHasPassed() throws IOException {
+        // given: an attacker's allowed zone hands out four fresh addresses per query, with a TTL of 1 s
+        HandClock clock = new HandClock();
+        upstream.rotate("fresh", 1, 4, pool("203.0.113.", 201, 12));
+        start(POLICY, b -> b.clock(clock).maxAddressesPerName(4).minTtl(Duration.ofSeconds(5))
+                .enforcerGrace(Duration.ofSeconds(120)));
+
+        // when: asked again once the TTL (floored to 5 s) is over but the grace is not, and after both
+        Message first = client.udp(TestClient.query(name("fresh"), Type.A));
+        clock.advance(Duration.ofSeconds(10));
+        Message withinGrace = client.udp(TestClient.query(name("fresh"), Type.A));
+        clock.advance(Duration.ofSeconds(116));
+        Message afterGrace = client.udp(TestClient.query(name("fresh"), Type.A));
+
+        // then
+        assertThat(addresses(first)).as("under the cap: opened").hasSize(4);
+        assertThat(withinGrace.getRcode()).isEqualTo(Rcode.SERVFAIL);
+        assertThat(withinGrace.getSection(Section.ANSWER)).isEmpty();
+        assertThat(upstream.seenNames()).as("the second answer was fetched, then withheld").hasSize(3);
+        assertThat(addresses(afterGrace)).containsExactly("203.0.113.209", "203.0.113.210", "203.0.113.211",
+                "203.0.113.212");
+        assertThat(learned).extracting(l -> l.addresses().size()).containsExactly(4, 4);
+        EgressEvent.DnsDecision capped = recorder.events().stream()
+                .filter(e -> e instanceof EgressEvent.DnsDecision d && d.rcode().equals("SERVFAIL"))
+                .map(e -> (EgressEvent.DnsDecision) e).findFirst().orElseThrow();
+        assertThat(capped.verdict()).isEqualTo(EgressEvent.Verdict.REFUSED);
+        assertThat(capped.reason()).contains("cap per name is 4").contains("4 new addresses withheld");
+    }
+
+    @Test
+    void withoutAGraceTheSameNameMayOpenFreshAddressesOnceItsTtlIsOver() throws IOException {
+        HandClock clock = new HandClock();
+        upstream.rotate("fresh", 1, 4, pool("203.0.113.", 201, 12));
+        start(POLICY, b -> b.clock(clock).maxAddressesPerName(4).minTtl(Duration.ofSeconds(5))
+                .enforcerGrace(Duration.ZERO));
+
+        client.udp(TestClient.query(name("fresh"), Type.A));
+        clock.advance(Duration.ofSeconds(10));
+        Message afterTtl = client.udp(TestClient.query(name("fresh"), Type.A));
+
+        assertThat(addresses(afterTtl)).containsExactly("203.0.113.205", "203.0.113.206", "203.0.113.207",
+                "203.0.113.208");
+    }
+
+    @Test
+    void theSandboxCapCountsAddressesStillInTheirGraceAndTrimsTheNextAnswer() throws IOException {
+        // given
+        HandClock clock = new HandClock();
+        upstream.rotate("fresh", 1, 4, pool("203.0.113.", 201, 4));
+        upstream.rotate("fresh2", 1, 4, pool("198.51.100.", 201, 4));
+        start(POLICY, b -> b.clock(clock).maxAddressesPerName(4).maxAddressesTotal(6)
+                .minTtl(Duration.ofSeconds(5)));
+
+        // when
+        Message first = client.udp(TestClient.query(name("fresh"), Type.A));
+        clock.advance(Duration.ofSeconds(30));
+        Message second = client.udp(TestClient.query(name("fresh2"), Type.A));
+
+        // then
+        assertThat(addresses(first)).hasSize(4);
+        assertThat(addresses(second)).containsExactly("198.51.100.201", "198.51.100.202");
+        assertThat(learnedFor(name("fresh2")).addresses()).hasSize(2);
+        assertThat(lastDecisionFor(name("fresh2")).reason()).contains("the cap is 6")
+                .contains("2 of the answer's 4 addresses withheld");
+    }
+
+    @Test
+    void aNameAtItsCapIsStillAnsweredWithTheAddressesItHolds() throws IOException {
+        HandClock clock = new HandClock();
+        upstream.rotate("fresh", 1, 2, List.of("203.0.113.201", "203.0.113.202", "203.0.113.203"));
+        start(POLICY, b -> b.clock(clock).maxAddressesPerName(2).minTtl(Duration.ofSeconds(5)));
+
+        Message first = client.udp(TestClient.query(name("fresh"), Type.A));
+        clock.advance(Duration.ofSeconds(10));
+        Message second = client.udp(TestClient.query(name("fresh"), Type.A));
+
+        assertThat(addresses(first)).containsExactly("203.0.113.201", "203.0.113.202");
+        assertThat(addresses(second)).as("the new .203 withheld, the held .201 kept")
+                .containsExactly("203.0.113.201");
+        assertThat(learnedFor(name("fresh")).addresses()).extracting(InetAddress::getHostAddress)
+                .containsExactly("203.0.113.201");
+        assertThat(lastDecisionFor(name("fresh")).reason()).contains("1 of the answer's 2 addresses withheld");
     }
 
     @Test

@@ -52,6 +52,11 @@ public final class TestAuthority implements AutoCloseable {
     private final Map<String, Integer> rcodes = new ConcurrentHashMap<>();
     /** Names answered with their records as usual, but under another rcode (extended ones through the OPT). */
     private final Map<String, Integer> rcodesWithRecords = new ConcurrentHashMap<>();
+    /** Names whose A answers rotate through a pool: an attacker's zone handing out fresh addresses. */
+    private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
+
+    private record Rotation(long ttl, int perAnswer, List<String> pool, java.util.concurrent.atomic.AtomicInteger next) {
+    }
     private volatile boolean silent;
     private volatile boolean closed;
 
@@ -171,6 +176,15 @@ public final class TestAuthority implements AutoCloseable {
         rcodesWithRecords.put(name(relative), rcode);
     }
 
+    /**
+     * Answers A queries for the name with the next {@code perAnswer} addresses of the pool (wrapping around) at
+     * the given TTL, so every query gets fresh addresses; other types get an empty NOERROR.
+     */
+    public void rotate(String relative, long ttl, int perAnswer, List<String> pool) {
+        rotations.put(name(relative), new Rotation(ttl, perAnswer, List.copyOf(pool),
+                new java.util.concurrent.atomic.AtomicInteger()));
+    }
+
     private Message answer(Message q, boolean overTcp) {
         Message r = records(q, overTcp);
         Integer forced = rcodesWithRecords.get(q.getQuestion().getName().toString().toLowerCase(Locale.ROOT));
@@ -195,6 +209,21 @@ public final class TestAuthority implements AutoCloseable {
         Integer forced = rcodes.get(qn);
         if (forced != null) {
             r.getHeader().setRcode(forced);
+            return r;
+        }
+        Rotation rotation = rotations.get(qn);
+        if (rotation != null) {
+            if (question.getType() == Type.A) {
+                for (int i = 0; i < rotation.perAnswer(); i++) {
+                    String a = rotation.pool().get(rotation.next().getAndIncrement() % rotation.pool().size());
+                    try {
+                        r.addRecord(Record.fromString(question.getName(), Type.A, DClass.IN, rotation.ttl(), a,
+                                Name.root), Section.ANSWER);
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
             return r;
         }
         if (!overTcp && truncateOverUdp.contains(qn)) {
