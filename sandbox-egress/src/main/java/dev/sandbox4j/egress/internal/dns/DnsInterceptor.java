@@ -1,7 +1,6 @@
 package dev.sandbox4j.egress.internal.dns;
 
 import dev.sandbox4j.SandboxStartException;
-import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressLog;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -21,6 +20,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads (platform threads, daemon): one UDP receiver, one TCP acceptor, a fixed pool of UDP workers with a
  * bounded queue, one thread per TCP connection up to the connection cap, and a small pool for the sink calls.
- * A query over the token-bucket budget, or arriving when the worker queue is full, is dropped and counted.
+ * A query over the token-bucket budget, or arriving when the worker queue is full, is dropped and counted; one
+ * more daemon thread reports such drops to the audit trail while they happen ({@link ShedReporter}), together with
+ * the datagrams the kernel dropped because the socket's receive buffer was full, where the OS shows them
+ * ({@link SocketDrops}, Linux).
  */
 public final class DnsInterceptor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsInterceptor.class);
@@ -46,9 +49,8 @@ public final class DnsInterceptor implements AutoCloseable {
     private final DnsInterceptorConfig config;
     private final Counters counters = new Counters();
     private final QueryBudget budget;
+    private final ShedReporter shedReporter;
     private final Object lifecycle = new Object();
-    private final AtomicLong pendingShed = new AtomicLong();
-    private final AtomicLong lastShedReport = new AtomicLong(System.nanoTime());
     private final AtomicInteger tcpConnections = new AtomicInteger();
     private volatile boolean started;
     private volatile boolean closed;
@@ -57,6 +59,10 @@ public final class DnsInterceptor implements AutoCloseable {
     private ThreadPoolExecutor workers;
     private ThreadPoolExecutor tcpWorkers;
     private ExecutorService gate;
+    private ScheduledExecutorService auditTimer;
+    private SocketDrops socketDrops;
+    private long socketDropsSeen;
+    private long droppedSeen;
     private QueryHandler handler;
     /** Two receivers: cached answers are built on the receiving thread, so two keep both cores busy. */
     private final Thread[] udpReceivers = new Thread[2];
@@ -65,6 +71,7 @@ public final class DnsInterceptor implements AutoCloseable {
     public DnsInterceptor(DnsInterceptorConfig config) {
         this.config = config;
         this.budget = new QueryBudget(config.queriesPerSecond(), config.queryBurst());
+        this.shedReporter = new ShedReporter(config);
     }
 
     /** Counters since start; updated concurrently. */
@@ -81,6 +88,7 @@ public final class DnsInterceptor implements AutoCloseable {
         final AtomicLong parserExceptions = new AtomicLong();
         final AtomicLong uncaught = new AtomicLong();
         final AtomicLong completed = new AtomicLong();
+        final AtomicLong socketDrops = new AtomicLong();
     }
 
     /**
@@ -98,9 +106,12 @@ public final class DnsInterceptor implements AutoCloseable {
      * @param parserExceptions runtime exceptions the DNS parser threw on malformed input (turned into FORMERR)
      * @param uncaught         exceptions that escaped a handler: each is a bug
      * @param completed        queries whose handling finished, answered or not (received minus shed minus in flight)
+     * @param socketDrops      datagrams the kernel dropped before the interceptor read them (full receive buffer),
+     *                         as far as the OS shows them (Linux); never part of {@code received}
      */
     public record Stats(long received, long answered, long dropped, long shed, long denied, long refused, long failed,
-            long cacheHits, long upstreamQueries, long parserExceptions, long uncaught, long completed) {
+            long cacheHits, long upstreamQueries, long parserExceptions, long uncaught, long completed,
+            long socketDrops) {
     }
 
     /** Binds UDP and TCP on the same port and starts serving. Idempotent; fails after {@link #close()}. */
@@ -135,6 +146,16 @@ public final class DnsInterceptor implements AutoCloseable {
                 t.start();
             }
             tcpAcceptor.start();
+            socketDrops = SocketDrops.find(udp.getLocalPort()).orElse(null);
+            if (socketDrops == null) {
+                LOG.debug("datagrams the kernel drops for the DNS interceptor of {} cannot be counted on this OS",
+                        config.recorder().sandbox());
+            } else {
+                socketDropsSeen = socketDrops.drops().orElse(0);
+            }
+            auditTimer = Executors.newSingleThreadScheduledExecutor(threads(name + "-audit"));
+            long every = config.auditInterval().toNanos();
+            auditTimer.scheduleWithFixedDelay(() -> guarded(this::audit), every, every, TimeUnit.NANOSECONDS);
             started = true;
             LOG.info("DNS interceptor for {} listening on {} (udp+tcp), upstreams {}", config.recorder().sandbox(),
                     address(), config.upstreams());
@@ -146,6 +167,9 @@ public final class DnsInterceptor implements AutoCloseable {
         IOException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
             udp = new DatagramSocket(null);
+            if (config.receiveBufferBytes() > 0) {
+                udp.setReceiveBufferSize(config.receiveBufferBytes());
+            }
             udp.bind(config.bind());
             int port = udp.getLocalPort();
             tcp = new ServerSocket();
@@ -190,7 +214,7 @@ public final class DnsInterceptor implements AutoCloseable {
         Counters c = counters;
         return new Stats(c.received.get(), c.answered.get(), c.dropped.get(), c.shed.get(), c.denied.get(),
                 c.refused.get(), c.failed.get(), c.cacheHits.get(), c.upstreamQueries.get(),
-                c.parserExceptions.get(), c.uncaught.get(), c.completed.get());
+                c.parserExceptions.get(), c.uncaught.get(), c.completed.get(), c.socketDrops.get());
     }
 
     /** Exceptions that escaped a handler since start; the fuzz tests require zero. */
@@ -212,7 +236,7 @@ public final class DnsInterceptor implements AutoCloseable {
             }
             counters.received.incrementAndGet();
             if (!budget.tryAcquire()) {
-                shed("query budget of " + config.queriesPerSecond() + "/s exhausted");
+                shed(ShedReporter.Reason.BUDGET);
                 continue;
             }
             InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
@@ -240,7 +264,7 @@ public final class DnsInterceptor implements AutoCloseable {
                     }
                 }));
             } catch (RejectedExecutionException e) {
-                shed("worker queue full");
+                shed(ShedReporter.Reason.QUEUE);
             }
         }
     }
@@ -275,7 +299,7 @@ public final class DnsInterceptor implements AutoCloseable {
             }
             if (tcpConnections.incrementAndGet() > config.maxTcpConnections()) {
                 tcpConnections.decrementAndGet();
-                shed("TCP connection limit of " + config.maxTcpConnections() + " reached");
+                shed(ShedReporter.Reason.TCP_LIMIT);
                 closeQuietly(s);
                 continue;
             }
@@ -290,7 +314,7 @@ public final class DnsInterceptor implements AutoCloseable {
                 });
             } catch (RejectedExecutionException e) {
                 tcpConnections.decrementAndGet();
-                shed("TCP connection limit of " + config.maxTcpConnections() + " reached");
+                shed(ShedReporter.Reason.TCP_LIMIT);
                 closeQuietly(s);
             }
         }
@@ -317,7 +341,7 @@ public final class DnsInterceptor implements AutoCloseable {
                 in.readFully(data);
                 counters.received.incrementAndGet();
                 if (!budget.tryAcquire()) {
-                    shed("query budget of " + config.queriesPerSecond() + "/s exhausted");
+                    shed(ShedReporter.Reason.BUDGET);
                     return;
                 }
                 byte[] response;
@@ -364,20 +388,30 @@ public final class DnsInterceptor implements AutoCloseable {
         }
     }
 
-    private void shed(String reason) {
+    private void shed(ShedReporter.Reason reason) {
         counters.shed.incrementAndGet();
-        pendingShed.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastShedReport.get();
-        if (now - last >= 1_000_000_000L && lastShedReport.compareAndSet(last, now)) {
-            reportShed(reason);
-        }
+        shedReporter.count(reason);
     }
 
-    private void reportShed(String reason) {
-        long n = pendingShed.getAndSet(0);
-        if (n > 0) {
-            config.recorder().record(new EgressEvent.QueriesShed(config.clock().instant(), n, reason));
+    /**
+     * Runs once per audit interval (and at close): counts what the kernel dropped for the UDP socket and the
+     * packets dropped unanswered since the last run, and reports everything pending.
+     */
+    private void audit() {
+        synchronized (shedReporter) {
+            SocketDrops d = socketDrops;
+            if (d != null) {
+                long now = d.drops().orElse(socketDropsSeen);
+                if (now > socketDropsSeen) {
+                    counters.socketDrops.addAndGet(now - socketDropsSeen);
+                    shedReporter.add(ShedReporter.Reason.SOCKET, now - socketDropsSeen);
+                    socketDropsSeen = now;
+                }
+            }
+            long dropped = counters.dropped.get();
+            shedReporter.add(ShedReporter.Reason.MALFORMED, dropped - droppedSeen);
+            droppedSeen = dropped;
+            shedReporter.flush();
         }
     }
 
@@ -389,6 +423,12 @@ public final class DnsInterceptor implements AutoCloseable {
                 return;
             }
             closed = true;
+            if (started) {
+                audit(); // before the socket closes: its kernel counter goes with it
+            }
+            if (auditTimer != null) {
+                auditTimer.shutdownNow();
+            }
             closeSockets();
             for (ExecutorService e : new ExecutorService[] {workers, tcpWorkers, gate}) {
                 if (e != null) {
@@ -406,8 +446,8 @@ public final class DnsInterceptor implements AutoCloseable {
                     }
                 }
             }
-            reportShed("shed before close");
             if (started) {
+                audit();
                 LOG.info("DNS interceptor for {} stopped: {}", config.recorder().sandbox(), stats());
             }
         }

@@ -792,6 +792,134 @@ class DnsInterceptorTest {
         assertThat(recorder.events()).anySatisfy(e -> assertThat(e).isInstanceOf(EgressEvent.QueriesShed.class));
     }
 
+    /** Every QueriesShed event since start (a subscriber: the recorder's ring may drop old events in a flood). */
+    private final List<EgressEvent.QueriesShed> shed = new CopyOnWriteArrayList<>();
+
+    private void subscribeToShedEvents() {
+        recorder.subscribe(e -> {
+            if (e instanceof EgressEvent.QueriesShed q) {
+                shed.add(q);
+            }
+        });
+    }
+
+    private List<EgressEvent.QueriesShed> shedEvents(String reasonPart) {
+        return shed.stream().filter(q -> q.reason().contains(reasonPart)).toList();
+    }
+
+    private long shedCount(String reasonPart) {
+        return shedEvents(reasonPart).stream().mapToLong(EgressEvent.QueriesShed::count).sum();
+    }
+
+    /** Waits (up to 10 s) until the condition holds, since reports come from the interceptor's audit thread. */
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits (up to 10 s) until the interceptor has read everything: its received count stays put for 0.5 s. */
+    private void awaitDrained() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long last = -1;
+        int still = 0;
+        while (still < 5 && System.nanoTime() < deadline) {
+            long now = interceptor.stats().received();
+            still = now == last ? still + 1 : 0;
+            last = now;
+            Thread.sleep(100);
+        }
+    }
+
+    /** Sends the datagram {@code count} times as fast as the socket allows, from {@code threads} threads. */
+    private void flood(byte[] datagram, int count, int threads) throws Exception {
+        List<Thread> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread sender = new Thread(() -> {
+                try (DatagramSocket s = new DatagramSocket()) {
+                    s.connect(interceptor.address());
+                    for (int i = 0; i < count / threads; i++) {
+                        s.send(new java.net.DatagramPacket(datagram, datagram.length));
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            sender.start();
+            senders.add(sender);
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
+    }
+
+    @Test
+    void shedQueriesAreReportedWithTheirCountsWhileTheInterceptorRuns() throws Exception {
+        // given
+        start(POLICY, b -> b.queriesPerSecond(20).queryBurst(20).auditInterval(Duration.ofMillis(200)));
+        subscribeToShedEvents();
+        byte[] query = TestClient.query("flood.attacker.example.", Type.A).toWire();
+
+        // when: a burst far over the budget, then nothing
+        flood(query, 2000, 1);
+        awaitDrained();
+        await(() -> shedCount("query budget") == interceptor.stats().shed());
+
+        // then: every shed query is in the audit before close, in more than one event
+        long shedQueries = interceptor.stats().shed();
+        assertThat(shedQueries).isGreaterThan(100);
+        assertThat(shedCount("query budget")).as("reported while running, not at close").isEqualTo(shedQueries);
+        assertThat(shedEvents("query budget")).hasSizeGreaterThan(1)
+                .allSatisfy(e -> assertThat(e.reason()).contains("20.0/s (burst 20)"));
+        assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).as("positive control")
+                .containsExactly("192.0.2.10");
+    }
+
+    @Test
+    void datagramsTheKernelDropsOnAFullReceiveBufferAreCountedAndReported() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(
+                java.nio.file.Path.of("/proc/self/net/udp6")), "the kernel's per-socket drop counter is Linux-only");
+        // given: the smallest receive buffer the kernel allows, so a burst overflows it
+        start(POLICY, b -> b.receiveBufferBytes(1).queriesPerSecond(1_000_000).queryBurst(1_000_000)
+                .auditInterval(Duration.ofMillis(200)));
+        subscribeToShedEvents();
+        byte[] query = TestClient.query("flood.attacker.example.", Type.A).toWire();
+        int sent = 40_000;
+
+        // when
+        flood(query, sent, 4);
+        awaitDrained();
+        await(() -> interceptor.stats().socketDrops() > 0
+                && shedCount("receive buffer") == interceptor.stats().socketDrops());
+
+        // then
+        DnsInterceptor.Stats stats = interceptor.stats();
+        assertThat(stats.socketDrops()).isPositive();
+        assertThat(stats.received() + stats.socketDrops()).as("nothing counted twice").isLessThanOrEqualTo(sent);
+        assertThat(shedCount("receive buffer")).isEqualTo(stats.socketDrops());
+        assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).as("positive control")
+                .containsExactly("192.0.2.10");
+    }
+
+    @Test
+    void packetsDroppedUnansweredAreReportedToo() throws Exception {
+        start(POLICY, b -> b.auditInterval(Duration.ofMillis(200)));
+        subscribeToShedEvents();
+        Message response = TestClient.query(name("www"), Type.A);
+        response.getHeader().setFlag(Flags.QR);
+
+        for (int i = 0; i < 5; i++) {
+            client.udpRaw(response.toWire(), 50);
+            client.udpRaw(new byte[] {1, 2, 3}, 50);
+        }
+        await(() -> shedCount("dropped unanswered") == 10);
+
+        assertThat(interceptor.stats().dropped()).isEqualTo(10);
+        assertThat(shedCount("dropped unanswered")).isEqualTo(10);
+        assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
+    }
+
     @Test
     void anUnansweringUpstreamGivesServfailWithinTheDeadline() throws IOException {
         try (DatagramSocket blackHole = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
