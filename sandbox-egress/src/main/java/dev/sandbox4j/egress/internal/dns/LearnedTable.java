@@ -107,6 +107,11 @@ final class LearnedTable {
         return all.size();
     }
 
+    /** Names with entries (expired ones may linger until the next sweep). */
+    synchronized int names() {
+        return byName.size();
+    }
+
     synchronized void clear() {
         all.clear();
         byName.clear();

@@ -230,17 +230,19 @@ class DnsInterceptorTest {
         return learned.stream().filter(l -> l.qname().equals(qname)).reduce((a, b) -> b).orElseThrow();
     }
 
-    @Test
-    void aCnameTargetsPortLimitedAllowLimitsThePortsOfTheAliasesAddresses() throws IOException {
+    @ParameterizedTest
+    @CsvSource({"A, 192.0.2.60", "AAAA, 2001:db8:0:0:0:0:0:60"})
+    void aCnameTargetsPortLimitedAllowLimitsThePortsOfTheAliasesAddresses(String type, String address)
+            throws IOException {
         // given: the alias is allowed on every port, its target only on 443
         start(EgressPolicy.denyAll().allow(name("p-alias")).allow(name("p-target"), 443).allow(name("www")), b -> b);
 
         // when
-        Message viaAlias = client.udp(TestClient.query(name("p-alias"), Type.A));
+        Message viaAlias = client.udp(TestClient.query(name("p-alias"), Type.value(type)));
         Message control = client.udp(TestClient.query(name("www"), Type.A));
 
         // then
-        assertThat(addresses(viaAlias)).containsExactly("192.0.2.60");
+        assertThat(addresses(viaAlias)).containsExactly(address);
         assertThat(learnedFor(name("p-alias")).ports()).isEqualTo(new AllowedPorts(false, List.of(443)));
         assertThat(addresses(control)).containsExactly("192.0.2.10");
         assertThat(learnedFor(name("www")).ports().isAll()).as("positive control").isTrue();

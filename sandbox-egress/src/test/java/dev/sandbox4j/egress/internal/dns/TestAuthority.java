@@ -118,6 +118,7 @@ public final class TestAuthority implements AutoCloseable {
         a.add("p-alias2 60 CNAME p-mid");
         a.add("p-mid 60 CNAME p-target");
         a.add("p-target 60 A 192.0.2.60");
+        a.add("p-target 60 AAAA 2001:db8::60");
         a.add("negative 60 A 192.0.2.70");
         a.add("negative 60 AAAA 2001:db8::70");
         a.add("negative-alias 60 CNAME negative");
