@@ -20,10 +20,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.xbill.DNS.Rcode;
 
 /**
- * What an upstream answer may open, end to end: real Podman, real nftables, the DNS interceptor, an authoritative
- * server on loopback that plays the attacker's allowed zone, and the fake internet (TEST-NET servers in their own
- * network namespace that record every connection). Each test starts its own sandbox, so what one test opens can
- * never make another pass or fail, and pairs every refused connection with one that works in the same sandbox.
+ * What an upstream answer may open, and what the audit shows of a query flood, end to end: real Podman, real
+ * nftables, the DNS interceptor, an authoritative server on loopback that plays the attacker's allowed zone, and
+ * the fake internet (TEST-NET servers in their own network namespace that record every connection). Each test
+ * starts its own sandbox, so what one test opens can never make another pass or fail, and pairs every refused
+ * connection with one that works in the same sandbox.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodmanDnsAnswerEgressTest {
@@ -192,5 +193,40 @@ class PodmanDnsAnswerEgressTest {
                     .allSatisfy(e -> assertThat(e.reason()).contains("cap per name is 64")
                             .contains("64 new addresses withheld"));
         }
+    }
+
+    @Test
+    void aQueryFloodFromInsideIsReportedWithItsCountsWhileTheSandboxRuns() throws InterruptedException {
+        EgressPolicy policy = EgressPolicy.denyAll().allow(host("web"));
+        try (Sandbox sandbox = start(policy)) {
+            List<EgressEvent.QueriesShed> shed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            sandbox.egressLog().subscribe(e -> {
+                if (e instanceof EgressEvent.QueriesShed q) {
+                    shed.add(q);
+                }
+            });
+
+            // when: 800 lookups at once (A and AAAA each), far over the default budget of 400 + 200/s
+            sh(sandbox, "for i in $(seq 800); do nslookup flood$i.denied.example >/dev/null 2>&1 & done");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+            while (budgetShed(shed) < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(3000); // the budget refills (200/s) before the positive control
+            ExecResult control = sh(sandbox, "nslookup " + host("web"));
+
+            // then: reported while running, with counts, not one event and the rest at close (datagrams the
+            // kernel dropped on a full socket buffer may be reported too, under their own reason)
+            assertThat(budgetShed(shed)).isGreaterThanOrEqualTo(100);
+            assertThat(shed).filteredOn(q -> q.reason().contains("query budget")).as("a count per interval, not one"
+                    + " event per query").hasSizeLessThan(100)
+                    .allSatisfy(q -> assertThat(q.reason()).contains("200.0/s (burst 400)"));
+            assertThat(control.stdout()).as("positive control").contains(FakeInternet.ALLOWED_IP);
+        }
+    }
+
+    private static long budgetShed(List<EgressEvent.QueriesShed> shed) {
+        return shed.stream().filter(q -> q.reason().contains("query budget"))
+                .mapToLong(EgressEvent.QueriesShed::count).sum();
     }
 }
