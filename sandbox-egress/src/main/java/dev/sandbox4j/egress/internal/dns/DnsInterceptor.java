@@ -60,7 +60,10 @@ public final class DnsInterceptor implements AutoCloseable {
     private ThreadPoolExecutor tcpWorkers;
     private ExecutorService gate;
     private ScheduledExecutorService auditTimer;
+    private int udpPort;
+    private boolean socketDropsLookedUp;
     private SocketDrops socketDrops;
+    /** The socket is new, so the kernel's counter started at zero with it. */
     private long socketDropsSeen;
     private long droppedSeen;
     private QueryHandler handler;
@@ -146,13 +149,7 @@ public final class DnsInterceptor implements AutoCloseable {
                 t.start();
             }
             tcpAcceptor.start();
-            socketDrops = SocketDrops.find(udp.getLocalPort()).orElse(null);
-            if (socketDrops == null) {
-                LOG.debug("datagrams the kernel drops for the DNS interceptor of {} cannot be counted on this OS",
-                        config.recorder().sandbox());
-            } else {
-                socketDropsSeen = socketDrops.drops().orElse(0);
-            }
+            udpPort = udp.getLocalPort();
             auditTimer = Executors.newSingleThreadScheduledExecutor(threads(name + "-audit"));
             long every = config.auditInterval().toNanos();
             auditTimer.scheduleWithFixedDelay(() -> guarded(this::audit), every, every, TimeUnit.NANOSECONDS);
@@ -399,6 +396,15 @@ public final class DnsInterceptor implements AutoCloseable {
      */
     private void audit() {
         synchronized (shedReporter) {
+            if (!socketDropsLookedUp) {
+                // off the start path: finding the socket reads this process's descriptor table once
+                socketDropsLookedUp = true;
+                socketDrops = SocketDrops.find(udpPort).orElse(null);
+                if (socketDrops == null) {
+                    LOG.debug("datagrams the kernel drops for the DNS interceptor of {} cannot be counted here",
+                            config.recorder().sandbox());
+                }
+            }
             SocketDrops d = socketDrops;
             if (d != null) {
                 long now = d.drops().orElse(socketDropsSeen);
