@@ -452,6 +452,13 @@ public final class DnsInterceptor implements AutoCloseable {
                     }
                 }
             }
+            if (auditTimer != null && !Thread.currentThread().isInterrupted()) {
+                try {
+                    auditTimer.awaitTermination(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (started) {
                 audit();
                 LOG.info("DNS interceptor for {} stopped: {}", config.recorder().sandbox(), stats());
