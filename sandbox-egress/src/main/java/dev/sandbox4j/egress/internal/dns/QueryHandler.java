@@ -13,9 +13,13 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -241,11 +245,12 @@ final class QueryHandler {
         }
         CnameChain.Chain chain = (CnameChain.Chain) walk;
         List<InetAddress> inet = new ArrayList<>();
-        byte[] refused = checkAddresses(ask, decision, chain.addresses(), inet);
+        Set<InetAddress> cidrOnly = new HashSet<>();
+        byte[] refused = checkAddresses(ask, decision, chain.addresses(), inet, cidrOnly);
         if (refused != null) {
             return refused;
         }
-        return release(ask, host, type, decision, chain, inet, key, now, latency);
+        return release(ask, host, type, decision, chain, inet, cidrOnly, key, now, latency);
     }
 
     /**
@@ -253,7 +258,7 @@ final class QueryHandler {
      * withheld from both the enforcer and the answer; the answer says so in its audit reason.
      */
     private byte[] release(Ask ask, String host, int type, EgressDecision decision, CnameChain.Chain chain,
-            List<InetAddress> inet, String key, long now, Duration latency) {
+            List<InetAddress> inet, Set<InetAddress> cidrOnly, String key, long now, Duration latency) {
         long ttl = chain.minTtl() == Long.MAX_VALUE ? 0 : clamp(chain.minTtl());
         if (chain.addresses().isEmpty()) {
             return answer(ask, Rcode.NOERROR, chain.targets(), List.of(), type, ttl, decision.rule(), latency,
@@ -266,6 +271,18 @@ final class QueryHandler {
                     + host + ". -> " + String.join(" -> ", chain.targets()) + " (" + portText(host)
                     + chain.targets().stream().map(t -> "; " + portText(t)).collect(Collectors.joining())
                     + "): the answer's addresses could be used on none");
+        }
+        Map<InetAddress, AllowedPorts> portsOf = new LinkedHashMap<>();
+        for (InetAddress a : inet) {
+            AllowedPorts byCidr = AddressPorts.fold(policy, a, cidrOnly.contains(a) ? AllowedPorts.NONE
+                    : AllowedPorts.ALL);
+            AllowedPorts both = CnameChain.intersect(ports, byCidr);
+            if (both.isNone()) {
+                return deny(ask, decision.rule(), "answer address " + a.getHostAddress() + " could be used on no"
+                        + " port: the names allow " + describe(ports) + ", the CIDR rules covering it "
+                        + describe(byCidr));
+            }
+            portsOf.put(a, both);
         }
         LearnedTable.Admission admission = admit(host, inet, ttl);
         if (admission.admitted().isEmpty()) {
@@ -281,11 +298,18 @@ final class QueryHandler {
             trimmed = "; address cap reached: " + admission.cap() + "; " + admission.withheld() + " of the answer's "
                     + inet.size() + " addresses withheld";
         }
-        String gateFailure = program(new LearnedAddresses(host + ".", chain.targets(), admission.admitted(),
-                Duration.ofSeconds(ttl), ports));
-        if (gateFailure != null) {
-            return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
-                    "egress: enforcement not confirmed"), latency, gateFailure);
+        // one sink call per distinct set of ports (usually one), all confirmed before the answer leaves
+        Map<AllowedPorts, List<InetAddress>> groups = new LinkedHashMap<>();
+        for (InetAddress a : admission.admitted()) {
+            groups.computeIfAbsent(portsOf.get(a), p -> new ArrayList<>()).add(a);
+        }
+        for (Map.Entry<AllowedPorts, List<InetAddress>> g : groups.entrySet()) {
+            String gateFailure = program(new LearnedAddresses(host + ".", chain.targets(), g.getValue(),
+                    Duration.ofSeconds(ttl), g.getKey()));
+            if (gateFailure != null) {
+                return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
+                        "egress: enforcement not confirmed"), latency, gateFailure);
+            }
         }
         cache.put(key, new AnswerCache.Entry(chain.targets(), released, decision.rule(), now + ttl * 1000), now);
         return answer(ask, Rcode.NOERROR, chain.targets(), released, type, ttl, decision.rule(), latency,
@@ -342,13 +366,22 @@ final class QueryHandler {
      * Every address must be outside the deny classes, unless an allow-cidr rule covers it: null when all pass (and
      * {@code out} holds them), else the denial for the whole name.
      */
-    private byte[] checkAddresses(Ask ask, EgressDecision decision, List<byte[]> addresses, List<InetAddress> out) {
+    private byte[] checkAddresses(Ask ask, EgressDecision decision, List<byte[]> addresses, List<InetAddress> out,
+            Set<InetAddress> cidrOnly) {
         for (byte[] raw : addresses) {
             InetAddress a = address(raw);
             Optional<String> denied = guard.deniedClass(raw);
-            if (denied.isPresent() && !coveredByCidr(a, denied.get())) {
-                return deny(ask, decision.rule(), "answer address " + a.getHostAddress() + " is " + denied.get()
-                        + "; add an allow-cidr rule to permit it");
+            if (denied.isPresent()) {
+                if (!coveredByCidr(a, denied.get())) {
+                    return deny(ask, decision.rule(), "answer address " + a.getHostAddress() + " is "
+                            + denied.get() + "; add an allow-cidr rule to permit it");
+                }
+                cidrOnly.add(a);
+            } else {
+                EgressDecision byCidr = policy.decide(a);
+                if (!byCidr.allowed() && !byCidr.byDefault()) {
+                    return deny(ask, byCidr.rule(), "answer address " + byCidr.reason());
+                }
             }
             out.add(a);
         }
@@ -396,16 +429,19 @@ final class QueryHandler {
 
     /** "a.example. every port except 22", "a.example. ports 443", "a.example. no port": for reasons. */
     private String portText(String name) {
-        AllowedPorts p = policy.allowedPorts(name);
-        String n = name.endsWith(".") ? name : name + ".";
+        return (name.endsWith(".") ? name : name + ".") + " " + describe(policy.allowedPorts(name));
+    }
+
+    /** "every port except 22", "ports 80,443", "no port", "every port". */
+    private static String describe(AllowedPorts p) {
         if (p.isAll()) {
-            return n + " every port";
+            return "every port";
         }
         if (p.isNone()) {
-            return n + " no port";
+            return "no port";
         }
         String list = p.ports().stream().map(String::valueOf).collect(Collectors.joining(","));
-        return n + (p.allExcept() ? " every port except " : " ports ") + list;
+        return (p.allExcept() ? "every port except " : "ports ") + list;
     }
 
     private long clamp(long ttl) {

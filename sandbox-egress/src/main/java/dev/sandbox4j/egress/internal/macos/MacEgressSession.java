@@ -197,12 +197,17 @@ final class MacEgressSession implements EgressSession {
         return out;
     }
 
-    /** Every port a host rule names: the ports any name's {@code AllowedPorts} can list. */
+    /**
+     * Every port a rule names: the ports a learned address's {@code AllowedPorts} can list (the interceptor folds
+     * host rules and, for an answer address, the CIDR rules covering it).
+     */
     private static Set<Integer> namedPorts(EgressPolicy policy) {
         Set<Integer> out = new TreeSet<>();
         for (EgressRule rule : policy.rules()) {
             if (rule instanceof EgressRule.HostRule h) {
                 out.addAll(h.ports());
+            } else if (rule instanceof EgressRule.CidrRule c) {
+                out.addAll(c.ports());
             }
         }
         return out;

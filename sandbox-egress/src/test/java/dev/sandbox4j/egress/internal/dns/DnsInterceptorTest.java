@@ -348,6 +348,69 @@ class DnsInterceptorTest {
     }
 
     @Test
+    void privateAnswersCoveredByAPortLimitedAllowCidrRuleOpenOnlyOnItsPorts() throws IOException {
+        // given: the name is allowed on every port; 10/8 is usable only on 443
+        start(POLICY.allowCidr("10.0.0.0/8", 443), b -> b);
+
+        // when
+        Message allowed = client.udp(TestClient.query(name("private"), Type.A));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        // then
+        assertThat(addresses(allowed)).containsExactly("10.1.2.3");
+        assertThat(learnedFor(name("private")).ports()).isEqualTo(new AllowedPorts(false, List.of(443)));
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learnedFor(name("www")).ports().isAll()).as("positive control").isTrue();
+    }
+
+    @Test
+    void privateAnswersCoveredOnPortsTheNameDoesNotAllowAreDenied() throws IOException {
+        start(EgressPolicy.denyAll().allow(name("private"), 22).allow(name("www")).allowCidr("10.0.0.0/8", 443),
+                b -> b);
+
+        Message denied = client.udp(TestClient.query(name("private"), Type.A));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(lastDecisionFor(name("private")).reason()).contains("10.1.2.3 could be used on no port")
+                .contains("the names allow ports 22").contains("the CIDR rules covering it ports 443");
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("www"));
+    }
+
+    @Test
+    void anAnswerAddressUnderADenyCidrRuleIsRefusedForTheWholeName() throws IOException {
+        start(POLICY.denyCidr("192.0.2.30/32"), b -> b);
+
+        Message denied = client.udp(TestClient.query(name("extra"), Type.A));
+        Message control = client.udp(TestClient.query(name("www"), Type.A));
+
+        assertThat(denied.getRcode()).isEqualTo(Rcode.NXDOMAIN);
+        assertThat(ede(denied).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.PROHIBITED);
+        assertThat(lastDecisionFor(name("extra")).rule()).isEqualTo("deny-cidr 192.0.2.30/32");
+        assertThat(addresses(control)).containsExactly("192.0.2.10");
+        assertThat(learned).extracting(LearnedAddresses::qname).containsExactly(name("www"));
+    }
+
+    @Test
+    void aPortLimitedDenyCidrRuleLimitsTheAddressItCoversAndOnlyThatOne() throws IOException {
+        // given: one of the name's twenty addresses must not be reached on port 22
+        start(POLICY.denyCidr("198.51.100.101/32", 22), b -> b);
+
+        // when
+        Message reply = client.udp(TestClient.query(name("many"), Type.A));
+
+        // then: two sink calls, each with its own ports, both before the answer
+        assertThat(addresses(reply)).hasSize(20);
+        assertThat(learned).hasSize(2);
+        assertThat(learned.get(0).addresses()).extracting(InetAddress::getHostAddress)
+                .containsExactly("198.51.100.101");
+        assertThat(learned.get(0).ports()).isEqualTo(new AllowedPorts(true, List.of(22)));
+        assertThat(learned.get(1).addresses()).hasSize(19);
+        assertThat(learned.get(1).ports().isAll()).isTrue();
+    }
+
+    @Test
     void metadataAnswersPassOnlyWithASingleHostCidrRule() throws IOException {
         start(POLICY.allowCidr("169.254.0.0/16"), b -> b);
         Message broad = client.udp(TestClient.query(name("metadata"), Type.A));
