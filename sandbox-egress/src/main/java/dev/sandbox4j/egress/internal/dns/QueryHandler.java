@@ -265,24 +265,9 @@ final class QueryHandler {
                     chain.targets().isEmpty() ? "allowed by '" + decision.rule() + "'; the upstream has no such"
                             + " records" : decision.reason());
         }
-        AllowedPorts ports = CnameChain.ports(policy, host, chain.targets());
-        if (ports.isNone()) {
-            return deny(ask, decision.rule(), "no port is allowed for every name on the CNAME chain "
-                    + host + ". -> " + String.join(" -> ", chain.targets()) + " (" + portText(host)
-                    + chain.targets().stream().map(t -> "; " + portText(t)).collect(Collectors.joining())
-                    + "): the answer's addresses could be used on none");
-        }
-        Map<InetAddress, AllowedPorts> portsOf = new LinkedHashMap<>();
-        for (InetAddress a : inet) {
-            AllowedPorts byCidr = AddressPorts.fold(policy, a, cidrOnly.contains(a) ? AllowedPorts.NONE
-                    : AllowedPorts.ALL);
-            AllowedPorts both = CnameChain.intersect(ports, byCidr);
-            if (both.isNone()) {
-                return deny(ask, decision.rule(), "answer address " + a.getHostAddress() + " could be used on no"
-                        + " port: the names allow " + describe(ports) + ", the CIDR rules covering it "
-                        + describe(byCidr));
-            }
-            portsOf.put(a, both);
+        PortPlan plan = portPlan(host, chain.targets(), inet, cidrOnly);
+        if (plan.noPort() != null) {
+            return deny(ask, decision.rule(), plan.noPort());
         }
         LearnedTable.Admission admission = admit(host, inet, ttl);
         if (admission.admitted().isEmpty()) {
@@ -298,22 +283,69 @@ final class QueryHandler {
             trimmed = "; address cap reached: " + admission.cap() + "; " + admission.withheld() + " of the answer's "
                     + inet.size() + " addresses withheld";
         }
-        // one sink call per distinct set of ports (usually one), all confirmed before the answer leaves
-        Map<AllowedPorts, List<InetAddress>> groups = new LinkedHashMap<>();
-        for (InetAddress a : admission.admitted()) {
-            groups.computeIfAbsent(portsOf.get(a), p -> new ArrayList<>()).add(a);
-        }
-        for (Map.Entry<AllowedPorts, List<InetAddress>> g : groups.entrySet()) {
-            String gateFailure = program(new LearnedAddresses(host + ".", chain.targets(), g.getValue(),
-                    Duration.ofSeconds(ttl), g.getKey()));
-            if (gateFailure != null) {
-                return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER,
-                        "egress: enforcement not confirmed"), latency, gateFailure);
-            }
+        String gateFailure = programAll(host, chain.targets(), admission.admitted(), plan.ports(), ttl);
+        if (gateFailure != null) {
+            return fail(ask, decision.rule(), ede(ExtendedErrorCodeOption.OTHER, "egress: enforcement not confirmed"),
+                    latency, gateFailure);
         }
         cache.put(key, new AnswerCache.Entry(chain.targets(), released, decision.rule(), now + ttl * 1000), now);
         return answer(ask, Rcode.NOERROR, chain.targets(), released, type, ttl, decision.rule(), latency,
                 decision.reason() + trimmed);
+    }
+
+    /**
+     * Which ports each answer address may be opened on.
+     *
+     * @param ports  per address, in answer order
+     * @param noPort why some address could be opened on no port at all (the name is then denied), else null
+     */
+    private record PortPlan(Map<InetAddress, AllowedPorts> ports, String noPort) {
+    }
+
+    /**
+     * The ports every name on the chain allows, narrowed per address by the CIDR rules covering it (an address in
+     * a deny class keeps only the ports its allow-cidr rule names).
+     */
+    private PortPlan portPlan(String host, List<String> targets, List<InetAddress> inet, Set<InetAddress> cidrOnly) {
+        AllowedPorts names = CnameChain.ports(policy, host, targets);
+        if (names.isNone()) {
+            return new PortPlan(Map.of(), "no port is allowed for every name on the CNAME chain " + host + ". -> "
+                    + String.join(" -> ", targets) + " (" + portText(host)
+                    + targets.stream().map(t -> "; " + portText(t)).collect(Collectors.joining())
+                    + "): the answer's addresses could be used on none");
+        }
+        Map<InetAddress, AllowedPorts> out = new LinkedHashMap<>();
+        for (InetAddress a : inet) {
+            AllowedPorts byCidr = AddressPorts.fold(policy, a, cidrOnly.contains(a) ? AllowedPorts.NONE
+                    : AllowedPorts.ALL);
+            AllowedPorts both = CnameChain.intersect(names, byCidr);
+            if (both.isNone()) {
+                return new PortPlan(Map.of(), "answer address " + a.getHostAddress() + " could be used on no port:"
+                        + " the names allow " + describe(names) + ", the CIDR rules covering it " + describe(byCidr));
+            }
+            out.put(a, both);
+        }
+        return new PortPlan(out, null);
+    }
+
+    /**
+     * Programs the admitted addresses: one sink call per distinct set of ports (usually one), every call confirmed
+     * before the answer may leave. Null when all are in force, else why not.
+     */
+    private String programAll(String host, List<String> targets, List<InetAddress> admitted,
+            Map<InetAddress, AllowedPorts> ports, long ttl) {
+        Map<AllowedPorts, List<InetAddress>> groups = new LinkedHashMap<>();
+        for (InetAddress a : admitted) {
+            groups.computeIfAbsent(ports.get(a), p -> new ArrayList<>()).add(a);
+        }
+        for (Map.Entry<AllowedPorts, List<InetAddress>> g : groups.entrySet()) {
+            String failure = program(new LearnedAddresses(host + ".", targets, g.getValue(), Duration.ofSeconds(ttl),
+                    g.getKey()));
+            if (failure != null) {
+                return failure;
+            }
+        }
+        return null;
     }
 
     /**
