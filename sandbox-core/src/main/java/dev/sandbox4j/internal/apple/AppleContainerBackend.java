@@ -73,6 +73,8 @@ public final class AppleContainerBackend implements RuntimeBackend {
     private final AppleRunOptions options;
     private final AppleHostCheck.Limits limits;
     private final Object serviceLock = new Object();
+    /** Names a start found taken by a container this backend did not create: never deleted by {@link #remove}. */
+    private final java.util.Set<String> foreign = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public AppleContainerBackend(CommandRunner runner, AppleContainerArgs args, AppleRunOptions options,
                                  AppleHostCheck.Limits limits) {
@@ -104,7 +106,10 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return runner.run(command(argv).timeout(timeout).build());
     }
 
-    /** Runs, and when the system service turns out to be down, starts it and runs once more. */
+    /**
+     * Runs, and when the system service turns out to be down, starts it and runs once more. A timeout
+     * ({@link AppleErrorKind#SERVICE_TIMEOUT}) is not a down service: it is returned as it is.
+     */
     private CommandResult runStartingService(Command cmd) {
         CommandResult r = runner.run(cmd);
         if (r.exitCode() != 0 && AppleErrors.classify(r) == AppleErrorKind.SERVICE_NOT_RUNNING) {
@@ -272,17 +277,22 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     @Override
     public ContainerInfo start(LaunchRequest request, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         List<PortMapping> ports = choosePorts(request.spec().ports());
         List<String> argv = args.run(request, ports, options);
-        Command.Builder cmd = command(argv).timeout(timeout);
-        request.spec().env().values().forEach(cmd::redact);
-        CommandResult r;
-        try {
-            r = runStartingService(cmd.build());
-        } catch (SandboxTimeoutException e) {
-            throw new SandboxTimeoutException("sandbox " + request.name() + " did not start within "
-                    + timeout.toMillis() + " ms (each sandbox boots a VM; the first run also unpacks the image): "
-                    + "raise startupTimeout(...) or check `container list --all`", timeout);
+        CommandResult r = runContainer(request, argv, timeout);
+        if (r.exitCode() != 0) {
+            AppleErrorKind kind = AppleErrors.classify(r);
+            if (kind == AppleErrorKind.SERVICE_TIMEOUT || kind == AppleErrorKind.ALREADY_EXISTS) {
+                // A run that timed out (or whose retry after a dropped connection found the name taken) may have
+                // created the container on the server: adopt it if it is ours and running, else clear it and run
+                // once more. A container that is not ours is never touched.
+                Optional<ContainerInfo> adopted = adoptAfter(request, ports, r, kind, remaining(deadline));
+                if (adopted.isPresent()) {
+                    return adopted.get();
+                }
+                r = runContainer(request, argv, remaining(deadline));
+            }
         }
         if (r.exitCode() != 0) {
             SandboxException failure = AppleErrors.failure(r, "starting sandbox " + request.name());
@@ -294,6 +304,10 @@ public final class AppleContainerBackend implements RuntimeBackend {
         }
         String printed = r.stdout().strip();
         String id = printed.isEmpty() ? request.name() : printed.substring(printed.lastIndexOf('\n') + 1).strip();
+        return info(request, id, ports);
+    }
+
+    private static ContainerInfo info(LaunchRequest request, String id, List<PortMapping> ports) {
         Map<Integer, Integer> hostPorts = new HashMap<>();
         for (PortMapping p : ports) {
             if (p.protocol().equals("tcp")) {
@@ -301,6 +315,61 @@ public final class AppleContainerBackend implements RuntimeBackend {
             }
         }
         return new ContainerInfo(id, request.name(), hostPorts, request.labels(), true);
+    }
+
+    private static Duration remaining(long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SandboxTimeoutException("the sandbox did not start in time: raise startupTimeout(...) or check "
+                    + "`container list --all`", Duration.ZERO);
+        }
+        return Duration.ofNanos(left);
+    }
+
+    private CommandResult runContainer(LaunchRequest request, List<String> argv, Duration timeout) {
+        Command.Builder cmd = command(argv).timeout(timeout);
+        request.spec().env().values().forEach(cmd::redact);
+        try {
+            return runStartingService(cmd.build());
+        } catch (SandboxTimeoutException e) {
+            throw new SandboxTimeoutException("sandbox " + request.name() + " did not start within "
+                    + timeout.toMillis() + " ms (each sandbox boots a VM; the first run also unpacks the image): "
+                    + "raise startupTimeout(...) or check `container list --all`", timeout);
+        }
+    }
+
+    /**
+     * After a {@code run} that timed out or found its name taken: the container by that name, if this request
+     * made it (all of the request's labels, which carry this JVM's owner id and the sandbox name). Running: it
+     * is adopted. Not running: it is removed, and the caller runs again. Absent: the caller runs again. Made by
+     * someone else: refused, and the name is remembered so that cleanup never deletes it.
+     */
+    private Optional<ContainerInfo> adoptAfter(LaunchRequest request, List<PortMapping> ports, CommandResult failed,
+                                               AppleErrorKind kind, Duration timeout) {
+        Optional<AppleContainer> existing = inspect(request.name());
+        if (existing.isEmpty()) {
+            if (kind == AppleErrorKind.SERVICE_TIMEOUT) {
+                LOG.info("`container run` of {} timed out and created nothing; running it again", request.name());
+            }
+            return Optional.empty();
+        }
+        AppleContainer c = existing.get();
+        if (!c.hasLabels(request.labels())) {
+            foreign.add(request.name());
+            throw new SandboxStartException("a container named " + request.name() + " already exists and was not "
+                    + "created by this sandbox (its labels differ), so it is left untouched ("
+                    + AppleErrors.message(failed.stderr()) + "): remove it with `container delete " + request.name()
+                    + "` if it is a leftover", AppleErrors.failure(failed, "starting sandbox " + request.name()));
+        }
+        if (c.running()) {
+            LOG.info("`container run` of {} reported {} but the container is running: adopting it", request.name(),
+                    kind);
+            return Optional.of(info(request, request.name(), ports));
+        }
+        LOG.info("`container run` of {} reported {} and left it {}: removing it and running again", request.name(),
+                kind, c.state());
+        remove(request.name(), timeout);
+        return Optional.empty();
     }
 
     /** The CLI cannot pick a free host port, so host port 0 becomes one free now on the requested address. */
@@ -357,7 +426,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
         }
         AppleErrorKind kind = AppleErrors.classify(r);
         return switch (kind) {
-            case SERVICE_NOT_RUNNING -> true;
+            case SERVICE_NOT_RUNNING, SERVICE_TIMEOUT -> true;
             case USAGE -> err.contains("Usage: container");
             case NOT_FOUND, NOT_RUNNING -> err.contains(id) && r.exitCode() == 1;
             default -> false;
@@ -441,15 +510,55 @@ public final class AppleContainerBackend implements RuntimeBackend {
         require(args.kill(id, signal), timeout, "sending " + signal + " to " + id);
     }
 
+    /**
+     * {@code container delete --force}. A container that is gone is not an error. One that is still stopping
+     * cannot be deleted even with {@code --force} ({@code ContainersService.delete}): this waits and deletes again
+     * until {@code timeout}. When the CLI's answer says nothing clear (0.x printed the reason on stdout, if at all),
+     * the container's state decides. A name a start found taken by someone else's container is never deleted.
+     */
     @Override
     public void remove(String id, Duration timeout) {
-        CommandResult r = runStartingService(command(args.delete(id)).timeout(timeout).build());
-        if (r.exitCode() != 0) {
-            if (AppleErrors.classify(r) == AppleErrorKind.NOT_FOUND) {
+        if (foreign.contains(id)) {
+            LOG.debug("not removing {}: that container was not created by this backend", id);
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 50;
+        while (true) {
+            Duration left = Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
+            CommandResult r = runStartingService(command(args.delete(id)).timeout(left).build());
+            if (r.exitCode() == 0) {
+                return;
+            }
+            AppleErrorKind kind = AppleErrors.classify(r.exitCode(), r.stderr() + "\n" + r.stdout());
+            if (kind == AppleErrorKind.NOT_FOUND) {
                 LOG.debug("container {} was already gone", id);
                 return;
             }
-            throw AppleErrors.failure(r, "removing container " + id);
+            boolean settling = kind == AppleErrorKind.STOPPING || kind == AppleErrorKind.STILL_RUNNING;
+            if (kind == AppleErrorKind.OTHER) {
+                Optional<AppleContainer> now = inspect(id);
+                if (now.isEmpty()) {
+                    return;
+                }
+                settling = !now.get().state().equals("stopped");
+            }
+            if (!settling) {
+                throw AppleErrors.failure(r, "removing container " + id);
+            }
+            if (System.nanoTime() + pause * 1_000_000L >= deadline) {
+                throw new SandboxTimeoutException("container " + id + " was still stopping after " + timeout.toMillis()
+                        + " ms and could not be deleted (" + AppleErrors.message(r.stderr()) + "): delete it later "
+                        + "with `container delete --force " + id + "`", timeout);
+            }
+            LOG.debug("container {} is still stopping; deleting again in {} ms", id, pause);
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException("interrupted while waiting for container " + id + " to stop", e);
+            }
+            pause = Math.min(1000, pause * 2);
         }
     }
 
