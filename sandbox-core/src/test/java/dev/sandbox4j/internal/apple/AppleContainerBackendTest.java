@@ -152,20 +152,182 @@ class AppleContainerBackendTest {
         assertThat(info).isEqualTo(new ContainerInfo("sb4j-1", "sb4j-1", Map.of(8080, hostPort), Map.of(), true));
     }
 
-    @Test
-    void startThatCollidesWithAnExistingContainerFailsAsAStartFailure() {
-        // given
+    /**
+     * The 1.2.2 sbx-1 container of {@code constructed/list-1.2.2-sbx.json} renamed to {@code name}, with
+     * {@code labels} and {@code state} (constructed from ManagedContainer/ContainerStatus.swift, tag 1.2.2).
+     */
+    static String inspectJson(String name, Map<String, String> labels, String state) {
+        StringBuilder l = new StringBuilder();
+        new java.util.TreeMap<>(labels).forEach((k, v) -> l.append(l.length() == 0 ? "" : ",").append('"').append(k)
+                .append("\":\"").append(v).append('"'));
+        String json = Fixture.load("constructed/list-1.2.2-sbx.json").payload()
+                .replace("\"labels\":{\"dev.example.sandbox\":\"1\"}", "\"labels\":{" + l + "}")
+                .replace("\"state\":\"running\"", "\"state\":\"" + state + "\"")
+                .replace("sbx-1", name);
+        return state.equals("running") ? json : json.replaceAll("\"networks\":\\[\\{\"hostname.*?\\}\\],\"startedDate\"",
+                "\"networks\":[],\"startedDate\"");
+    }
+
+    private static LaunchRequest request(String name, Map<String, String> labels) {
         SandboxSpec spec = Sandbox.builder().image("docker.io/library/alpine:3.20").build();
-        LaunchRequest request = new LaunchRequest(spec, "docker.io/library/alpine:3.20", "sb4j-1", Map.of(),
-                Optional.empty(), List.of(), List.of());
-        ScriptedRunner runner = new ScriptedRunner().expect(new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"))
-                .run(request, List.of(), AppleRunOptions.DEFAULTS), 1, "", "Error: container with id sb4j-1 already exists\n");
+        return new LaunchRequest(spec, "docker.io/library/alpine:3.20", name, labels, Optional.empty(), List.of(),
+                List.of());
+    }
+
+    private static final Map<String, String> OURS = Map.of("dev.sandbox4j.managed", "true",
+            "dev.sandbox4j.owner", "1-2-abcd", "dev.sandbox4j.sandbox", "sb4j-1");
+
+    @Test
+    void nameTakenByAContainerThatIsNotOursIsRefusedAndNeverDeleted() {
+        // given
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", "Error: container with id sb4j-1 already exists\n")
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", Map.of("team", "someone-else"), "running"));
+        AppleContainerBackend b = backend(runner, "1.2.2");
 
         // when / then
-        assertThatThrownBy(() -> backend(runner, "1.2.2").start(request, T))
+        assertThatThrownBy(() -> b.start(request, T))
                 .isInstanceOf(SandboxStartException.class)
                 .hasCauseInstanceOf(AppleCliException.class)
-                .hasMessageContaining("already exists");
+                .hasMessageContaining("not created by this sandbox").hasMessageContaining("left untouched");
+        b.remove("sb4j-1", T);   // what a failed start's cleanup does: must not reach the CLI
+        runner.assertDone();
+    }
+
+    @Test
+    void runThatTimedOutButCreatedAndStartedOurContainerIsAdoptedWithoutRunningAgain() {
+        // given: XPC timeout for containerCreate (errors/34), yet the server finished the run
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", Fixture.load("errors/34-service-timeout.txt").payload())
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "running"));
+
+        // when
+        ContainerInfo info = backend(runner, "1.2.2").start(request, T);
+
+        // then
+        assertThat(info).isEqualTo(new ContainerInfo("sb4j-1", "sb4j-1", Map.of(), OURS, true));
+        runner.assertDone();
+    }
+
+    @Test
+    void runThatTimedOutLeavingOurContainerStoppedRemovesItAndRunsOnceMore() {
+        // given
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", Fixture.load("errors/34-service-timeout.txt").payload())
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "stopped"))
+                .expect(argv("delete", "--force", "sb4j-1"), "sb4j-1\n")
+                .expect(run, "sb4j-1\n");
+
+        // when
+        ContainerInfo info = backend(runner, "1.2.2").start(request, T);
+
+        // then
+        assertThat(info.id()).isEqualTo("sb4j-1");
+        runner.assertDone();
+    }
+
+    @Test
+    void runWhoseConnectionDroppedIsRetriedAfterTheServiceCheckAndAdoptsWhatTheFirstAttemptMade() {
+        // given: the first run loses its connection (errors/39), the service answers as running, the second run
+        // finds the name taken by the container the first one created
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", Fixture.load("errors/39-service-not-running.txt").payload())
+                .expect(argv("system", "status", "--format", "json"), RUNNING)
+                .expect(run, 1, "", "Error: container with id sb4j-1 already exists\n")
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "running"));
+
+        // when
+        ContainerInfo info = backend(runner, "1.2.2").start(request, T);
+
+        // then
+        assertThat(info.running()).isTrue();
+        runner.assertDone();
+    }
+
+    @Test
+    void apiServerTimeoutNeverStartsTheServiceAndIsATypedFailure() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("list", "--all", "--format", "json"), 1, "",
+                Fixture.load("errors/35-service-timeout.txt").payload());
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").list(Map.of(), T))
+                .isInstanceOf(AppleCliException.class)
+                .extracting(e -> ((AppleCliException) e).kind()).isEqualTo(AppleErrorKind.SERVICE_TIMEOUT);
+        runner.assertDone();
+    }
+
+    @Test
+    void removeWaitsWhileTheContainerIsStillStoppingAndDeletesAgain() {
+        // given: --force cannot delete a stopping container (errors/36)
+        String stopping = Fixture.load("errors/36-stopping.txt").payload().replace("sbx-1", "sb4j-1");
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("delete", "--force", "sb4j-1"), 1, "", stopping)
+                .expect(argv("delete", "--force", "sb4j-1"), 1, "", stopping)
+                .expect(argv("delete", "--force", "sb4j-1"), "sb4j-1\n");
+
+        // when
+        backend(runner, "1.2.2").remove("sb4j-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void removeOfA0xContainerWhoseDeleteSaysNothingClearAsksItsStateAndWaits() {
+        // given: 0.9.0 prints only "delete failed for one or more containers" on stderr (the reason went to the
+        // log), and inspect shows the 0.x layout with status "stopping"
+        String zeroX = Fixture.load("captured/inspect-0.4.1-tcb.json").payload().replace("tcb-ap01", "sb4j-1")
+                .replace("\"status\":\"running\"", "\"status\":\"stopping\"");
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("delete", "--force", "sb4j-1"), 1, "",
+                        "Error: internalError: \"delete failed for one or more containers: [\"sb4j-1\"]\"\n")
+                .expect(argv("inspect", "sb4j-1"), zeroX)
+                .expect(argv("delete", "--force", "sb4j-1"), "sb4j-1\n");
+
+        // when
+        backend(runner, "0.9.0").remove("sb4j-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void removeThatStaysStoppingGivesUpWithATimeoutAtTheDeadline() {
+        // given: a container that never finishes stopping
+        String stopping = Fixture.load("errors/36-stopping.txt").payload().replace("sbx-1", "sb4j-1");
+        dev.sandbox4j.spi.CommandRunner always = new dev.sandbox4j.spi.CommandRunner() {
+            @Override
+            public dev.sandbox4j.spi.CommandResult run(Command command) {
+                assertThat(command.argv()).isEqualTo(argv("delete", "--force", "sb4j-1"));
+                return new dev.sandbox4j.spi.CommandResult(command.argv(), 1, new byte[0],
+                        stopping.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ZERO, 0);
+            }
+
+            @Override
+            public dev.sandbox4j.spi.RunningCommand start(Command command) {
+                throw new AssertionError("not expected: " + command.argv());
+            }
+        };
+        AppleContainerBackend b = new AppleContainerBackend(always,
+                new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")), AppleRunOptions.DEFAULTS, MAC);
+
+        // when / then
+        assertThatThrownBy(() -> b.remove("sb4j-1", Duration.ofMillis(300)))
+                .isInstanceOf(dev.sandbox4j.SandboxTimeoutException.class)
+                .hasMessageContaining("still stopping").hasMessageContaining("container delete --force sb4j-1");
     }
 
     @Test
@@ -296,7 +458,8 @@ class AppleContainerBackendTest {
     void removingFailsLoudlyForOtherErrors() {
         // given
         ScriptedRunner runner = new ScriptedRunner().expect(argv("delete", "--force", "sb4j-1"), 1, "",
-                "Error: internalError: \"failed to delete container\"\n");
+                "Error: internalError: \"failed to delete container\"\n")
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "stopped"));
 
         // when / then
         assertThatThrownBy(() -> backend(runner, "1.2.2").remove("sb4j-1", T)).isInstanceOf(CommandFailedException.class)
