@@ -16,14 +16,14 @@ import org.junit.jupiter.api.Test;
  * built with the macOS 26 SDK (the kernel tells the truth) and with an older SDK (the kernel and the
  * {@code SystemVersion.plist} redirect answer with the compatibility version). The sysctl answers follow xnu
  * {@code bsd/kern/kern_sysctl.c} ({@code sysctl_osproductversion}); the plist is
- * {@code constructed/system-version-platform-26.1.plist}.
+ * {@code src/test/resources/macos/system-version-platform-26.1.plist}.
  */
 class HostEnvironmentMacOsVersionTest {
     private static final String PLATFORM_PLIST = platformPlist();
 
     private static String platformPlist() {
         try (InputStream in = HostEnvironmentMacOsVersionTest.class
-                .getResourceAsStream("/apple/constructed/system-version-platform-26.1.plist")) {
+                .getResourceAsStream("/macos/system-version-platform-26.1.plist")) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return text.substring(text.indexOf("\n---\n") + 5);
         } catch (IOException e) {

@@ -453,32 +453,76 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return AppleFeature.COPY.supportedBy(args.version());
     }
 
-    @Override
-    public void copyTo(String id, Path source, String target, Duration timeout) {
-        if (copiesWithCli()) {
-            require(args.copyTo(id, source, target), timeout, "copying " + source + " into " + id + ":" + target);
-            return;
+    /**
+     * Whether {@code container copy} gives what {@code podman cp} gives for this copy in: a directory (its archive
+     * keeps permission bits, and it lands inside an existing directory just as with podman), or a file whose mode
+     * is 0644 anyway; never with ':' in a path.
+     */
+    boolean copyInWithCli(Path source, String target) {
+        if (!copiesWithCli() || source.toString().indexOf(':') >= 0 || target.indexOf(':') >= 0) {
+            return false;
         }
-        String[] split = splitPath(target);
-        byte[] tar = TarStreams.pack(source, split[1]);
-        CommandResult r = runner.run(command(args.tarInto(id, split[0])).stdin(tar).timeout(timeout).build());
-        if (r.exitCode() != 0) {
-            throw AppleErrors.failure(r, "copying " + source + " into " + id + ":" + target + " (tar through exec)");
+        if (java.nio.file.Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return true;
+        }
+        try {
+            return java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(source)).equals("rw-r--r--");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 
+    /**
+     * Copies a host file or directory in the way {@code podman cp} does: permission bits kept, into an existing
+     * directory, any characters in paths. {@code container copy} where that is what it does
+     * ({@link #copyInWithCli}), else a tar stream through {@code container exec}.
+     */
     @Override
-    public void copyFrom(String id, String source, Path target, Duration timeout) {
-        if (copiesWithCli()) {
-            require(args.copyFrom(id, source, target), timeout, "copying " + id + ":" + source + " to " + target);
+    public void copyTo(String id, Path source, String target, Duration timeout) {
+        if (copyInWithCli(source, target)) {
+            require(args.copyTo(id, source, target), timeout, "copying " + source + " into " + id + ":" + target);
             return;
         }
-        String[] split = splitPath(source);
-        CommandResult r = run(args.tarOutOf(id, split[0], split[1]), timeout);
+        splitPath(target);
+        Path name = source.getFileName();
+        String entry = name == null ? "root" : name.toString();
+        byte[] tar = TarStreams.pack(source, entry);
+        CommandResult r = runner.run(command(args.tarInto(id, target, entry)).stdin(tar).timeout(timeout).build());
         if (r.exitCode() != 0) {
-            throw AppleErrors.failure(r, "copying " + id + ":" + source + " to " + target + " (tar through exec)");
+            throw AppleErrors.failure(r, "copying " + source + " into " + id + ":" + target + " (a tar stream through "
+                    + "`container exec`, which needs sh and tar in the image)");
         }
-        TarStreams.unpack(new ByteArrayInputStream(r.stdoutBytes()), split[1], target);
+    }
+
+    /**
+     * Copies out of the container in the way {@code podman cp} does. A tar stream through {@code container exec}
+     * keeps permission bits, which {@code container copy} does not for a single file (it writes 0644); when that
+     * exec fails (no tar in the image, say) and the CLI has {@code container copy}, that is used instead.
+     */
+    @Override
+    public void copyFrom(String id, String source, Path target, Duration timeout) {
+        String[] split = splitPath(source);
+        Path dest = java.nio.file.Files.isDirectory(target) ? target.resolve(split[1]) : target;
+        CommandResult r = run(args.tarOutOf(id, split[0], split[1]), timeout);
+        if (r.exitCode() == 0) {
+            TarStreams.unpack(new ByteArrayInputStream(r.stdoutBytes()), split[1], dest);
+            return;
+        }
+        SandboxException tarFailure = AppleErrors.failure(r, "copying " + id + ":" + source + " to " + target
+                + " (a tar stream through `container exec`)");
+        if (!copiesWithCli() || source.indexOf(':') >= 0 || target.toString().indexOf(':') >= 0
+                || AppleErrors.classify(r) == AppleErrorKind.SERVICE_NOT_RUNNING) {
+            throw tarFailure;
+        }
+        LOG.warn("copying {}:{} through tar failed ({}); using `container copy`, which writes a single file with "
+                + "mode 0644", id, source, AppleErrors.message(r.stderr()));
+        try {
+            require(args.copyFrom(id, source, target), timeout, "copying " + id + ":" + source + " to " + target);
+        } catch (SandboxException e) {
+            e.addSuppressed(tarFailure);
+            throw e;
+        }
     }
 
     /** "/work/out.txt" → ["/work", "out.txt"]; "/x" → ["/", "x"]. */

@@ -472,8 +472,9 @@ class AppleContainerBackendTest {
         Path in = Files.writeString(tmp.resolve("input.txt"), "to the sandbox\n");
         byte[] fromContainer = TarStreams.pack(Files.writeString(tmp.resolve("x"), "from the sandbox\n"), "out.txt");
         ScriptedRunner runner = new ScriptedRunner()
-                .expect(argv("exec", "--interactive", "sb4j-1", "tar", "-x", "-f", "-", "-C", "/work"), "")
-                .expect(argv("exec", "sb4j-1", "tar", "-c", "-f", "-", "-C", "/work", "out.txt"),
+                .expect(new AppleContainerArgs(CLI, AppleCliVersion.parse("0.12.3")).tarInto("sb4j-1", "/work/input.txt",
+                        "input.txt"), "")
+                .expect(argv("exec", "--user", "0", "sb4j-1", "tar", "-c", "-f", "-", "-C", "/work", "out.txt"),
                         new String(fromContainer, java.nio.charset.StandardCharsets.ISO_8859_1));
         AppleContainerBackend b = backend(runner, "0.12.3");
 
@@ -487,6 +488,27 @@ class AppleContainerBackendTest {
         assertThat(tmp.resolve("check.txt")).hasContent("to the sandbox");
         assertThat(tmp.resolve("out.txt")).hasContent("from the sandbox");
         assertThat(b.copiesWithCli()).isFalse();
+    }
+
+    @Test
+    void copyUsesTheCliOnlyWhereItMatchesPodmanCp() throws IOException {
+        // given: 1.2.2 has `container copy`; it forces 0644 on a single file and refuses ':' in paths
+        Path plain = Files.writeString(tmp.resolve("plain.txt"), "p\n");
+        Files.setPosixFilePermissions(plain, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path script = Files.writeString(tmp.resolve("run.sh"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path dir = Files.createDirectories(tmp.resolve("tree"));
+        Path colon = Files.writeString(tmp.resolve("a:b.txt"), "c\n");
+        Files.setPosixFilePermissions(colon, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        AppleContainerBackend b = backend(new ScriptedRunner(), "1.2.2");
+
+        // when / then
+        assertThat(b.copyInWithCli(plain, "/work/plain.txt")).isTrue();
+        assertThat(b.copyInWithCli(dir, "/work/tree")).isTrue();
+        assertThat(b.copyInWithCli(script, "/work/run.sh")).as("0755 file").isFalse();
+        assertThat(b.copyInWithCli(colon, "/work/c.txt")).as("':' in the host path").isFalse();
+        assertThat(b.copyInWithCli(plain, "/work/x:y.txt")).as("':' in the container path").isFalse();
+        assertThat(backend(new ScriptedRunner(), "0.12.3").copyInWithCli(plain, "/work/plain.txt")).isFalse();
     }
 
     @Test

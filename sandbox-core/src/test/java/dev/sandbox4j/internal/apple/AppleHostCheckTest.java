@@ -118,7 +118,7 @@ class AppleHostCheckTest {
         facts.strings.put("kern.osproductversioncompat", "16.1");
         facts.longs.put("kern.system_version_compat", 1L);
         facts.files.put(dev.sandbox4j.internal.MacOsVersion.PLATFORM_PLIST,
-                Fixture.load("constructed/system-version-platform-26.1.plist").payload());
+                platformPlist());
 
         // when
         List<String> problems = AppleHostCheck.problems(facts);
@@ -142,5 +142,16 @@ class AppleHostCheckTest {
         // then
         assertThat(problems).singleElement().asString().contains("macOS 15 (from kern.osrelease (Darwin 24.5.0))")
                 .contains("upgrade macOS");
+    }
+
+    /** {@code src/test/resources/macos/system-version-platform-26.1.plist} without its provenance header. */
+    private static String platformPlist() {
+        try (java.io.InputStream in = AppleHostCheckTest.class
+                .getResourceAsStream("/macos/system-version-platform-26.1.plist")) {
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return text.substring(text.indexOf("\n---\n") + 5);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -112,7 +112,9 @@ class AppleLifecycleTest {
         FakeContainerCli.Step copyIn = fake.expect("copy", input.toString(), NAME + ":/work/input.txt")
                 .run("cp \"$2\" \"$STEP.copied\"");
         Path output = tmp.resolve("out.txt");
-        fake.expect("copy", NAME + ":/work/out.txt", output.toString()).run("printf 'result\\n' > \"$3\"");
+        // copy out: a tar stream through exec (keeps modes); the step makes it with the host's tar
+        fake.expect("exec", "--user", "0", NAME, "tar", "-c", "-f", "-", "-C", "/work", "out.txt")
+                .run("mkdir -p \"$STEP.d\" && printf 'result\\n' > \"$STEP.d/out.txt\" && tar -c -f - -C \"$STEP.d\" out.txt");
         fake.expect("logs", NAME).stdout("started\nhi\noops\n");
         AppleContainerProvider provider = new AppleContainerProvider();
         HostEnvironment host = HostEnvironment.current();
