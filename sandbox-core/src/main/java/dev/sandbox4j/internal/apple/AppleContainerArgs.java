@@ -348,6 +348,10 @@ public final class AppleContainerArgs {
         AppleFeature.NETWORKS.require(version, "creating network " + name);
         requireNetworkName(name);
         List<String> a = new ArrayList<>(List.of(cli, "network", "create"));
+        if (!labels.isEmpty()) {
+            AppleFeature.NETWORK_LABELS.require(version, "creating network " + name + " with labels (how Sandbox4j "
+                    + "finds its networks again)");
+        }
         labels.forEach((k, v) -> a.addAll(List.of("--label", label(k, v))));
         a.add(name);
         return a;

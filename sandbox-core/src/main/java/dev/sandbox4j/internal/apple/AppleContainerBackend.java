@@ -200,6 +200,11 @@ public final class AppleContainerBackend implements RuntimeBackend {
                 AppleFeature.IPV6_PUBLISH.require(args.version(), "publishing on " + p.hostIp());
             }
         }
+        for (dev.sandbox4j.Mount m : spec.mounts()) {
+            if (java.nio.file.Files.isRegularFile(m.source())) {
+                AppleFeature.SINGLE_FILE_MOUNTS.require(args.version(), "mounting the file " + m.source());
+            }
+        }
         if (options.readOnlyRootfs()) {
             AppleFeature.READ_ONLY.require(args.version(), "a read-only root filesystem");
         }
