@@ -433,7 +433,9 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return switch (kind) {
             case SERVICE_NOT_RUNNING, SERVICE_TIMEOUT -> true;
             case USAGE -> err.contains("Usage: container");
-            case NOT_FOUND, NOT_RUNNING -> err.contains(id) && r.exitCode() == 1;
+            // the runtime helper's own text names no id (RuntimeService.swift: "cannot exec: container is not running")
+            case NOT_FOUND, NOT_RUNNING -> r.exitCode() == 1
+                    && (err.contains(id) || err.contains("cannot exec: container is not running"));
             default -> false;
         };
     }
@@ -551,7 +553,12 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     /** Stops a container: its stop signal, then SIGKILL after {@code grace}. Stopping a stopped one succeeds. */
     public void stop(String id, Duration grace, Duration timeout) {
-        require(args.stop(id, (int) Math.min(Integer.MAX_VALUE, grace.toSeconds())), timeout, "stopping " + id);
+        CommandResult r = runStartingService(command(args.stop(id, (int) Math.min(Integer.MAX_VALUE,
+                grace.toSeconds()))).timeout(timeout).build());
+        // 1.x stops idempotently; older runtimes answered "cannot stop: container is not running"
+        if (r.exitCode() != 0 && AppleErrors.classify(r) != AppleErrorKind.NOT_RUNNING) {
+            throw AppleErrors.failure(r, "stopping " + id);
+        }
     }
 
     /** Sends a signal ({@code KILL}, {@code TERM}, ...) to the container's init process. */

@@ -442,6 +442,36 @@ class AppleContainerBackendTest {
     }
 
     @Test
+    void execRefusedByTheRuntimeHelperWithoutNamingTheContainerIsStillACliFailure() {
+        // given: RuntimeService.swift (tags 0.1.0-1.2.2) says "cannot exec: container is not running", no id;
+        // ContainerClient.createProcess wraps it (ContainerClient.swift @ 1.2.2)
+        CapturingRunner runner = new CapturingRunner(1, "", "Error: failed to create process in container (cause: "
+                + "\"invalidState: \"cannot exec: container is not running\"\")\n");
+
+        // when / then
+        assertThatThrownBy(() -> new AppleContainerBackend(runner, new AppleContainerArgs(CLI,
+                AppleCliVersion.parse("1.2.2")), AppleRunOptions.DEFAULTS, MAC).exec("sb4j-1", Exec.of("true"),
+                ExecListener.NONE))
+                .isInstanceOf(AppleCliException.class).extracting(e -> ((AppleCliException) e).kind())
+                .isEqualTo(AppleErrorKind.NOT_RUNNING);
+    }
+
+    @Test
+    void stoppingAContainerThatAnOlderRuntimeSaysIsNotRunningIsNotAnError() {
+        // given: "cannot stop: container is not running" (Sources/Services/ContainerSandboxService/SandboxService.swift
+        // @ tags 0.1.0-0.4.1; 0.5.0 and later stop idempotently)
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("stop", "--time", "5", "sb4j-1"), 1, "",
+                "Error: internalError: \"failed to stop container\" (cause: \"invalidState: \"cannot stop: container "
+                        + "is not running\"\")\n");
+
+        // when
+        backend(runner, "0.2.0").stop("sb4j-1", Duration.ofSeconds(5), T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
     void removingAContainerThatIsGoneIsNotAnError() {
         // given
         ScriptedRunner runner = new ScriptedRunner().expect(argv("delete", "--force", "sb4j-1"), 1, "",
