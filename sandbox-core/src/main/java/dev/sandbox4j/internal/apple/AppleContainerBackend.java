@@ -495,7 +495,8 @@ public final class AppleContainerBackend implements RuntimeBackend {
         Path name = source.getFileName();
         String entry = name == null ? "root" : name.toString();
         byte[] tar = TarStreams.pack(source, entry);
-        CommandResult r = runner.run(command(args.tarInto(id, target, entry)).stdin(tar).timeout(timeout).build());
+        CommandResult r = runStartingService(command(args.tarInto(id, target, entry)).stdin(tar).timeout(timeout)
+                .build());
         if (r.exitCode() != 0) {
             throw AppleErrors.failure(r, "copying " + source + " into " + id + ":" + target + " (a tar stream through "
                     + "`container exec`, which needs sh and tar in the image)");
@@ -511,7 +512,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
     public void copyFrom(String id, String source, Path target, Duration timeout) {
         String[] split = splitPath(source);
         Path dest = java.nio.file.Files.isDirectory(target) ? target.resolve(split[1]) : target;
-        CommandResult r = run(args.tarOutOf(id, split[0], split[1]), timeout);
+        CommandResult r = runStartingService(command(args.tarOutOf(id, split[0], split[1])).timeout(timeout).build());
         if (r.exitCode() == 0) {
             TarStreams.unpack(new ByteArrayInputStream(r.stdoutBytes()), split[1], dest);
             return;
