@@ -5,6 +5,7 @@ import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.ImageSource;
 import dev.sandbox4j.MemorySize;
+import dev.sandbox4j.Mount;
 import dev.sandbox4j.PortMapping;
 import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.RuntimeUnavailableException;
@@ -29,7 +30,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -40,7 +44,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +80,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
     private final AppleHostCheck.Limits limits;
     private final Object serviceLock = new Object();
     /** Names a start found taken by a container this backend did not create: never deleted by {@link #remove}. */
-    private final java.util.Set<String> foreign = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> foreign = ConcurrentHashMap.newKeySet();
 
     public AppleContainerBackend(CommandRunner runner, AppleContainerArgs args, AppleRunOptions options,
                                  AppleHostCheck.Limits limits) {
@@ -200,8 +206,8 @@ public final class AppleContainerBackend implements RuntimeBackend {
                 AppleFeature.IPV6_PUBLISH.require(args.version(), "publishing on " + p.hostIp());
             }
         }
-        for (dev.sandbox4j.Mount m : spec.mounts()) {
-            if (java.nio.file.Files.isRegularFile(m.source())) {
+        for (Mount m : spec.mounts()) {
+            if (Files.isRegularFile(m.source())) {
                 AppleFeature.SINGLE_FILE_MOUNTS.require(args.version(), "mounting the file " + m.source());
             }
         }
@@ -469,12 +475,11 @@ public final class AppleContainerBackend implements RuntimeBackend {
         if (!copiesWithCli() || source.toString().indexOf(':') >= 0 || target.indexOf(':') >= 0) {
             return false;
         }
-        if (java.nio.file.Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
             return true;
         }
         try {
-            return java.nio.file.attribute.PosixFilePermissions.toString(
-                    java.nio.file.Files.getPosixFilePermissions(source)).equals("rw-r--r--");
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(source)).equals("rw-r--r--");
         } catch (IOException | UnsupportedOperationException e) {
             return false;
         }
@@ -511,7 +516,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
     @Override
     public void copyFrom(String id, String source, Path target, Duration timeout) {
         String[] split = splitPath(source);
-        Path dest = java.nio.file.Files.isDirectory(target) ? target.resolve(split[1]) : target;
+        Path dest = Files.isDirectory(target) ? target.resolve(split[1]) : target;
         CommandResult r = runStartingService(command(args.tarOutOf(id, split[0], split[1])).timeout(timeout).build());
         if (r.exitCode() == 0) {
             TarStreams.unpack(new ByteArrayInputStream(r.stdoutBytes()), split[1], dest);

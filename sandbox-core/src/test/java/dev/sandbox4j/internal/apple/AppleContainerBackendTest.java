@@ -19,6 +19,7 @@ import dev.sandbox4j.spi.LaunchRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -443,10 +444,8 @@ class AppleContainerBackendTest {
 
     @Test
     void execRefusedByTheRuntimeHelperWithoutNamingTheContainerIsStillACliFailure() {
-        // given: RuntimeService.swift (tags 0.1.0-1.2.2) says "cannot exec: container is not running", no id;
-        // ContainerClient.createProcess wraps it (ContainerClient.swift @ 1.2.2)
-        CapturingRunner runner = new CapturingRunner(1, "", "Error: failed to create process in container (cause: "
-                + "\"invalidState: \"cannot exec: container is not running\"\")\n");
+        // given: errors/40 (RuntimeService.swift says "cannot exec: container is not running", without the id)
+        CapturingRunner runner = new CapturingRunner(1, "", Fixture.load("errors/40-not-running.txt").payload());
 
         // when / then
         assertThatThrownBy(() -> new AppleContainerBackend(runner, new AppleContainerArgs(CLI,
@@ -524,12 +523,12 @@ class AppleContainerBackendTest {
     void copyUsesTheCliOnlyWhereItMatchesPodmanCp() throws IOException {
         // given: 1.2.2 has `container copy`; it forces 0644 on a single file and refuses ':' in paths
         Path plain = Files.writeString(tmp.resolve("plain.txt"), "p\n");
-        Files.setPosixFilePermissions(plain, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-r--r--"));
         Path script = Files.writeString(tmp.resolve("run.sh"), "#!/bin/sh\n");
-        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path dir = Files.createDirectories(tmp.resolve("tree"));
         Path colon = Files.writeString(tmp.resolve("a:b.txt"), "c\n");
-        Files.setPosixFilePermissions(colon, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(colon, PosixFilePermissions.fromString("rw-r--r--"));
         AppleContainerBackend b = backend(new ScriptedRunner(), "1.2.2");
 
         // when / then
