@@ -130,9 +130,9 @@ if probe copy; then
     mode="$("$CLI" exec "$c" stat -c %a /tmp/run.sh 2>>"$WORK/m3.log")"
     echo "mode inside after copying a 0755 file: $mode" >>"$WORK/m3.log"
     if [ "$mode" = "644" ]; then
-        result M3 PASS "\`container copy\` writes a 0755 file as 0644 (so the backend sends such files through tar)" "$WORK/m3.log"
+        result M3 PASS "\`container copy\` writes a 0755 file as 0644 (why the backend copies through tar)" "$WORK/m3.log"
     else
-        result M3 FAIL "\`container copy\` kept mode $mode: the backend could use it for every file" "$WORK/m3.log"
+        result M3 FAIL "\`container copy\` kept mode $mode: the docs and the fallback warning are out of date" "$WORK/m3.log"
     fi
 
     mkdir -p "$WORK/tree/sub" && echo leaf >"$WORK/tree/sub/f.txt"
@@ -149,9 +149,9 @@ if probe copy; then
 
     mkdir -p "$WORK/with:colon" && echo c >"$WORK/with:colon/x.txt"
     if "$CLI" copy "$WORK/with:colon/x.txt" "$c:/tmp/x.txt" >"$WORK/m5.log" 2>&1; then
-        result M5 FAIL "\`container copy\` accepted a host path with ':' (the backend could use it there)" "$WORK/m5.log"
+        result M5 FAIL "\`container copy\` accepted a host path with ':' (the fallback could allow it)" "$WORK/m5.log"
     else
-        result M5 PASS "\`container copy\` refuses a host path with ':' (the backend uses tar there)" "$WORK/m5.log"
+        result M5 PASS "\`container copy\` refuses a host path with ':' (so the fallback never gets one)" "$WORK/m5.log"
     fi
 else
     for id in M3 M4 M5; do result "$id" FAIL "probe container did not start" "$WORK/probe.err"; done

@@ -325,6 +325,20 @@ public abstract class RuntimeContract {
     }
 
     @Test
+    void copyingIntoADirectoryThatDoesNotExistFailsAndCreatesNothing() throws Exception {
+        Path file = Files.writeString(temp.resolve("lost.txt"), "lost\n");
+        exec(shared, "sh", "-c", "echo x > /tmp/here.txt").requireSuccess();
+
+        assertThatThrownBy(() -> shared.copyTo(file, "/tmp/no-such-dir/deeper/lost.txt"))
+                .isInstanceOf(SandboxException.class);
+        assertThatThrownBy(() -> shared.copyFrom("/tmp/here.txt", temp.resolve("no-such-dir/deeper/here.txt")))
+                .isInstanceOf(SandboxException.class);
+
+        assertThat(exec(shared, "test", "-e", "/tmp/no-such-dir").exitCode()).isEqualTo(1);
+        assertThat(temp.resolve("no-such-dir")).doesNotExist();
+    }
+
+    @Test
     void readOnlyMountIsReallyReadOnlyAndTwoMountsWorkAtOnce() throws IOException {
         Path src = Files.createDirectories(temp.resolve("src"));
         Path work = Files.createDirectories(temp.resolve("work"));

@@ -260,8 +260,8 @@ public final class AppleContainerArgs {
      * {@code container copy} (1.0.0+, {@code Sources/ContainerCommands/Container/ContainerCopy.swift}). It writes a
      * single file with mode 0644 both ways (containerization 0.40.1 {@code LinuxContainer.copyIn(mode: 0o644)},
      * host side {@code open(..., 0o644)} in {@code copyOut}) and refuses any path with a ':' in it
-     * ({@code parsePathRef} splits on every ':'), so the backend only uses it where that changes nothing; the rest
-     * goes through {@link #tarInto} and {@link #tarOutOf}.
+     * ({@code parsePathRef} splits on every ':'), and creates missing parent directories; so the backend copies
+     * through {@link #tarInto} and {@link #tarOutOf}, and uses it only for images that lack the tools for those.
      */
     public List<String> copyTo(String id, Path source, String target) {
         AppleFeature.COPY.require(version, "copying into a sandbox with `container copy`");
@@ -276,18 +276,25 @@ public final class AppleContainerArgs {
     /**
      * Unpacks a tar stream read from stdin whose one top entry is {@code entryName} so that it ends where
      * {@code podman cp} puts it: inside {@code target} when that is an existing directory, else at {@code target}
-     * (through a temporary directory beside it, then {@code mv}). Runs as root, like {@code container copy}
-     * (vminitd writes as root), and keeps the permission bits of the stream ({@code -p}). Needs {@code sh},
-     * {@code tar}, {@code mktemp}, {@code dirname} and {@code mv} in the image.
+     * (through a temporary directory beside it, then {@code mv}); a missing parent directory is an error, not
+     * created. Runs as root, like {@code container copy} (vminitd writes as root), and keeps the permission bits
+     * of the stream ({@code -p}). Exits {@value #TOOLS_MISSING} when the image lacks {@code tar}, {@code mktemp},
+     * {@code dirname} or {@code mv}.
      */
     public List<String> tarInto(String id, String target, String entryName) {
         return List.of(cli, "exec", "--interactive", "--user", "0", id, "/bin/sh", "-c", TAR_INTO, "sh", target,
                 entryName);
     }
 
+    /** Exit status of {@link #tarInto} when the image lacks a tool it needs. */
+    public static final int TOOLS_MISSING = 126;
+
     private static final String TAR_INTO = "t=$1; n=$2; "
+            + "for x in tar mktemp dirname mv rm; do command -v $x >/dev/null 2>&1 || exit " + TOOLS_MISSING + "; done; "
             + "if [ -d \"$t\" ]; then exec tar -x -p -f - -C \"$t\"; fi; "
-            + "tmp=$(mktemp -d \"$(dirname \"$t\")/.sandbox4j-copy.XXXXXX\") || exit 1; "
+            + "d=$(dirname \"$t\"); "
+            + "[ -d \"$d\" ] || { echo \"sandbox4j copy: $d: no such directory in the container\" >&2; exit 1; }; "
+            + "tmp=$(mktemp -d \"$d/.sandbox4j-copy.XXXXXX\") || exit 1; "
             + "if tar -x -p -f - -C \"$tmp\"; then mv -f \"$tmp/$n\" \"$t\"; s=$?; else s=$?; fi; "
             + "rm -rf \"$tmp\"; exit $s";
 

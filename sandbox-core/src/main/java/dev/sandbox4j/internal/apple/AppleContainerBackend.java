@@ -31,9 +31,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -461,61 +459,70 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return runner.start(cmd.build());
     }
 
-    /** Whether this CLI has {@code container copy}; without it, copies stream tar through exec. */
+    /** Whether this CLI has {@code container copy}, the fallback for images without the tools the tar copies need. */
     public boolean copiesWithCli() {
         return AppleFeature.COPY.supportedBy(args.version());
     }
 
     /**
-     * Whether {@code container copy} gives what {@code podman cp} gives for this copy in: a directory (its archive
-     * keeps permission bits, and it lands inside an existing directory just as with podman), or a file whose mode
-     * is 0644 anyway; never with ':' in a path.
-     */
-    boolean copyInWithCli(Path source, String target) {
-        if (!copiesWithCli() || source.toString().indexOf(':') >= 0 || target.indexOf(':') >= 0) {
-            return false;
-        }
-        if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            return true;
-        }
-        try {
-            return PosixFilePermissions.toString(Files.getPosixFilePermissions(source)).equals("rw-r--r--");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
-    /**
      * Copies a host file or directory in the way {@code podman cp} does: permission bits kept, into an existing
-     * directory, any characters in paths. {@code container copy} where that is what it does
-     * ({@link #copyInWithCli}), else a tar stream through {@code container exec}.
+     * directory, onto a new path under its name, a missing parent directory an error, any characters in paths. A
+     * tar stream through {@code container exec} does all of that; {@code container copy} does not (0644 for single
+     * files, parents created, no ':'), so it is used only for an image without the tools the tar path needs
+     * ({@code sh}, {@code tar}, {@code mktemp}, {@code dirname}, {@code mv}), where the CLI has it.
      */
     @Override
     public void copyTo(String id, Path source, String target, Duration timeout) {
-        if (copyInWithCli(source, target)) {
-            require(args.copyTo(id, source, target), timeout, "copying " + source + " into " + id + ":" + target);
-            return;
-        }
         splitPath(target);
         Path name = source.getFileName();
         String entry = name == null ? "root" : name.toString();
         byte[] tar = TarStreams.pack(source, entry);
         CommandResult r = runStartingService(command(args.tarInto(id, target, entry)).stdin(tar).timeout(timeout)
                 .build());
-        if (r.exitCode() != 0) {
-            throw AppleErrors.failure(r, "copying " + source + " into " + id + ":" + target + " (a tar stream through "
-                    + "`container exec`, which needs sh and tar in the image)");
+        if (r.exitCode() == 0) {
+            return;
+        }
+        SandboxException tarFailure = AppleErrors.failure(r, "copying " + source + " into " + id + ":" + target
+                + " (a tar stream through `container exec`)");
+        if (!toolsMissing(r) || !copyCommandCan(source.toString(), target)) {
+            throw tarFailure;
+        }
+        LOG.warn("the image of {} lacks sh/tar for copying ({}); using `container copy`, which writes a single file "
+                + "with mode 0644 and creates missing parent directories", id, AppleErrors.message(r.stderr()));
+        try {
+            require(args.copyTo(id, source, target), timeout, "copying " + source + " into " + id + ":" + target);
+        } catch (SandboxException e) {
+            e.addSuppressed(tarFailure);
+            throw e;
         }
     }
 
+    /** The tar exec could not run for want of tools: our script's code, the shell's, or the CLI's own refusal. */
+    static boolean toolsMissing(CommandResult r) {
+        if (r.exitCode() == AppleContainerArgs.TOOLS_MISSING || r.exitCode() == 127) {
+            return true;
+        }
+        return r.stderr().startsWith("Error: ") && AppleErrors.classify(r) == AppleErrorKind.OTHER;
+    }
+
+    /** Whether {@code container copy} exists here and can take these paths (it splits arguments at every ':'). */
+    private boolean copyCommandCan(String hostPath, String containerPath) {
+        return copiesWithCli() && hostPath.indexOf(':') < 0 && containerPath.indexOf(':') < 0;
+    }
+
     /**
-     * Copies out of the container in the way {@code podman cp} does. A tar stream through {@code container exec}
-     * keeps permission bits, which {@code container copy} does not for a single file (it writes 0644); when that
-     * exec fails (no tar in the image, say) and the CLI has {@code container copy}, that is used instead.
+     * Copies out of the container in the way {@code podman cp} does (see {@link #copyTo}): a tar stream through
+     * {@code container exec}; {@code container copy} (single files arrive as 0644) only when that exec fails for
+     * want of {@code tar} in the image. A missing host parent directory is an error, as with podman.
      */
     @Override
     public void copyFrom(String id, String source, Path target, Duration timeout) {
         String[] split = splitPath(source);
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new SandboxConfigException("cannot copy " + id + ":" + source + " to " + target + ": the directory "
+                    + parent + " does not exist (create it first)");
+        }
         Path dest = Files.isDirectory(target) ? target.resolve(split[1]) : target;
         CommandResult r = runStartingService(command(args.tarOutOf(id, split[0], split[1])).timeout(timeout).build());
         if (r.exitCode() == 0) {
@@ -524,12 +531,11 @@ public final class AppleContainerBackend implements RuntimeBackend {
         }
         SandboxException tarFailure = AppleErrors.failure(r, "copying " + id + ":" + source + " to " + target
                 + " (a tar stream through `container exec`)");
-        if (!copiesWithCli() || source.indexOf(':') >= 0 || target.toString().indexOf(':') >= 0
-                || AppleErrors.classify(r) == AppleErrorKind.SERVICE_NOT_RUNNING) {
+        if (!toolsMissing(r) || !copyCommandCan(target.toString(), source)) {
             throw tarFailure;
         }
-        LOG.warn("copying {}:{} through tar failed ({}); using `container copy`, which writes a single file with "
-                + "mode 0644", id, source, AppleErrors.message(r.stderr()));
+        LOG.warn("the image of {} lacks tar for copying ({}); using `container copy`, which writes a single file "
+                + "with mode 0644", id, AppleErrors.message(r.stderr()));
         try {
             require(args.copyFrom(id, source, target), timeout, "copying " + id + ":" + source + " to " + target);
         } catch (SandboxException e) {

@@ -520,24 +520,50 @@ class AppleContainerBackendTest {
     }
 
     @Test
-    void copyUsesTheCliOnlyWhereItMatchesPodmanCp() throws IOException {
-        // given: 1.2.2 has `container copy`; it forces 0644 on a single file and refuses ':' in paths
+    void copyFallsBackToTheCliOnlyWhenTheImageLacksTheToolsForTar() throws IOException {
+        // given: the tar script exits 126 when tar/mktemp/dirname/mv are missing; 1.2.2 has `container copy`
         Path plain = Files.writeString(tmp.resolve("plain.txt"), "p\n");
-        Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-r--r--"));
-        Path script = Files.writeString(tmp.resolve("run.sh"), "#!/bin/sh\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path dir = Files.createDirectories(tmp.resolve("tree"));
-        Path colon = Files.writeString(tmp.resolve("a:b.txt"), "c\n");
-        Files.setPosixFilePermissions(colon, PosixFilePermissions.fromString("rw-r--r--"));
-        AppleContainerBackend b = backend(new ScriptedRunner(), "1.2.2");
+        AppleContainerArgs a = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"));
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(a.tarInto("sb4j-1", "/work/plain.txt", "plain.txt"), AppleContainerArgs.TOOLS_MISSING, "", "")
+                .expect(argv("copy", plain.toString(), "sb4j-1:/work/plain.txt"), "sb4j-1:/work/plain.txt\n");
+
+        // when
+        backend(runner, "1.2.2").copyTo("sb4j-1", plain, "/work/plain.txt", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void copyIntoAMissingDirectoryIsAnErrorAndNeverFallsBackToTheCliThatWouldCreateIt() throws IOException {
+        // given: the script's own refusal (exit 1), as podman cp refuses a missing parent
+        Path plain = Files.writeString(tmp.resolve("plain.txt"), "p\n");
+        AppleContainerArgs a = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"));
+        ScriptedRunner runner = new ScriptedRunner().expect(a.tarInto("sb4j-1", "/nope/plain.txt", "plain.txt"), 1, "",
+                "sandbox4j copy: /nope: no such directory in the container\n");
 
         // when / then
-        assertThat(b.copyInWithCli(plain, "/work/plain.txt")).isTrue();
-        assertThat(b.copyInWithCli(dir, "/work/tree")).isTrue();
-        assertThat(b.copyInWithCli(script, "/work/run.sh")).as("0755 file").isFalse();
-        assertThat(b.copyInWithCli(colon, "/work/c.txt")).as("':' in the host path").isFalse();
-        assertThat(b.copyInWithCli(plain, "/work/x:y.txt")).as("':' in the container path").isFalse();
-        assertThat(backend(new ScriptedRunner(), "0.12.3").copyInWithCli(plain, "/work/plain.txt")).isFalse();
+        assertThatThrownBy(() -> backend(runner, "1.2.2").copyTo("sb4j-1", plain, "/nope/plain.txt", T))
+                .isInstanceOf(AppleCliException.class).hasMessageContaining("/nope: no such directory");
+        assertThatThrownBy(() -> backend(new ScriptedRunner(), "1.2.2").copyFrom("sb4j-1", "/work/x",
+                tmp.resolve("missing/x"), T)).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("does not exist");
+        runner.assertDone();
+    }
+
+    @Test
+    void colonInAPathNeverFallsBackToTheCliWhichWouldSplitIt() throws IOException {
+        // given
+        Path colon = Files.writeString(tmp.resolve("a:b.txt"), "c\n");
+        AppleContainerArgs a = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"));
+        ScriptedRunner runner = new ScriptedRunner().expect(a.tarInto("sb4j-1", "/work/c.txt", "a:b.txt"),
+                AppleContainerArgs.TOOLS_MISSING, "", "");
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").copyTo("sb4j-1", colon, "/work/c.txt", T))
+                .isInstanceOf(AppleCliException.class);
+        runner.assertDone();
     }
 
     @Test

@@ -24,8 +24,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The Apple backend's copy paths where {@code container copy} would differ from {@code podman cp} (file modes,
- * ':' in paths, releases before 1.0.0 without {@code copy}) run their real in-container half: the backend's
+ * The Apple backend's copies (a tar stream through {@code container exec}, on every release; {@code container
+ * copy} differs from {@code podman cp} in file modes, missing parents and ':' in paths) run their real
+ * in-container half: the backend's
  * {@code container exec} argument lists are handed to {@code podman exec} on a real busybox container (the only
  * rewrite: the program name and {@code --interactive} to {@code -i}; the shell script, tar and stdin are the
  * backend's own). The outcomes are the ones the runtime contract asks of every runtime, so the Apple backend
@@ -110,9 +111,9 @@ class AppleCopyThroughTarOnPodmanTest {
     }
 
     @ParameterizedTest(name = "container {0}")
-    @ValueSource(strings = {"0.12.3"})
+    @ValueSource(strings = {"0.12.3", "1.2.2"})
     void directoriesNestIntoExistingDirectoriesAndTakeTheNameOfNewPaths(String version) throws Exception {
-        // given: before 1.0.0 every copy goes through tar
+        // given
         String dir = "/tmp/nest-" + version;
         inside("rm -rf " + dir + " && mkdir -p " + dir + "/existing " + dir + "/out/d && echo o > " + dir
                 + "/out/d/g.txt");
@@ -163,5 +164,21 @@ class AppleCopyThroughTarOnPodmanTest {
         assertThat(inside("cat /tmp/colon-in-" + version + ".txt")).isEqualTo("colon in\n");
         assertThat(Files.readString(dir.resolve("out:put.txt"), StandardCharsets.UTF_8)).isEqualTo("colon out\n");
         assertThat(runner.seen).hasSize(2).allSatisfy(a -> assertThat(a.get(1)).isEqualTo("exec"));
+    }
+
+    @ParameterizedTest(name = "container {0}")
+    @ValueSource(strings = {"0.12.3", "1.2.2"})
+    void copyIntoAMissingDirectoryFailsAndCreatesNothingInTheContainer(String version) throws Exception {
+        // given
+        Path file = Files.writeString(tmp.resolve("lost.txt"), "lost\n");
+        String missing = "/tmp/missing-" + version;
+        ExecOnPodman runner = new ExecOnPodman();
+        AppleContainerBackend b = backend(version, runner);
+
+        // when / then
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.copyTo(name, file, missing + "/deeper/lost.txt", T))
+                .isInstanceOf(AppleCliException.class).hasMessageContaining("no such directory in the container");
+        assertThat(inside("test -e " + missing + " && echo there || echo absent")).isEqualTo("absent\n");
+        assertThat(runner.seen).hasSize(1);
     }
 }

@@ -138,9 +138,10 @@ class AppleLifecycleDialectsTest {
         FakeContainerCli.Step tarIn = fake.expect("exec", "--interactive", "--user", "0", NAME, "/bin/sh", "-c",
                         "glob:*tar -x -p -f -*", "sh", "/work/run.sh", "run.sh")
                 .captureStdin().run("mkdir -p \"$STEP.d\" && tar -x -p -f \"$STEP.stdin-received\" -C \"$STEP.d\"");
-        // copy in a plain 0644 file: `container copy` does the same as podman cp here
+        // copy in a file, but this image has no tar (the script exits 126): `container copy` instead
         Path plain = Files.writeString(tmp.resolve("plain.txt"), "plain\n");
-        Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("rw-r--r--"));
+        fake.expect("exec", "--interactive", "--user", "0", NAME, "/bin/sh", "-c", "glob:*command -v*", "sh",
+                "/work/plain.txt", "plain.txt").captureStdin().exit(AppleContainerArgs.TOOLS_MISSING);
         fake.expect("copy", plain.toString(), NAME + ":/work/plain.txt").stdout(NAME + ":/work/plain.txt\n");
         // copy out: tar through exec, modes kept
         fake.expect("exec", "--user", "0", NAME, "tar", "-c", "-f", "-", "-C", "/work", "tool")

@@ -109,8 +109,11 @@ class AppleLifecycleTest {
         FakeContainerCli.Step echo = fake.expect("exec", "--interactive", "--env", "glob:SANDBOX4J_EXEC=*", NAME, "cat")
                 .captureStdin().run("cat \"$STEP.stdin-received\"");
         Path input = Files.writeString(tmp.resolve("input.txt"), "input for the sandbox\n");
-        FakeContainerCli.Step copyIn = fake.expect("copy", input.toString(), NAME + ":/work/input.txt")
-                .run("cp \"$2\" \"$STEP.copied\"");
+        // copy in: a tar stream through exec, unpacked here by the host's real tar
+        FakeContainerCli.Step copyIn = fake.expect("exec", "--interactive", "--user", "0", NAME, "/bin/sh", "-c",
+                        "glob:*tar -x -p -f -*", "sh", "/work/input.txt", "input.txt")
+                .captureStdin().run("mkdir -p \"$STEP.d\" && tar -x -f \"$STEP.stdin-received\" -C \"$STEP.d\" "
+                        + "&& cp \"$STEP.d/input.txt\" \"$STEP.copied\"");
         Path output = tmp.resolve("out.txt");
         // copy out: a tar stream through exec (keeps modes); the step makes it with the host's tar
         fake.expect("exec", "--user", "0", NAME, "tar", "-c", "-f", "-", "-C", "/work", "out.txt")
