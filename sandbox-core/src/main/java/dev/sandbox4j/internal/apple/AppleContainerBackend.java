@@ -620,13 +620,17 @@ public final class AppleContainerBackend implements RuntimeBackend {
                         + "with `container delete --force " + id + "`", timeout);
             }
             LOG.debug("container {} is still stopping; deleting again in {} ms", id, pause);
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SandboxException("interrupted while waiting for container " + id + " to stop", e);
-            }
+            sleep(pause, "container " + id + " to stop");
             pause = Math.min(1000, pause * 2);
+        }
+    }
+
+    private static void sleep(long millis, String waitingFor) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while waiting for " + waitingFor, e);
         }
     }
 
@@ -666,15 +670,46 @@ public final class AppleContainerBackend implements RuntimeBackend {
         }
     }
 
+    /**
+     * {@code container network delete}. A network that is gone is not an error. One that containers still refer to,
+     * or with an operation pending, is transient right after its sandbox was removed: this waits and deletes again
+     * until {@code timeout}. When the answer says nothing clear (the reason goes to the log), whether the network
+     * still exists decides.
+     */
     @Override
     public void removeNetwork(String name, Duration timeout) {
-        CommandResult r = runStartingService(command(args.networkDelete(name)).timeout(timeout).build());
-        if (r.exitCode() != 0) {
-            if (AppleErrors.classify(r) == AppleErrorKind.NOT_FOUND) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 50;
+        while (true) {
+            Duration left = Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
+            CommandResult r = runStartingService(command(args.networkDelete(name)).timeout(left).build());
+            if (r.exitCode() == 0) {
+                return;
+            }
+            AppleErrorKind kind = AppleErrors.classify(r.exitCode(), r.stderr() + "\n" + r.stdout());
+            if (kind == AppleErrorKind.NOT_FOUND) {
                 LOG.debug("network {} was already gone", name);
                 return;
             }
-            throw AppleErrors.failure(r, "removing network " + name);
+            if (kind == AppleErrorKind.OTHER) {
+                CommandResult inspect = runStartingService(command(args.networkInspect(name)).timeout(SHORT).build());
+                boolean gone = inspect.exitCode() != 0
+                        ? AppleErrors.classify(inspect) == AppleErrorKind.NOT_FOUND
+                        : AppleContainerParser.networks(inspect.stdout()).isEmpty();
+                if (gone) {
+                    return;
+                }
+            } else if (kind != AppleErrorKind.BUSY) {
+                throw AppleErrors.failure(r, "removing network " + name);
+            }
+            if (System.nanoTime() + pause * 1_000_000L >= deadline) {
+                throw new SandboxTimeoutException("network " + name + " could still not be deleted after "
+                        + timeout.toMillis() + " ms (" + AppleErrors.message(r.stderr()) + "): delete it later with "
+                        + "`container network delete " + name + "`", timeout);
+            }
+            LOG.debug("network {} is still in use; deleting again in {} ms", name, pause);
+            sleep(pause, "network " + name + " to be free");
+            pause = Math.min(1000, pause * 2);
         }
     }
 

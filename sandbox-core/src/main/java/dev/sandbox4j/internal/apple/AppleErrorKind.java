@@ -33,6 +33,12 @@ public enum AppleErrorKind {
      * deleted} (0.2.0-0.3.0). Waiting and deleting again is the fix.
      */
     STOPPING,
+    /**
+     * A network that containers still refer to, or that is in the middle of another operation: {@code cannot
+     * delete subnet X with referring containers: ...}, {@code network X has a pending operation}
+     * ({@code NetworksService}). Transient right after its containers were deleted: wait and delete again.
+     */
+    BUSY,
     /** {@code minimum memory amount allowed is 200 MiB}. */
     MEMORY_TOO_SMALL,
     /** A published host port is taken or privileged. */

@@ -56,6 +56,9 @@ public final class AppleErrors {
         if (e.contains("is stopping and can not be deleted") || e.contains("is not yet stopped")) {
             return AppleErrorKind.STOPPING;
         }
+        if (e.contains("with referring containers") || e.contains("has a pending operation")) {
+            return AppleErrorKind.BUSY;
+        }
         if (e.contains("is running and can not be deleted")) {
             return AppleErrorKind.STILL_RUNNING;
         }
@@ -65,7 +68,8 @@ public final class AppleErrors {
         if (e.contains("already exist") || e.contains("exists: \"")) {
             return AppleErrorKind.ALREADY_EXISTS;
         }
-        if (e.contains("not found") || e.contains("notfound") || e.contains("failed to delete one or more")) {
+        if (e.contains("not found") || e.contains("notfound") || e.contains("failed to delete one or more")
+                || e.contains("no network for id")) {
             return AppleErrorKind.NOT_FOUND;
         }
         return AppleErrorKind.OTHER;

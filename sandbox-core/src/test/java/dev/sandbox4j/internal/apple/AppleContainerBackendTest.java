@@ -588,6 +588,36 @@ class AppleContainerBackendTest {
     }
 
     @Test
+    void networkStillReferencedRightAfterItsContainerWentIsDeletedOnceItIsFree() {
+        // given: errors/41 (referring containers), then errors/42 (pending operation), then success
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("network", "delete", "sb4j-net-1"), 1, "", Fixture.load("errors/41-busy.txt").payload())
+                .expect(argv("network", "delete", "sb4j-net-1"), 1, "", Fixture.load("errors/42-busy.txt").payload())
+                .expect(argv("network", "delete", "sb4j-net-1"), "sb4j-net-1\n");
+
+        // when
+        backend(runner, "1.2.2").removeNetwork("sb4j-net-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void networkDeleteThatSaysNothingClearAsksWhetherTheNetworkIsStillThere() {
+        // given: the reason went to a log the CLI did not show; inspect finds the network gone
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("network", "delete", "sb4j-net-1"), 1, "",
+                        "Error: delete failed for one or more networks: [\"sb4j-net-1\"]\n")
+                .expect(argv("network", "inspect", "sb4j-net-1"), "[]\n");
+
+        // when
+        backend(runner, "1.2.2").removeNetwork("sb4j-net-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
     void normalisationFollowsDockerRules() {
         assertThat(AppleContainerBackend.normalise("alpine")).isEqualTo("docker.io/library/alpine:latest");
         assertThat(AppleContainerBackend.normalise("me/app:1")).isEqualTo("docker.io/me/app:1");
