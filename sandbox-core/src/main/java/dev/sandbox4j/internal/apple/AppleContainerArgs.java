@@ -289,7 +289,8 @@ public final class AppleContainerArgs {
     /** Exit status of {@link #tarInto} when the image lacks a tool it needs. */
     public static final int TOOLS_MISSING = 126;
 
-    private static final String TAR_INTO = "t=$1; n=$2; "
+    /** The in-container half of {@link #tarInto}; run for real against podman by AppleCopyThroughTarOnPodmanTest. */
+    static final String TAR_INTO = "t=$1; n=$2; "
             + "for x in tar mktemp dirname mv rm; do command -v $x >/dev/null 2>&1 || exit " + TOOLS_MISSING + "; done; "
             + "if [ -d \"$t\" ]; then exec tar -x -p -f - -C \"$t\"; fi; "
             + "d=$(dirname \"$t\"); "
