@@ -5,6 +5,15 @@ import dev.sandbox4j.SandboxConfigException;
 /**
  * What Sandbox4j uses of the {@code container} CLI that did not exist in every release, with the release that
  * introduced it (from scanning apple/container's tags; see docs/runtimes/apple-container.md).
+ *
+ * <p>Everything else the backend sends exists at the oldest release it accepts, 0.2.0
+ * ({@link AppleContainerProvider#MINIMUM}), checked at that tag: {@code run/exec} flags {@code --detach --name
+ * --label --cpus --memory --env --workdir (alias of --cwd) --user --volume --entrypoint --dns --interactive} in
+ * Sources/ContainerClient/Flags.swift; {@code stop --time}, {@code kill --signal}, {@code delete --force},
+ * {@code list --all --format} in Sources/CLI/Container/; {@code build --file --tag --label --build-arg} in
+ * Sources/CLI/BuildCommand.swift; {@code system start --enable-kernel-install} (the {@code kernelInstall} flag
+ * with {@code .prefixedEnableDisable}) in Sources/CLI/System/SystemStart.swift; {@code network
+ * create/inspect/delete/list --format} in Sources/CLI/Network/.
  */
 public enum AppleFeature {
     // Each release below was checked against apple/container's tags (git show <tag>:<path>); AppleFeatureTest
