@@ -232,7 +232,13 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
-# M10: the macOS egress data path (filled in by the macOS egress work; runs what exists)
+# M10: the macOS egress data path (filled in by the macOS egress work; runs what exists): a script
+# scripts/verify-egress-on-mac.sh, else the classes in SANDBOX4J_MAC_EGRESS_TESTS, else every sandbox-egress test
+# class named *OnMacTest
+if [ -z "${SANDBOX4J_MAC_EGRESS_TESTS:-}" ] && [ -d "$ROOT/sandbox-egress/src/test/java" ]; then
+    SANDBOX4J_MAC_EGRESS_TESTS="$(find "$ROOT/sandbox-egress/src/test/java" -name '*OnMacTest.java' -exec basename {} .java \; \
+        | sort | paste -s -d, -)"
+fi
 if [ -x "$ROOT/scripts/verify-egress-on-mac.sh" ]; then
     if "$ROOT/scripts/verify-egress-on-mac.sh" >"$WORK/m10.log" 2>&1; then
         result M10 PASS "scripts/verify-egress-on-mac.sh" "$WORK/m10.log"
@@ -247,7 +253,7 @@ elif [ "$MAVEN" = 1 ] && [ -n "${SANDBOX4J_MAC_EGRESS_TESTS:-}" ]; then
         result M10 FAIL "egress tests $SANDBOX4J_MAC_EGRESS_TESTS" "$WORK/mvn.log"
     fi
 else
-    result M10 SKIP "no scripts/verify-egress-on-mac.sh in this checkout and SANDBOX4J_MAC_EGRESS_TESTS unset"
+    result M10 SKIP "no scripts/verify-egress-on-mac.sh, no *OnMacTest class in sandbox-egress, SANDBOX4J_MAC_EGRESS_TESTS unset"
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
