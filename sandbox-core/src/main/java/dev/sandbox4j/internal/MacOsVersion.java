@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * in {@code SystemVersion.plist}; the JDK reads it for the same reason) and the kernel release
  * {@code kern.osrelease} (Darwin 20-24 are macOS 11-15, Darwin 25 is macOS 26).
  *
- * <p>So: {@code kern.osproductversion} when the compat shim is off (and its answer is not the compat version);
- * otherwise the platform plist's {@code ProductVersion}; otherwise the major version from the Darwin release.
+ * <p>(Read in apple-oss-distributions/xnu {@code xnu-11417.101.15}.) So: {@code kern.osproductversion} when the
+ * compat shim is off (and its answer is not the compat version); otherwise the platform plist's
+ * {@code ProductVersion}; otherwise the major version from the Darwin release.
  */
 public final class MacOsVersion {
     /** The version file the compat shim does not redirect. */
@@ -68,7 +69,8 @@ public final class MacOsVersion {
         boolean shim = source.sysctlLong("kern.system_version_compat").orElse(0L) == 1L;
         Optional<String> compat = source.sysctlString("kern.osproductversioncompat").map(String::strip)
                 .filter(s -> !s.isEmpty());
-        boolean compatAnswer = shim || (product.isPresent() && compat.isPresent() && compat.get().equals(product.get()));
+        boolean compatAnswer = shim
+                || (product.isPresent() && compat.isPresent() && compat.get().equals(product.get()));
         if (product.isPresent() && !compatAnswer) {
             return Optional.of(new Reading(product.get(), "kern.osproductversion"));
         }

@@ -291,7 +291,8 @@ public final class AppleContainerArgs {
 
     /** The in-container half of {@link #tarInto}; run for real against podman by AppleCopyThroughTarOnPodmanTest. */
     static final String TAR_INTO = "t=$1; n=$2; "
-            + "for x in tar mktemp dirname mv rm; do command -v $x >/dev/null 2>&1 || exit " + TOOLS_MISSING + "; done; "
+            + "for x in tar mktemp dirname mv rm; do command -v $x >/dev/null 2>&1 || exit " + TOOLS_MISSING
+            + "; done; "
             + "if [ -d \"$t\" ]; then exec tar -x -p -f - -C \"$t\"; fi; "
             + "d=$(dirname \"$t\"); "
             + "[ -d \"$d\" ] || { echo \"sandbox4j copy: $d: no such directory in the container\" >&2; exit 1; }; "
