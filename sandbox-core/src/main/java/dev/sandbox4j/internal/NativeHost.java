@@ -129,7 +129,8 @@ public final class NativeHost {
         static Facts read() {
             int cpus = (int) sysctlLong("hw.ncpu").orElse((long) java.lang.Runtime.getRuntime().availableProcessors()).longValue();
             long memory = sysctlLong("hw.memsize").orElse(0L);
-            return new Facts(cpus, memory, OptionalInt.empty(), MacOsVersion.read(SOURCE).map(MacOsVersion.Reading::version));
+            return new Facts(cpus, memory, OptionalInt.empty(),
+                    MacOsVersion.read(SOURCE).map(MacOsVersion.Reading::version));
         }
 
         /** The running Mac's sysctls and files, for {@link MacOsVersion}. */
