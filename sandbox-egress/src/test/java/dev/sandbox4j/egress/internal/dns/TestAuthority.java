@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
@@ -55,7 +56,7 @@ public final class TestAuthority implements AutoCloseable {
     /** Names whose A answers rotate through a pool: an attacker's zone handing out fresh addresses. */
     private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
 
-    private record Rotation(long ttl, int perAnswer, List<String> pool, java.util.concurrent.atomic.AtomicInteger next) {
+    private record Rotation(long ttl, int perAnswer, List<String> pool, AtomicInteger next) {
     }
     private volatile boolean silent;
     private volatile boolean closed;
@@ -183,7 +184,7 @@ public final class TestAuthority implements AutoCloseable {
      */
     public void rotate(String relative, long ttl, int perAnswer, List<String> pool) {
         rotations.put(name(relative), new Rotation(ttl, perAnswer, List.copyOf(pool),
-                new java.util.concurrent.atomic.AtomicInteger()));
+                new AtomicInteger()));
     }
 
     private Message answer(Message q, boolean overTcp) {
