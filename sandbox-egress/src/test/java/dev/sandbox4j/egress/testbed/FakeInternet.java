@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * A fake internet in its own network namespace: TEST-NET addresses only, routed from the host through a veth
  * pair, with TCP servers that answer "hello from IP:PORT" and UDP receivers, all recording what reached them.
  * The host reaches it at 198.51.100.2 (the host side is 198.51.100.1); its servers live in 203.0.113.0/24, plus
- * a stand-in for the cloud metadata endpoint at 169.254.169.254.
+ * a stand-in for the cloud metadata endpoint at 169.254.169.254 and a shared-address-space host at 100.64.0.10.
  * Nothing here touches the machine's real uplink. Close it to remove the namespace, the veth and the route.
  */
 public final class FakeInternet implements AutoCloseable {
@@ -32,6 +32,8 @@ public final class FakeInternet implements AutoCloseable {
     public static final String CIDR_IP = "203.0.113.20";
     /** A stand-in for a public resolver: receives DNS packets that escape interception. */
     public static final String RESOLVER_IP = "203.0.113.53";
+    /** A shared-address-space (100.64.0.0/10) host, a class DNS answers may never point at: routed here too. */
+    public static final String SHARED_IP = "100.64.0.10";
     /** The cloud metadata address, routed into the fake internet so a leak would be seen, not just dropped. */
     public static final String METADATA_IP = "169.254.169.254";
     static final String HOST_SIDE = "198.51.100.1";
@@ -77,12 +79,13 @@ public final class FakeInternet implements AutoCloseable {
         inNs("ip", "addr", "add", NS_SIDE + "/30", "dev", nsVeth);
         inNs("ip", "link", "set", nsVeth, "up");
         inNs("ip", "link", "set", "lo", "up");
-        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP, RESOLVER_IP, METADATA_IP)) {
+        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP, RESOLVER_IP, METADATA_IP, SHARED_IP)) {
             inNs("ip", "addr", "add", a + "/32", "dev", "lo");
         }
         inNs("ip", "route", "add", "default", "via", HOST_SIDE);
         ip("route", "add", "203.0.113.0/24", "via", NS_SIDE, "dev", hostVeth);
         ip("route", "add", METADATA_IP + "/32", "via", NS_SIDE, "dev", hostVeth);
+        ip("route", "add", SHARED_IP + "/32", "via", NS_SIDE, "dev", hostVeth);
         startServers();
     }
 
@@ -94,7 +97,8 @@ public final class FakeInternet implements AutoCloseable {
             argv.addAll(List.of("tcp:" + a + ":80", "tcp:" + a + ":81", "tcp:" + a + ":443", "tcp:" + a + ":853",
                     "udp:" + a + ":443"));
         }
-        argv.addAll(List.of("udp:" + RESOLVER_IP + ":53", "tcp:" + RESOLVER_IP + ":53", "tcp:" + METADATA_IP + ":80"));
+        argv.addAll(List.of("udp:" + RESOLVER_IP + ":53", "tcp:" + RESOLVER_IP + ":53", "tcp:" + METADATA_IP + ":80",
+                "tcp:" + SHARED_IP + ":80"));
         servers = runner.start(Command.builder(argv).build());
         CountDownLatch ready = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
@@ -178,6 +182,8 @@ public final class FakeInternet implements AutoCloseable {
         // dev-qualified: never delete the same routes of another test bed on this host
         runner.run(Command.of(List.of("ip", "route", "del", "203.0.113.0/24", "via", NS_SIDE, "dev", hostVeth), STEP));
         runner.run(Command.of(List.of("ip", "route", "del", METADATA_IP + "/32", "via", NS_SIDE, "dev", hostVeth),
+                STEP));
+        runner.run(Command.of(List.of("ip", "route", "del", SHARED_IP + "/32", "via", NS_SIDE, "dev", hostVeth),
                 STEP));
         runner.run(Command.of(List.of("ip", "link", "del", hostVeth), STEP));
         runner.run(Command.of(List.of("ip", "netns", "del", netns), STEP));
