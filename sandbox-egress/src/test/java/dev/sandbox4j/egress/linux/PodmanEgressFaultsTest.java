@@ -132,7 +132,8 @@ class PodmanEgressFaultsTest {
 
     @Test
     void addressClassesTheDnsSideRefusesAreClosedAtThePacketLevelUnderDefaultAllow() {
-        try (Sandbox open = spec(EgressPolicy.allowAll()).start()) {
+        // a default-allow policy with a rule is policed; a bare allowAll() is not policed at all, by design
+        try (Sandbox open = spec(EgressPolicy.allowAll().deny(DENIED)).start()) {
             int mark = internet.mark();
 
             ExecResult shared = get(open, FakeInternet.SHARED_IP, 80);
