@@ -4,7 +4,11 @@ import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
 import dev.sandbox4j.spi.RunningCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Optional;
 
 /**
@@ -32,7 +36,30 @@ final class PrivateNetns implements AutoCloseable {
         }
         RunningCommand holder = CommandRunner.system().start(Command.builder(
                 List.of("unshare", "--user", "--map-root-user", "--net", "sleep", "3600")).build());
+        awaitOwnNamespace(holder);
         return Optional.of(new PrivateNetns(holder, nft.get()));
+    }
+
+    /** Until unshare has made the namespace, entering the holder's would enter the test's own: wait for it. */
+    private static void awaitOwnNamespace(RunningCommand holder) {
+        Path ours = Path.of("/proc/self/ns/net");
+        Path theirs = Path.of("/proc", String.valueOf(holder.pid()), "ns", "net");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (!Files.readSymbolicLink(theirs).equals(Files.readSymbolicLink(ours))) {
+                    return;
+                }
+                Thread.sleep(10);
+            } catch (IOException e) {
+                break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        holder.close();
+        throw new IllegalStateException("unshare made no network namespace within 10 s");
     }
 
     /** The argument list that runs nft in the namespace. */
