@@ -7,6 +7,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +25,13 @@ import java.util.concurrent.TimeUnit;
  * The host reaches it at 198.51.100.2 (the host side is 198.51.100.1); its servers live in 203.0.113.0/24, plus
  * a stand-in for the cloud metadata endpoint at 169.254.169.254 and a shared-address-space host at 100.64.0.10.
  * Nothing here touches the machine's real uplink. Close it to remove the namespace, the veth and the route.
+ *
+ * <p>Making the bed needs root. For a run as an ordinary user (rootless Podman), root prepares a bed beforehand
+ * and the tests attach to it: {@code java -cp TEST_CLASSPATH dev.sandbox4j.egress.testbed.FakeInternet DIR}
+ * (as root) makes the bed, writes what reaches its servers to {@code DIR/seen.log} (world-readable), prints
+ * {@code READY} and keeps the bed until its stdin closes; the tests, run with {@code -Dsandbox4j.testbed=DIR}
+ * (or {@code SANDBOX4J_TESTBED=DIR}), then use that bed and leave it in place when they close it. Tests of one
+ * bed must not run at once (they read one shared record), as with a bed of their own.
  */
 public final class FakeInternet implements AutoCloseable {
     /** A web server every test policy treats as allowed. */
@@ -47,6 +57,10 @@ public final class FakeInternet implements AutoCloseable {
     private final String hostVeth;
     private final String nsVeth;
     private final List<String> seen = new CopyOnWriteArrayList<>();
+    /** A bed prepared by another process: its record is this file, and closing leaves the bed alone. */
+    private final Path attachedLog;
+    /** Where a bed prepared for other processes writes its record. */
+    private Path exportLog;
     private RunningCommand servers;
 
     private FakeInternet() {
@@ -56,10 +70,30 @@ public final class FakeInternet implements AutoCloseable {
         this.netns = NETNS_PREFIX + ProcessHandle.current().pid() + "-" + id;
         this.hostVeth = "sb4jh" + id;
         this.nsVeth = "sb4ji" + id;
+        this.attachedLog = null;
     }
 
-    /** Creates the namespace, the link and the servers. */
+    private FakeInternet(Path dir) {
+        try {
+            this.netns = Files.readString(dir.resolve("netns")).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("no prepared test bed in " + dir + ": prepare one as root with "
+                    + "`java -cp TEST_CLASSPATH " + FakeInternet.class.getName() + " " + dir + "`", e);
+        }
+        this.hostVeth = "";
+        this.nsVeth = "";
+        this.attachedLog = dir.resolve("seen.log");
+    }
+
+    /**
+     * Creates the namespace, the link and the servers; or, when {@code sandbox4j.testbed} (system property) or
+     * {@code SANDBOX4J_TESTBED} (environment) names a directory, attaches to the bed prepared there.
+     */
     public static FakeInternet start() {
+        String prepared = System.getProperty("sandbox4j.testbed", System.getenv("SANDBOX4J_TESTBED"));
+        if (prepared != null && !prepared.isBlank()) {
+            return new FakeInternet(Path.of(prepared));
+        }
         removeBedsOfDeadOwners();
         FakeInternet net = new FakeInternet();
         try {
@@ -109,6 +143,7 @@ public final class FakeInternet implements AutoCloseable {
                         ready.countDown();
                     } else {
                         seen.add(line);
+                        export(line);
                     }
                 }
             } catch (IOException e) {
@@ -146,15 +181,37 @@ public final class FakeInternet implements AutoCloseable {
         }
     }
 
+    private synchronized void export(String line) {
+        if (exportLog != null) {
+            try {
+                Files.writeString(exportLog, line + "\n", StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The record so far. */
+    private List<String> record() {
+        if (attachedLog == null) {
+            return List.copyOf(seen);
+        }
+        try {
+            return Files.readAllLines(attachedLog);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A position in the record: what {@link #seenSince} counts from. */
     public int mark() {
-        return seen.size();
+        return record().size();
     }
 
     /** What reached one server address and port after {@code mark}. */
     public List<String> seenSince(int mark, String proto, String ip, int port) {
         String prefix = proto.toUpperCase(java.util.Locale.ROOT) + " " + ip + ":" + port + " ";
-        List<String> all = List.copyOf(seen);
+        List<String> all = record();
         return all.subList(Math.min(mark, all.size()), all.size()).stream().filter(l -> l.startsWith(prefix)).toList();
     }
 
@@ -174,8 +231,33 @@ public final class FakeInternet implements AutoCloseable {
         runner.run(Command.of(argv, STEP)).requireSuccess();
     }
 
+    /**
+     * As root: prepares a bed for tests run by an ordinary user (see the class comment). Argument: the directory
+     * to write {@code netns} and {@code seen.log} into. Keeps the bed until stdin closes.
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createDirectories(Path.of(args[0]));
+        Path log = dir.resolve("seen.log");
+        Files.writeString(log, "");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (FakeInternet bed = new FakeInternet()) {
+            bed.exportLog = log;
+            bed.create();
+            Files.writeString(dir.resolve("netns"), bed.netns + "\n");
+            System.out.println("READY " + bed.netns);
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // keep the bed until the caller closes stdin
+            }
+        }
+    }
+
     @Override
     public void close() {
+        if (attachedLog != null) {
+            return;  // a prepared bed belongs to whoever prepared it
+        }
         if (servers != null) {
             servers.close();
         }
