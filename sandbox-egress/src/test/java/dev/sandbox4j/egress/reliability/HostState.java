@@ -61,6 +61,15 @@ final class HostState {
         return run(argv.toArray(String[]::new)).lines().map(l -> l.replaceFirst("^table \\S+ ", "")).toList();
     }
 
+    /**
+     * What a live policed sandbox holds: its container and its table, and rootful its own network (rootless
+     * sandboxes use slirp4netns and have none).
+     */
+    static String[] policed(String sandbox) {
+        return podman().rootless() ? new String[] {"container " + sandbox, "table " + table(sandbox)}
+                : new String[] {"container " + sandbox, "network " + sandbox, "table " + table(sandbox)};
+    }
+
     static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }

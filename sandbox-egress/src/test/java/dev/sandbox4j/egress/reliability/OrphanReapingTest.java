@@ -85,8 +85,7 @@ class OrphanReapingTest {
             assertThat(report.networks()).contains(orphan).doesNotContain(liveName);
             assertThat(report.hostState()).doesNotContain(HostState.table(liveName));
             assertThat(HostState.leftovers(orphan)).isEmpty();
-            assertThat(HostState.leftovers(liveName)).contains("container " + liveName, "network " + liveName,
-                    "table " + HostState.table(liveName));
+            assertThat(HostState.leftovers(liveName)).contains(HostState.policed(liveName));
             assertThat(live.exec("true").exitCode()).isZero();
             assertThat(HostState.leftovers(detachedOrphanOwner)).containsExactly("container " + detachedOrphanOwner);
         } finally {
