@@ -234,7 +234,7 @@ class PodmanEgressFaultsTest {
 
     @Test
     void whenTheUpdaterDiesTheRulesStayAndEverythingNotLearnedIsStillDenied() throws Exception {
-        try (Sandbox s = spec(allowAlpha()).start()) {
+        try (Sandbox s = spec(allowAlpha().allow("n0.many." + TestAuthority.ZONE.replaceAll("\\.$", ""))).start()) {
             resolveAllowed(s);
             List<Long> updaters = SandboxNetns.updaters(s.id());
             assertThat(updaters).hasSize(1);
@@ -247,6 +247,9 @@ class PodmanEgressFaultsTest {
                     .contains("hello from");
             assertThat(get(s, FakeInternet.DENIED_IP, 80).exitCode()).isNotZero();
             assertThat(get(s, FakeInternet.CIDR_IP, 80).exitCode()).isNotZero();
+            assertThat(sh(s, "nslookup n0.many." + TestAuthority.ZONE).stdout())
+                    .as("the next lookup restarts the updater in the same namespace").contains("203.0.113.100");
+            assertThat(SandboxNetns.updaters(s.id())).hasSize(1).doesNotContain(updaters.get(0));
         }
     }
 
