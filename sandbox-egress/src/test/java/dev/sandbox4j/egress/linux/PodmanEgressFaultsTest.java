@@ -203,6 +203,26 @@ class PodmanEgressFaultsTest {
     }
 
     @Test
+    void aRuleRemovedFromTheNamespacesTableIsNoticedAndTheSandboxIsCutOff() {
+        try (Sandbox tampered = spec(EgressPolicy.allowAll().deny(DENIED)).start()) {
+            assertThat(get(tampered, FakeInternet.SHARED_IP, 80).exitCode()).isNotZero();
+            assertThat(get(tampered, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from");
+            String table = SandboxNetns.table(tampered);
+            String forbidden = SandboxNetns.nft(tampered.id(), "-a", "list", "chain", "inet", table, "output").lines()
+                    .filter(l -> l.contains("100.64.0.0/10")).findFirst().orElseThrow();
+
+            SandboxNetns.nft(tampered.id(), "delete", "rule", "inet", table, "output", "handle",
+                    forbidden.replaceAll(".*# handle (\\d+).*", "$1"));
+            List<EgressEvent> events = tampered.egressLog().events();
+
+            assertThat(events).anyMatch(e -> e instanceof EgressEvent.EnforcementLost l
+                    && l.reason().contains("changed"));
+            assertThat(get(tampered, FakeInternet.SHARED_IP, 80).exitCode()).isNotZero();
+            assertThat(get(tampered, FakeInternet.ALLOWED_IP, 80).exitCode()).as("cut off").isNotZero();
+        }
+    }
+
+    @Test
     void aFlushOfTheNamespacesRulesetIsNoticedByThePeriodicCheckWithoutAnyLogRead() throws Exception {
         System.setProperty("sandbox4j.egress.healthCheckMillis", "200");
         try (Sandbox tampered = spec(allowAlpha()).start()) {

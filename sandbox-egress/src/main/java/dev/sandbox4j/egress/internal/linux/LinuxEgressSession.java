@@ -70,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * nftables service) touches it. If the interceptor dies, DNS stops; if the updater dies or cannot be restarted,
  * nothing new is learned; if this JVM dies, learned addresses expire with their TTL and nothing renews them. A
  * health check (every {@link #healthPeriod()} and on every read of the egress log) compares the namespace's rules
- * with what was loaded; if they are missing or changed, the sandbox is cut off (a drop-everything table, and no
+ * (the fixed networks included: they are written into the rules) with what was loaded; if they are missing or changed, the sandbox is cut off (a drop-everything table, and no
  * more learning) and an {@link EgressEvent.EnforcementLost} is recorded and logged at WARN.
  */
 final class LinuxEgressSession implements EgressSession {

@@ -114,13 +114,6 @@ public final class NftRuleset {
             s.append("  set ").append(set).append("; flags timeout; }\n");
         }
         s.append("  set ack { type inet_service; flags timeout; }\n");
-        constantSet(s, "host4", false, hostNetworks.stream().filter(c -> !v6(c)).toList());
-        constantSet(s, "host6", true, hostNetworks.stream().filter(NftRuleset::v6).toList());
-        List<Cidr> metadata = ForbiddenAddresses.METADATA.stream().filter(m -> !namedByAllowCidr(m)).toList();
-        constantSet(s, "metadata4", false, metadata.stream().filter(c -> !v6(c)).toList());
-        constantSet(s, "metadata6", true, metadata.stream().filter(NftRuleset::v6).toList());
-        constantSet(s, "forbidden4", false, ForbiddenAddresses.IPV4);
-        constantSet(s, "forbidden6", true, ForbiddenAddresses.IPV6);
         s.append("  counter dropped_egress { }\n");
         s.append("  counter dropped_host { }\n");
         s.append("  counter dropped_dns_flood { }\n");
@@ -150,15 +143,14 @@ public final class NftRuleset {
         s.append("    ip daddr ").append(dns).append(" udp dport ").append(dnsPort).append(" ct status dnat accept\n");
         s.append("    ip daddr ").append(dns).append(" tcp dport ").append(dnsPort).append(" ct status dnat accept\n");
         s.append("    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } ip6 hoplimit 255 accept\n");
-        s.append("    ip daddr @host4 jump deny_host\n");
-        s.append("    ip6 daddr @host6 jump deny_host\n");
+        constantMatch(s, hostNetworks, "jump deny_host");
         for (CidrRule c : cidrs) {
             if (!c.allow()) {
                 s.append(cidrMatch(c, "meta l4proto { tcp, udp, udplite, sctp, dccp } th")).append(" jump deny_egress\n");
             }
         }
-        s.append("    ip daddr @metadata4 jump deny_egress\n");
-        s.append("    ip6 daddr @metadata6 jump deny_egress\n");
+        constantMatch(s, ForbiddenAddresses.METADATA.stream().filter(m -> !namedByAllowCidr(m)).toList(),
+                "jump deny_egress");
         if (!defaultAllow) {
             s.append("    tcp dport 853 jump deny_egress\n");
             s.append("    meta l4proto != tcp jump deny_egress\n");
@@ -170,8 +162,8 @@ public final class NftRuleset {
                 s.append(cidrMatch(c, "tcp")).append(" accept\n");
             }
         }
-        s.append("    ip daddr @forbidden4 jump deny_egress\n");
-        s.append("    ip6 daddr @forbidden6 jump deny_egress\n");
+        constantMatch(s, ForbiddenAddresses.IPV4, "jump deny_egress");
+        constantMatch(s, ForbiddenAddresses.IPV6, "jump deny_egress");
         if (defaultAllow) {
             s.append("    accept\n");
         } else {
@@ -216,14 +208,20 @@ public final class NftRuleset {
         return c.network() instanceof Inet6Address;
     }
 
-    private static void constantSet(StringBuilder s, String name, boolean ipv6, List<Cidr> elements) {
-        s.append("  set ").append(name).append(" { type ").append(ipv6 ? "ipv6_addr" : "ipv4_addr")
-                .append("; flags interval; auto-merge;");
-        if (!elements.isEmpty()) {
-            s.append(" elements = { ").append(elements.stream().map(NftRuleset::literal)
-                    .collect(Collectors.joining(", "))).append(" };");
+    /**
+     * Rules matching fixed networks, one per family, with the networks written into the rule (an anonymous set):
+     * so they show in {@code nft -t list ruleset}, which the health check compares, and overlaps merge. Nothing
+     * for an empty list.
+     */
+    private static void constantMatch(StringBuilder s, List<Cidr> networks, String verdict) {
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            List<Cidr> family = networks.stream().filter(c -> v6(c) == ipv6).toList();
+            if (!family.isEmpty()) {
+                s.append("    ").append(ipv6 ? "ip6" : "ip").append(" daddr { ")
+                        .append(family.stream().map(NftRuleset::literal).collect(Collectors.joining(", ")))
+                        .append(" } ").append(verdict).append('\n');
+            }
         }
-        s.append(" }\n");
     }
 
     /** A network as nft reads it; IPv6 in Java's full form, which nft accepts. */

@@ -45,12 +45,6 @@ class NftRulesetTest {
                   set d4p { type ipv4_addr . inet_service; flags timeout; }
                   set d6p { type ipv6_addr . inet_service; flags timeout; }
                   set ack { type inet_service; flags timeout; }
-                  set host4 { type ipv4_addr; flags interval; auto-merge; elements = { 10.89.6.1/32, 10.89.6.0/24, 192.0.2.7/32 }; }
-                  set host6 { type ipv6_addr; flags interval; auto-merge; elements = { 2001:db8:0:0:0:0:0:7/128 }; }
-                  set metadata4 { type ipv4_addr; flags interval; auto-merge; elements = { 169.254.169.254/32, 100.100.100.200/32, 168.63.129.16/32, 192.0.0.192/32 }; }
-                  set metadata6 { type ipv6_addr; flags interval; auto-merge; elements = { fd00:ec2:0:0:0:0:0:254/128 }; }
-                  set forbidden4 { type ipv4_addr; flags interval; auto-merge; elements = { 0.0.0.0/8, 127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16, 192.0.0.0/24, 198.18.0.0/15, 255.255.255.255/32, 224.0.0.0/4, 240.0.0.0/4 }; }
-                  set forbidden6 { type ipv6_addr; flags interval; auto-merge; elements = { 0:0:0:0:0:0:0:0/96, 0:0:0:0:0:ffff:0:0/96, ff00:0:0:0:0:0:0:0/8, fe80:0:0:0:0:0:0:0/10, fec0:0:0:0:0:0:0:0/10, fc00:0:0:0:0:0:0:0/7, 100:0:0:0:0:0:0:0/64, 64:ff9b:1:0:0:0:0:0/48, 2001:0:0:0:0:0:0:0/32, 64:ff9b:0:0:0:0:0:0/104, 2002:0:0:0:0:0:0:0/24, 64:ff9b:0:0:0:0:7f00:0/104, 2002:7f00:0:0:0:0:0:0/24, 64:ff9b:0:0:0:0:a00:0/104, 2002:a00:0:0:0:0:0:0/24, 64:ff9b:0:0:0:0:ac10:0/108, 2002:ac10:0:0:0:0:0:0/28, 64:ff9b:0:0:0:0:c0a8:0/112, 2002:c0a8:0:0:0:0:0:0/32, 64:ff9b:0:0:0:0:6440:0/106, 2002:6440:0:0:0:0:0:0/26, 64:ff9b:0:0:0:0:a9fe:0/112, 2002:a9fe:0:0:0:0:0:0/32, 64:ff9b:0:0:0:0:c000:0/120, 2002:c000:0:0:0:0:0:0/40, 64:ff9b:0:0:0:0:c612:0/111, 2002:c612:0:0:0:0:0:0/31, 64:ff9b:0:0:0:0:ffff:ffff/128, 2002:ffff:ffff:0:0:0:0:0/48, 64:ff9b:0:0:0:0:e000:0/100, 2002:e000:0:0:0:0:0:0/20, 64:ff9b:0:0:0:0:f000:0/100, 2002:f000:0:0:0:0:0:0/20 }; }
                   counter dropped_egress { }
                   counter dropped_host { }
                   counter dropped_dns_flood { }
@@ -79,18 +73,18 @@ class NftRulesetTest {
                     ip daddr 10.89.6.1 udp dport 40053 ct status dnat accept
                     ip daddr 10.89.6.1 tcp dport 40053 ct status dnat accept
                     icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } ip6 hoplimit 255 accept
-                    ip daddr @host4 jump deny_host
-                    ip6 daddr @host6 jump deny_host
+                    ip daddr { 10.89.6.1/32, 10.89.6.0/24, 192.0.2.7/32 } jump deny_host
+                    ip6 daddr { 2001:db8:0:0:0:0:0:7/128 } jump deny_host
                     ip daddr 203.0.113.128/25 meta l4proto { tcp, udp, udplite, sctp, dccp } th dport { 25 } jump deny_egress
-                    ip daddr @metadata4 jump deny_egress
-                    ip6 daddr @metadata6 jump deny_egress
+                    ip daddr { 169.254.169.254/32, 100.100.100.200/32, 168.63.129.16/32, 192.0.0.192/32 } jump deny_egress
+                    ip6 daddr { fd00:ec2:0:0:0:0:0:254/128 } jump deny_egress
                     tcp dport 853 jump deny_egress
                     meta l4proto != tcp jump deny_egress
                     meta l4proto { tcp, udp, udplite, sctp, dccp } ip daddr . th dport @d4p jump deny_egress
                     meta l4proto { tcp, udp, udplite, sctp, dccp } ip6 daddr . th dport @d6p jump deny_egress
                     ip daddr 203.0.113.0/24 tcp dport { 80, 443 } accept
-                    ip daddr @forbidden4 jump deny_egress
-                    ip6 daddr @forbidden6 jump deny_egress
+                    ip daddr { 0.0.0.0/8, 127.0.0.0/8, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16, 192.0.0.0/24, 198.18.0.0/15, 255.255.255.255/32, 224.0.0.0/4, 240.0.0.0/4 } jump deny_egress
+                    ip6 daddr { 0:0:0:0:0:0:0:0/96, 0:0:0:0:0:ffff:0:0/96, ff00:0:0:0:0:0:0:0/8, fe80:0:0:0:0:0:0:0/10, fec0:0:0:0:0:0:0:0/10, fc00:0:0:0:0:0:0:0/7, 100:0:0:0:0:0:0:0/64, 64:ff9b:1:0:0:0:0:0/48, 2001:0:0:0:0:0:0:0/32, 64:ff9b:0:0:0:0:0:0/104, 2002:0:0:0:0:0:0:0/24, 64:ff9b:0:0:0:0:7f00:0/104, 2002:7f00:0:0:0:0:0:0/24, 64:ff9b:0:0:0:0:a00:0/104, 2002:a00:0:0:0:0:0:0/24, 64:ff9b:0:0:0:0:ac10:0/108, 2002:ac10:0:0:0:0:0:0/28, 64:ff9b:0:0:0:0:c0a8:0/112, 2002:c0a8:0:0:0:0:0:0/32, 64:ff9b:0:0:0:0:6440:0/106, 2002:6440:0:0:0:0:0:0/26, 64:ff9b:0:0:0:0:a9fe:0/112, 2002:a9fe:0:0:0:0:0:0/32, 64:ff9b:0:0:0:0:c000:0/120, 2002:c000:0:0:0:0:0:0/40, 64:ff9b:0:0:0:0:c612:0/111, 2002:c612:0:0:0:0:0:0/31, 64:ff9b:0:0:0:0:ffff:ffff/128, 2002:ffff:ffff:0:0:0:0:0/48, 64:ff9b:0:0:0:0:e000:0/100, 2002:e000:0:0:0:0:0:0/20, 64:ff9b:0:0:0:0:f000:0/100, 2002:f000:0:0:0:0:0:0/20 } jump deny_egress
                     ip daddr @a4 accept
                     ip daddr . tcp dport @a4p accept
                     ip6 daddr @a6 accept
@@ -125,11 +119,11 @@ class NftRulesetTest {
         String output = chain(ruleset(denyAndAllow(), true).create(), "output");
 
         // then: only the deny-by-default lines differ; every deny stays, in the same order
-        assertThat(output).containsSubsequence("ip daddr @host4 jump deny_host",
+        assertThat(output).containsSubsequence("ip daddr { 10.89.6.1/32, 10.89.6.0/24, 192.0.2.7/32 } jump deny_host",
                 "ip daddr 203.0.113.128/25 meta l4proto { tcp, udp, udplite, sctp, dccp } th dport { 25 } jump deny_egress",
-                "ip daddr @metadata4 jump deny_egress",
+                "ip daddr { 169.254.169.254/32, 100.100.100.200/32, 168.63.129.16/32, 192.0.0.192/32 } jump deny_egress",
                 "meta l4proto { tcp, udp, udplite, sctp, dccp } ip daddr . th dport @d4p jump deny_egress",
-                "ip daddr @forbidden4 jump deny_egress", "ip6 daddr @forbidden6 jump deny_egress", "    accept\n  }");
+                "ip daddr { 0.0.0.0/8, 127.0.0.0/8, 10.0.0.0/8,", "ip6 daddr { 0:0:0:0:0:0:0:0/96,", "    accept\n  }");
         assertThat(output).doesNotContain("@a4").doesNotContain("meta l4proto != tcp").doesNotContain("dport 853");
     }
 
@@ -155,7 +149,7 @@ class NftRulesetTest {
     }
 
     @Test
-    void onlyASingleHostAllowCidrNamingAMetadataEndpointTakesItOutOfTheMetadataSet() throws Exception {
+    void onlyASingleHostAllowCidrNamingAMetadataEndpointTakesItOutOfTheMetadataRule() throws Exception {
         // given
         List<NftRuleset.CidrRule> single = List.of(new NftRuleset.CidrRule(true, "169.254.169.254/32", false, List.of()));
         List<NftRuleset.CidrRule> wide = List.of(new NftRuleset.CidrRule(true, "169.254.0.0/16", false, List.of()));
@@ -165,10 +159,10 @@ class NftRulesetTest {
         String wideScript = ruleset(wide, false).create();
 
         // then
-        assertThat(singleScript).contains("set metadata4 { type ipv4_addr; flags interval; auto-merge; elements = { "
-                + "100.100.100.200/32, 168.63.129.16/32, 192.0.0.192/32 }; }");
-        assertThat(wideScript).contains("set metadata4 { type ipv4_addr; flags interval; auto-merge; elements = { "
-                + "169.254.169.254/32, 100.100.100.200/32, 168.63.129.16/32, 192.0.0.192/32 }; }");
+        assertThat(singleScript).contains(
+                "    ip daddr { 100.100.100.200/32, 168.63.129.16/32, 192.0.0.192/32 } jump deny_egress\n");
+        assertThat(wideScript).contains("    ip daddr { 169.254.169.254/32, 100.100.100.200/32, 168.63.129.16/32, "
+                + "192.0.0.192/32 } jump deny_egress\n");
     }
 
     @Test
