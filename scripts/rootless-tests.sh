@@ -43,11 +43,11 @@ stop_bed() {
 }
 trap stop_bed EXIT
 for _ in $(seq 1 300); do
-  [ -f "$bed/ready" ] && break
+  [ -s "$bed/netns" ] && break
   kill -0 "$bed_pid" 2>/dev/null || { cat "$bed/bed.log" >&2; exit 1; }
   sleep 0.1
 done
-[ -f "$bed/ready" ] || { echo "rootless-tests: the fake internet did not start" >&2; cat "$bed/bed.log" >&2; exit 1; }
+[ -s "$bed/netns" ] || { echo "rootless-tests: the fake internet did not start" >&2; cat "$bed/bed.log" >&2; exit 1; }
 
 echo "rootless-tests: running ${#tests[@]} suites as $user on rootless podman"
 status=0

@@ -6,7 +6,8 @@ import java.util.List;
 
 /** One entry of a sandbox's egress audit trail ({@link EgressLog}). */
 public sealed interface EgressEvent
-        permits EgressEvent.DnsDecision, EgressEvent.DroppedConnections, EgressEvent.QueriesShed {
+        permits EgressEvent.DnsDecision, EgressEvent.DroppedConnections, EgressEvent.QueriesShed,
+        EgressEvent.EnforcementLost {
 
     /** When it happened. */
     Instant time();
@@ -75,6 +76,21 @@ public sealed interface EgressEvent
         public QueriesShed {
             if (time == null || reason == null) {
                 throw new IllegalArgumentException("QueriesShed components must not be null");
+            }
+        }
+    }
+
+    /**
+     * The sandbox's enforcement was found missing or changed from outside (say, its firewall table deleted by an
+     * administrator), and the sandbox was cut off: it has no network from then on and learns nothing more.
+     *
+     * @param reason what was found
+     * @param action what was done about it
+     */
+    record EnforcementLost(Instant time, String reason, String action) implements EgressEvent {
+        public EnforcementLost {
+            if (time == null || reason == null || action == null) {
+                throw new IllegalArgumentException("EnforcementLost components must not be null");
             }
         }
     }

@@ -120,6 +120,9 @@ public final class EgressRecorder implements EgressLog {
                     c.packets(), c.bytes());
         } else if (event instanceof EgressEvent.QueriesShed s) {
             AUDIT.warn("event=shed sandbox={} count={} reason={}", quote(sandbox), s.count(), quote(s.reason()));
+        } else if (event instanceof EgressEvent.EnforcementLost l) {
+            AUDIT.warn("event=enforcement_lost sandbox={} reason={} action={}", quote(sandbox), quote(l.reason()),
+                    quote(l.action()));
         }
     }
 

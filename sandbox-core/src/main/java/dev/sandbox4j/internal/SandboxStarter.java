@@ -63,7 +63,12 @@ final class SandboxStarter {
                     egress == null ? Optional.empty() : egress.network(),
                     egress == null ? List.of() : egress.dns(),
                     egress == null ? List.of() : egress.capDrop());
-            info = backend.start(request, spec.startupTimeout());
+            if (egress != null && egress.needsBeforeStart()) {
+                EgressSession session = egress;
+                info = backend.start(request, spec.startupTimeout(), created -> session.beforeStart(created, backend));
+            } else {
+                info = backend.start(request, spec.startupTimeout());
+            }
             long tContainer = System.nanoTime();
             sandbox = new DefaultSandbox(spec, backend, info, egress);
             if (egress != null) {

@@ -19,8 +19,9 @@ public interface EgressProvider {
     String unsupportedReason(RuntimeBackend backend, HostEnvironment host);
 
     /**
-     * Sets up enforcement for one sandbox before its container exists: its own network, DNS interceptor and
-     * firewall rules. On failure, everything it made is removed before it throws.
+     * Sets up enforcement for one sandbox before its container exists (say, its own network); what needs the
+     * container's namespaces comes later, in {@link EgressSession#beforeStart}. On failure, everything it made is
+     * removed before it throws.
      */
     EgressSession prepare(SandboxSpec spec, RuntimeBackend backend, String sandboxName, Map<String, String> labels);
 

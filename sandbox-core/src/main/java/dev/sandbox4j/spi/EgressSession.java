@@ -19,6 +19,23 @@ public interface EgressSession extends AutoCloseable {
     /** Capabilities the workload must not have. */
     List<String> capDrop();
 
+    /**
+     * Whether {@link #beforeStart} must run between the container's creation and its start (the backend must
+     * then support {@link RuntimeBackend#start(LaunchRequest, java.time.Duration, java.util.function.Consumer)}).
+     * Default: false.
+     */
+    default boolean needsBeforeStart() {
+        return false;
+    }
+
+    /**
+     * Called once the container exists with its network namespace, before the workload's first instruction: the
+     * place to install enforcement inside that namespace. Throws to refuse the start (the container is then
+     * removed, never started). Default: nothing.
+     */
+    default void beforeStart(CreatedContainer container, RuntimeBackend backend) {
+    }
+
     /** Called once the container runs; may probe it and throw to refuse the start. */
     void attached(ContainerInfo container, RuntimeBackend backend);
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Drives one container runtime. Implementations are thin: a pure argument-list builder, a pure output parser,
@@ -27,6 +28,40 @@ public interface RuntimeBackend {
 
     /** Creates and starts a container; on failure, leaves nothing behind. */
     ContainerInfo start(LaunchRequest request, Duration timeout);
+
+    /**
+     * Creates a container, hands it to {@code beforeStart} once its namespaces exist but before its workload runs
+     * its first instruction, then starts it. If {@code beforeStart} throws, the container is never started and
+     * the exception propagates (the caller removes the container by name). Default: not supported (a
+     * {@link SandboxConfigException} that says so); see {@link #supportsBeforeStart()}.
+     */
+    default ContainerInfo start(LaunchRequest request, Duration timeout, Consumer<CreatedContainer> beforeStart) {
+        throw new SandboxConfigException("the " + name() + " backend cannot run a step between creating and "
+                + "starting a container, which this sandbox's egress control needs");
+    }
+
+    /** Whether {@link #start(LaunchRequest, Duration, Consumer)} is implemented. Default: false. */
+    default boolean supportsBeforeStart() {
+        return false;
+    }
+
+    /**
+     * Whether this backend's containers run rootless: in a user namespace owned by the JVM's user, with no host
+     * root involved. Read once and cached by implementations. Default: false.
+     */
+    default boolean rootless() {
+        return false;
+    }
+
+    /**
+     * The argument-list prefix that runs a host program inside a created container's network namespace (and, for
+     * a rootless runtime, in the user namespace that owns it), as the JVM's user. The program and its arguments
+     * follow the prefix. Default: not supported (a {@link SandboxConfigException} that says so).
+     */
+    default List<String> enterNetworkNamespace(CreatedContainer container) {
+        throw new SandboxConfigException("the " + name() + " backend cannot run a program in a container's "
+                + "network namespace");
+    }
 
     /** Runs one command with the runtime's exec (one CLI process per command). */
     ExecResult exec(String id, Exec exec, ExecListener listener);

@@ -170,6 +170,8 @@ public final class Demo {
                 out.println("    DROPPED " + c.packets() + " packets (" + c.counter() + ")");
             } else if (e instanceof EgressEvent.QueriesShed s) {
                 out.println("    SHED " + s.count() + " queries: " + s.reason());
+            } else if (e instanceof EgressEvent.EnforcementLost l) {
+                out.println("    ENFORCEMENT LOST: " + l.reason() + " (" + l.action() + ")");
             }
         }
     }

@@ -35,10 +35,53 @@ public final class PodmanArgs {
         return List.of(podman, "version", "--format", "json");
     }
 
+    /** Creates and starts a container in one call ({@code podman run -d}). */
     public List<String> run(LaunchRequest request) {
+        return container(List.of(podman, "run", "-d"), request);
+    }
+
+    /**
+     * Creates a container without starting it ({@code podman create}), for a start that must act on the
+     * container's namespaces before its workload runs: then {@link #init}, {@link #namespaces}, {@link #start}.
+     */
+    public List<String> create(LaunchRequest request) {
+        return container(List.of(podman, "create"), request);
+    }
+
+    /** Sets up a created container's namespaces (network included) without running its workload. */
+    public List<String> init(String id) {
+        return List.of(podman, "init", id);
+    }
+
+    /** Prints a container's first pid and the file that pins its network namespace, space-separated. */
+    public List<String> namespaces(String id) {
+        return List.of(podman, "container", "inspect", "--format", "{{.State.Pid}} {{.NetworkSettings.SandboxKey}}",
+                id);
+    }
+
+    /** Starts a created (or initialized) container. */
+    public List<String> start(String id) {
+        return List.of(podman, "start", id);
+    }
+
+    /** Prints {@code true} when podman runs rootless, {@code false} when rootful. */
+    /**
+     * The prefix that runs a host program in a container's network namespace: {@code nsenter --net=FILE} as root;
+     * rootless, inside podman's user namespace (which owns the network namespace) with {@code podman unshare}.
+     */
+    public List<String> enterNetworkNamespace(String namespaceFile, boolean rootless) {
+        List<String> a = new ArrayList<>();
+        if (rootless) {
+            a.addAll(List.of(podman, "unshare"));
+        }
+        a.addAll(List.of("nsenter", "--net=" + namespaceFile));
+        return a;
+    }
+
+    private List<String> container(List<String> verb, LaunchRequest request) {
         SandboxSpec spec = request.spec();
-        List<String> a = new ArrayList<>(List.of(podman, "run", "-d", "--pull=" + pull(spec.pullPolicy()),
-                "--name", request.name()));
+        List<String> a = new ArrayList<>(verb);
+        a.addAll(List.of("--pull=" + pull(spec.pullPolicy()), "--name", request.name()));
         request.labels().forEach((k, v) -> a.addAll(List.of("--label", k + "=" + v)));
         request.network().ifPresent(n -> a.addAll(List.of("--network", n)));
         request.dns().forEach(d -> a.addAll(List.of("--dns", d)));

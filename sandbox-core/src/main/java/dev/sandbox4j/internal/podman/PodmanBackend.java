@@ -16,6 +16,7 @@ import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.ContainerInfo;
+import dev.sandbox4j.spi.CreatedContainer;
 import dev.sandbox4j.spi.LaunchRequest;
 import dev.sandbox4j.spi.NetworkInfo;
 import dev.sandbox4j.spi.RunningCommand;
@@ -29,6 +30,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,20 +116,80 @@ public final class PodmanBackend implements RuntimeBackend {
 
     @Override
     public ContainerInfo start(LaunchRequest request, Duration timeout) {
-        List<String> argv = args.run(request);
+        String id = launch(args.run(request), request, timeout);
+        return started(id, request);
+    }
+
+    /**
+     * {@code podman create}, {@code podman init} (namespaces and network exist, workload not started), the
+     * container's pid and network namespace to {@code beforeStart}, then {@code podman start}.
+     */
+    @Override
+    public ContainerInfo start(LaunchRequest request, Duration timeout, Consumer<CreatedContainer> beforeStart) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String id = launch(args.create(request), request, timeout);
+        stepWithin(args.init(id), request, deadline, timeout);
+        CreatedContainer created = PodmanParser.namespaces(id, request.name(),
+                stepWithin(args.namespaces(id), request, deadline, timeout).stdout());
+        beforeStart.accept(created);
+        stepWithin(args.start(id), request, deadline, timeout);
+        return started(id, request);
+    }
+
+    @Override
+    public boolean supportsBeforeStart() {
+        return true;
+    }
+
+    /** Podman runs rootless exactly when its user is not root: read from the process, no CLI call. */
+    @Override
+    public boolean rootless() {
+        return mode.rootless();
+    }
+
+    @Override
+    public List<String> enterNetworkNamespace(CreatedContainer container) {
+        return args.enterNetworkNamespace(container.networkNamespace(), rootless());
+    }
+
+    private String launch(List<String> argv, LaunchRequest request, Duration timeout) {
         Command.Builder cmd = Command.builder(argv).timeout(timeout);
         request.spec().env().values().forEach(cmd::redact);
         CommandResult r;
         try {
             r = runner.run(cmd.build());
         } catch (SandboxTimeoutException e) {
-            throw new SandboxTimeoutException("sandbox " + request.name() + " did not start within "
-                    + timeout.toMillis() + " ms: raise startupTimeout(...) or check `podman ps -a`", timeout);
+            throw startTimeout(request, timeout);
         }
         if (r.exitCode() != 0) {
             throw startFailure(request, r);
         }
-        String id = r.stdout().strip();
+        return r.stdout().strip();
+    }
+
+    private CommandResult stepWithin(List<String> argv, LaunchRequest request, long deadline, Duration timeout) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw startTimeout(request, timeout);
+        }
+        CommandResult r;
+        try {
+            r = runner.run(Command.of(argv, Duration.ofNanos(left)));
+        } catch (SandboxTimeoutException e) {
+            throw startTimeout(request, timeout);
+        }
+        if (r.exitCode() != 0) {
+            throw startFailure(request, r);
+        }
+        return r;
+    }
+
+    private static SandboxTimeoutException startTimeout(LaunchRequest request, Duration timeout) {
+        return new SandboxTimeoutException("sandbox " + request.name() + " did not start within "
+                + timeout.toMillis() + " ms: raise startupTimeout(...) or check `podman ps -a`", timeout);
+    }
+
+    private ContainerInfo started(String id, LaunchRequest request) {
         if (request.spec().ports().isEmpty()) {
             return new ContainerInfo(id, request.name(), Map.of(), request.labels(), true);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.spi.ContainerInfo;
+import dev.sandbox4j.spi.CreatedContainer;
 import dev.sandbox4j.spi.NetworkInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +25,22 @@ public final class PodmanParser {
         } catch (JsonProcessingException e) {
             throw new SandboxException("podman printed " + what + " that is not JSON: " + e.getOriginalMessage());
         }
+    }
+
+    /** The output of {@link PodmanArgs#namespaces}: pid and network namespace file of a created container. */
+    public static CreatedContainer namespaces(String id, String name, String output) {
+        String[] parts = output.strip().split(" ", 2);
+        long pid;
+        try {
+            pid = Long.parseLong(parts[0]);
+        } catch (NumberFormatException e) {
+            throw new SandboxException("podman printed no pid for container " + id + ": " + output.strip());
+        }
+        if (pid <= 0) {
+            throw new SandboxException("container " + id + " has no process yet (pid " + pid + "): it was not "
+                    + "initialized");
+        }
+        return new CreatedContainer(id, name, pid, parts.length > 1 ? parts[1].strip() : "");
     }
 
     /** {@code podman container inspect} output (an array with one element). */

@@ -295,4 +295,56 @@ class PodmanArgsTest {
         // then
         assertThat(argv).containsExactly("/usr/bin/podman", "version", "--format", "json");
     }
+
+    @Test
+    void createTakesTheSameOptionsAsRunButDoesNotStart() {
+        // given
+        SandboxSpec spec = Sandbox.builder().image(IMAGE).build();
+        LaunchRequest request = new LaunchRequest(spec, IMAGE, "sb4j-0123456789ab", ordered("dev.sandbox4j.managed", "true"),
+                Optional.of("slirp4netns:allow_host_loopback=true"), List.of("10.0.2.2"), List.of("NET_ADMIN", "NET_RAW"));
+
+        // when
+        List<String> argv = args.create(request);
+
+        // then
+        assertThat(argv).containsExactly("/usr/bin/podman", "create", "--pull=never", "--name", "sb4j-0123456789ab",
+                "--label", "dev.sandbox4j.managed=true",
+                "--network", "slirp4netns:allow_host_loopback=true",
+                "--dns", "10.0.2.2",
+                "--cap-drop", "NET_ADMIN", "--cap-drop", "NET_RAW",
+                "--entrypoint", "/bin/sh", IMAGE, "-c", KEEP_ALIVE_SCRIPT);
+    }
+
+    @Test
+    void initNamespacesAndStartAreTheStepsBetweenCreateAndARunningContainer() {
+        // when
+        List<String> init = args.init("abc123");
+        List<String> namespaces = args.namespaces("abc123");
+        List<String> start = args.start("abc123");
+
+        // then
+        assertThat(init).containsExactly("/usr/bin/podman", "init", "abc123");
+        assertThat(namespaces).containsExactly("/usr/bin/podman", "container", "inspect", "--format",
+                "{{.State.Pid}} {{.NetworkSettings.SandboxKey}}", "abc123");
+        assertThat(start).containsExactly("/usr/bin/podman", "start", "abc123");
+    }
+
+    @Test
+    void aRootfulNetworkNamespaceIsEnteredWithNsenterAlone() {
+        // when
+        List<String> argv = args.enterNetworkNamespace("/run/netns/netns-4fd14408", false);
+
+        // then
+        assertThat(argv).containsExactly("nsenter", "--net=/run/netns/netns-4fd14408");
+    }
+
+    @Test
+    void aRootlessNetworkNamespaceIsEnteredFromPodmansUserNamespace() {
+        // when
+        List<String> argv = args.enterNetworkNamespace("/run/user/1001/netns/netns-9fe9b1e1", true);
+
+        // then
+        assertThat(argv).containsExactly("/usr/bin/podman", "unshare", "nsenter",
+                "--net=/run/user/1001/netns/netns-9fe9b1e1");
+    }
 }

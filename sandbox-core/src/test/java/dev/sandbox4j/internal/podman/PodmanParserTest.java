@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.spi.ContainerInfo;
+import dev.sandbox4j.spi.CreatedContainer;
 import dev.sandbox4j.spi.NetworkInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -228,5 +229,35 @@ class PodmanParserTest {
         // when / then
         assertThatThrownBy(() -> PodmanParser.inspect(json))
                 .isInstanceOf(SandboxException.class);
+    }
+
+    @Test
+    void namespacesGivePidAndNetworkNamespaceFile() {
+        // given: `podman container inspect --format '{{.State.Pid}} {{.NetworkSettings.SandboxKey}}'` of an
+        // initialized container, captured from podman 4.3.1 (rootful, netavark)
+        String out = "12340 /run/netns/netns-4fd14408-e5af-0e3f-0d22-6f2c87e03985\n";
+
+        // when
+        CreatedContainer created = PodmanParser.namespaces(CONTAINER_ID, "sb4j-1", out);
+
+        // then
+        assertThat(created).isEqualTo(new CreatedContainer(CONTAINER_ID, "sb4j-1", 12340,
+                "/run/netns/netns-4fd14408-e5af-0e3f-0d22-6f2c87e03985"));
+    }
+
+    @Test
+    void namespacesWithoutANamespaceFileFallBackToTheProcessesOwn() {
+        // when
+        CreatedContainer created = PodmanParser.namespaces(CONTAINER_ID, "sb4j-1", "4242 \n");
+
+        // then
+        assertThat(created.networkNamespace()).isEqualTo("/proc/4242/ns/net");
+    }
+
+    @Test
+    void aContainerThatWasNotInitializedHasNoPidAndIsAnError() {
+        // then: podman prints pid 0 for a container that is only created
+        assertThatThrownBy(() -> PodmanParser.namespaces(CONTAINER_ID, "sb4j-1", "0 \n"))
+                .isInstanceOf(SandboxException.class).hasMessageContaining("not initialized");
     }
 }

@@ -329,26 +329,4 @@ class PodmanEgressTest {
         assertThat(lines).anyMatch(l -> l.contains(DENIED) && l.contains("\"DENIED\""));
         assertThat(lines).allMatch(l -> l.startsWith("{") && l.endsWith("}"));
     }
-
-    @Test
-    void closingRemovesTheRulesTheNetworkAndTheInterceptor() {
-        Sandbox temporary = spec(policy()).start();
-        resolveAllowed(temporary);
-        String table = "sandbox4j_" + ((dev.sandbox4j.internal.DefaultSandbox) temporary).name().replace('-', '_');
-        String tablesBefore = nft("list", "tables");
-
-        temporary.close();
-
-        assertThat(tablesBefore).contains(table);
-        assertThat(nft("list", "tables")).doesNotContain(table);
-        assertThat(Runtimes.backend(Optional.of("podman")).listNetworks(
-                Map.of("dev.sandbox4j.sandbox", ((dev.sandbox4j.internal.DefaultSandbox) temporary).name()),
-                Duration.ofSeconds(30))).isEmpty();
-    }
-
-    private static String nft(String... args) {
-        List<String> argv = new java.util.ArrayList<>(List.of("nft"));
-        argv.addAll(List.of(args));
-        return CommandRunner.system().run(Command.of(argv, Duration.ofSeconds(10))).requireSuccess().stdout();
-    }
 }

@@ -131,7 +131,7 @@ class InterruptTest {
             flagAfterClose.set(Thread.interrupted());
         }
 
-        assertThat(whileOpen).contains("container " + name, "network " + name, "table " + HostState.table(name));
+        assertThat(whileOpen).contains(HostState.policed(name));
         assertThat(flagAfterClose).isTrue();
         assertThat(HostState.leftovers(name)).isEmpty();
     }

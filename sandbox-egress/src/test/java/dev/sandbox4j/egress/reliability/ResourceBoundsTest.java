@@ -10,7 +10,6 @@ import dev.sandbox4j.egress.internal.dns.TestAuthority;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +26,11 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Nothing grows with the number of sandboxes started and closed: threads and file descriptors of this JVM are
- * compared before and after many start/close cycles. Slack: a few threads and descriptors may come and go with
- * the JDK's own housekeeping (process reaper threads, the common pool) and the one persistent {@code nft} shell,
- * so growth is measured after warm-up and must stay within {@value #THREAD_SLACK} threads and
+ * compared before and after many start/close cycles. The JDK's process reaper threads are not counted: the JDK
+ * keeps one per live child process and lets each go after a minute idle, and every policed sandbox holds one
+ * child (its own {@code nft} updater), so their number follows how many sandboxes ran at once, not how many
+ * were started. Slack: a few threads and descriptors may come and go with other JDK housekeeping (the common
+ * pool), so growth is measured after warm-up and must stay within {@value #THREAD_SLACK} threads and
  * {@value #FD_SLACK} descriptors whatever the cycle count. Cycle counts: {@code -Dsandbox4j.soak.cycles}
  * (default 200, allow-all) and {@code -Dsandbox4j.soak.policedCycles} (default 30, deny-all, which also covers
  * the DNS interceptor and nftables path). Cycles run on {@value #WORKERS} threads at once.
@@ -124,13 +125,17 @@ class ResourceBoundsTest {
         }
     }
 
-    /** Live threads once the short-lived ones (output pumps of finished processes, pool workers) are gone. */
+    /**
+     * Live threads but the JDK's process reapers, once the short-lived ones (output pumps of finished processes,
+     * pool workers) are gone.
+     */
     private static int settledThreads() throws InterruptedException {
         int last = Integer.MAX_VALUE;
         for (int i = 0; i < 50; i++) {
             System.gc();
             Thread.sleep(100);
-            int now = ManagementFactory.getThreadMXBean().getThreadCount();
+            int now = (int) Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> !t.getName().equals("process reaper")).count();
             if (now == last) {
                 return now;
             }

@@ -6,7 +6,6 @@ import dev.sandbox4j.spi.RunningCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,20 +18,21 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A fake internet in its own network namespace: TEST-NET addresses only, routed from the host through a veth
  * pair, with TCP servers that answer "hello from IP:PORT" and UDP receivers, all recording what reached them.
  * The host reaches it at 198.51.100.2 (the host side is 198.51.100.1); its servers live in 203.0.113.0/24, plus
- * a stand-in for the cloud metadata endpoint at 169.254.169.254.
+ * a stand-in for the cloud metadata endpoint at 169.254.169.254 and a shared-address-space host at 100.64.0.10.
  * Nothing here touches the machine's real uplink. Close it to remove the namespace, the veth and the route.
  *
- * <p>Making the namespace needs root. A test run as an ordinary user (rootless Podman) uses a bed that root made
- * beforehand with {@link #main}: when the environment variable {@value #SHARED_BED} names that bed's directory,
- * {@link #start()} attaches to it, reads what reached the servers from its record file, and leaves it running on
- * {@link #close()}. The addresses and servers are the same either way.
+ * <p>Making the bed needs root. For a run as an ordinary user (rootless Podman), root prepares a bed beforehand
+ * and the tests attach to it: {@code java -cp TEST_CLASSPATH dev.sandbox4j.egress.testbed.FakeInternet DIR}
+ * (as root) makes the bed, writes what reaches its servers to {@code DIR/seen.log} (world-readable), prints
+ * {@code READY} and keeps the bed until its stdin closes; the tests, run with {@code -Dsandbox4j.testbed=DIR}
+ * (or {@code SANDBOX4J_TESTBED=DIR}), then use that bed and leave it in place when they close it. Tests of one
+ * bed must not run at once (they read one shared record), as with a bed of their own.
  */
 public final class FakeInternet implements AutoCloseable {
     /** A web server every test policy treats as allowed. */
@@ -43,6 +43,8 @@ public final class FakeInternet implements AutoCloseable {
     public static final String CIDR_IP = "203.0.113.20";
     /** A stand-in for a public resolver: receives DNS packets that escape interception. */
     public static final String RESOLVER_IP = "203.0.113.53";
+    /** A shared-address-space (100.64.0.0/10) host, a class DNS answers may never point at: routed here too. */
+    public static final String SHARED_IP = "100.64.0.10";
     /** The cloud metadata address, routed into the fake internet so a leak would be seen, not just dropped. */
     public static final String METADATA_IP = "169.254.169.254";
     static final String HOST_SIDE = "198.51.100.1";
@@ -50,17 +52,16 @@ public final class FakeInternet implements AutoCloseable {
     private static final Duration STEP = Duration.ofSeconds(20);
     /** Test beds are named {@code sb4j-inet-<owner pid>-<id>}, so a bed left by a killed JVM can be told apart. */
     private static final String NETNS_PREFIX = "sb4j-inet-";
-    /** Environment variable naming the directory of a bed made by {@link #main} that tests attach to. */
-    public static final String SHARED_BED = "SANDBOX4J_TESTBED";
-    private static final String RECORD = "seen.log";
 
     private final CommandRunner runner = CommandRunner.system();
     private final String netns;
     private final String hostVeth;
     private final String nsVeth;
     private final List<String> seen = new CopyOnWriteArrayList<>();
-    private final Path sharedRecord;
-    private volatile Consumer<String> recordListener = line -> { };
+    /** A bed prepared by another process: its record is this file, and closing leaves the bed alone. */
+    private final Path attachedLog;
+    /** Where a bed prepared for other processes writes its record. */
+    private Path exportLog;
     private RunningCommand servers;
 
     private FakeInternet() {
@@ -70,31 +71,34 @@ public final class FakeInternet implements AutoCloseable {
         this.netns = NETNS_PREFIX + ProcessHandle.current().pid() + "-" + id;
         this.hostVeth = "sb4jh" + id;
         this.nsVeth = "sb4ji" + id;
-        this.sharedRecord = null;
+        this.attachedLog = null;
     }
 
-    private FakeInternet(Path sharedBed) {
-        this.netns = read(sharedBed.resolve("netns")).strip();
-        this.hostVeth = null;
-        this.nsVeth = null;
-        this.sharedRecord = sharedBed.resolve(RECORD);
+    private FakeInternet(Path dir) {
+        try {
+            this.netns = Files.readString(dir.resolve("netns")).strip();
+        } catch (IOException e) {
+            throw new IllegalStateException("no prepared test bed in " + dir + ": prepare one as root with "
+                    + "`java -cp TEST_CLASSPATH " + FakeInternet.class.getName() + " " + dir + "`", e);
+        }
+        this.hostVeth = "";
+        this.nsVeth = "";
+        this.attachedLog = dir.resolve("seen.log");
     }
 
-    /** Creates the namespace, the link and the servers; or attaches to the bed that {@value #SHARED_BED} names. */
+    /**
+     * Creates the namespace, the link and the servers; or, when {@code sandbox4j.testbed} (system property) or
+     * {@code SANDBOX4J_TESTBED} (environment) names a directory, attaches to the bed prepared there.
+     */
     public static FakeInternet start() {
-        String shared = System.getenv(SHARED_BED);
-        if (shared != null && !shared.isBlank()) {
-            Path bed = Path.of(shared);
-            if (!Files.isRegularFile(bed.resolve("ready"))) {
-                throw new IllegalStateException(SHARED_BED + "=" + shared + " names no ready test bed: make one as root "
-                        + "with `java -cp <test classpath> " + FakeInternet.class.getName() + " " + shared + "`");
-            }
-            return new FakeInternet(bed);
+        String prepared = System.getProperty("sandbox4j.testbed", System.getenv("SANDBOX4J_TESTBED"));
+        if (prepared != null && !prepared.isBlank()) {
+            return new FakeInternet(Path.of(prepared));
         }
         if (!isRoot()) {
             String reason = "the fake internet needs root to make its network namespace: as root, run "
-                    + "scripts/rootless-tests.sh (it makes one and runs these tests as an ordinary user), or make one "
-                    + "with `" + FakeInternet.class.getSimpleName() + " DIR` and set " + SHARED_BED + "=DIR";
+                    + "scripts/rootless-tests.sh (it makes one and runs these tests as an ordinary user), or prepare "
+                    + "one (see this class) and set SANDBOX4J_TESTBED=DIR";
             if (System.getenv("SANDBOX4J_REQUIRE_RUNTIME") != null) {
                 throw new IllegalStateException(reason);
             }
@@ -119,12 +123,13 @@ public final class FakeInternet implements AutoCloseable {
         inNs("ip", "addr", "add", NS_SIDE + "/30", "dev", nsVeth);
         inNs("ip", "link", "set", nsVeth, "up");
         inNs("ip", "link", "set", "lo", "up");
-        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP, RESOLVER_IP, METADATA_IP)) {
+        for (String a : List.of(ALLOWED_IP, DENIED_IP, CIDR_IP, RESOLVER_IP, METADATA_IP, SHARED_IP)) {
             inNs("ip", "addr", "add", a + "/32", "dev", "lo");
         }
         inNs("ip", "route", "add", "default", "via", HOST_SIDE);
         ip("route", "add", "203.0.113.0/24", "via", NS_SIDE, "dev", hostVeth);
         ip("route", "add", METADATA_IP + "/32", "via", NS_SIDE, "dev", hostVeth);
+        ip("route", "add", SHARED_IP + "/32", "via", NS_SIDE, "dev", hostVeth);
         startServers();
     }
 
@@ -136,7 +141,8 @@ public final class FakeInternet implements AutoCloseable {
             argv.addAll(List.of("tcp:" + a + ":80", "tcp:" + a + ":81", "tcp:" + a + ":443", "tcp:" + a + ":853",
                     "udp:" + a + ":443"));
         }
-        argv.addAll(List.of("udp:" + RESOLVER_IP + ":53", "tcp:" + RESOLVER_IP + ":53", "tcp:" + METADATA_IP + ":80"));
+        argv.addAll(List.of("udp:" + RESOLVER_IP + ":53", "tcp:" + RESOLVER_IP + ":53", "tcp:" + METADATA_IP + ":80",
+                "tcp:" + SHARED_IP + ":80"));
         servers = runner.start(Command.builder(argv).build());
         CountDownLatch ready = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
@@ -147,7 +153,7 @@ public final class FakeInternet implements AutoCloseable {
                         ready.countDown();
                     } else {
                         seen.add(line);
-                        recordListener.accept(line);
+                        export(line);
                     }
                 }
             } catch (IOException e) {
@@ -185,6 +191,28 @@ public final class FakeInternet implements AutoCloseable {
         }
     }
 
+    private synchronized void export(String line) {
+        if (exportLog != null) {
+            try {
+                Files.writeString(exportLog, line + "\n", StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The record so far. */
+    private List<String> record() {
+        if (attachedLog == null) {
+            return List.copyOf(seen);
+        }
+        try {
+            return Files.readAllLines(attachedLog);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A position in the record: what {@link #seenSince} counts from. */
     public int mark() {
         return record().size();
@@ -201,65 +229,6 @@ public final class FakeInternet implements AutoCloseable {
         return netns;
     }
 
-    private static boolean isRoot() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
-                    .map(l -> l.substring(4).trim().split("\\s+")[1]).anyMatch("0"::equals);
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private List<String> record() {
-        return sharedRecord == null ? List.copyOf(seen) : read(sharedRecord).lines().toList();
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Makes a bed for tests run by another user and keeps it until standard input closes or the process is
-     * terminated: writes the namespace name to {@code DIR/netns}, every record line to {@code DIR/seen.log}, and
-     * then {@code DIR/ready}. Needs root. Usage: {@code FakeInternet DIR}.
-     */
-    public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: FakeInternet DIR");
-            System.exit(2);
-        }
-        Path dir = Files.createDirectories(Path.of(args[0]));
-        Path record = dir.resolve(RECORD);
-        Files.deleteIfExists(dir.resolve("ready"));
-        Files.writeString(record, "");
-        FakeInternet net = start();
-        Runtime.getRuntime().addShutdownHook(new Thread(net::close, "fake-internet-close"));
-        net.recordListener = line -> {
-            synchronized (record) {
-                try {
-                    Files.writeString(record, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        Files.writeString(dir.resolve("netns"), net.netns() + "\n");
-        for (Path p : List.of(dir, record, dir.resolve("netns"))) {
-            p.toFile().setReadable(true, false);
-        }
-        Files.writeString(dir.resolve("ready"), "");
-        dir.resolve("ready").toFile().setReadable(true, false);
-        System.out.println("fake internet " + net.netns() + " ready; records in " + record);
-        while (System.in.read() >= 0) {
-            // runs until standard input closes
-        }
-        System.exit(0);
-    }
-
     private void ip(String... args) {
         List<String> argv = new ArrayList<>(List.of("ip"));
         argv.addAll(List.of(args));
@@ -272,10 +241,41 @@ public final class FakeInternet implements AutoCloseable {
         runner.run(Command.of(argv, STEP)).requireSuccess();
     }
 
+    /**
+     * As root: prepares a bed for tests run by an ordinary user (see the class comment). Argument: the directory
+     * to write {@code netns} and {@code seen.log} into. Keeps the bed until stdin closes.
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createDirectories(Path.of(args[0]));
+        Path log = dir.resolve("seen.log");
+        Files.writeString(log, "");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(log, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (FakeInternet bed = new FakeInternet()) {
+            bed.exportLog = log;
+            bed.create();
+            Files.writeString(dir.resolve("netns"), bed.netns + "\n");
+            System.out.println("READY " + bed.netns);
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // keep the bed until the caller closes stdin
+            }
+        }
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
+                    .map(l -> l.substring(4).trim().split("\\s+")[1]).anyMatch("0"::equals);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
-        if (sharedRecord != null) {
-            return;  // the bed belongs to the process that made it
+        if (attachedLog != null) {
+            return;  // a prepared bed belongs to whoever prepared it
         }
         if (servers != null) {
             servers.close();
@@ -283,6 +283,8 @@ public final class FakeInternet implements AutoCloseable {
         // dev-qualified: never delete the same routes of another test bed on this host
         runner.run(Command.of(List.of("ip", "route", "del", "203.0.113.0/24", "via", NS_SIDE, "dev", hostVeth), STEP));
         runner.run(Command.of(List.of("ip", "route", "del", METADATA_IP + "/32", "via", NS_SIDE, "dev", hostVeth),
+                STEP));
+        runner.run(Command.of(List.of("ip", "route", "del", SHARED_IP + "/32", "via", NS_SIDE, "dev", hostVeth),
                 STEP));
         runner.run(Command.of(List.of("ip", "link", "del", hostVeth), STEP));
         runner.run(Command.of(List.of("ip", "netns", "del", netns), STEP));

@@ -57,6 +57,9 @@ final class Json {
         if (e instanceof EgressEvent.DroppedConnections c) {
             return "egress: DROPPED " + c.packets() + " " + c.counter() + " packets (" + c.bytes() + " bytes)";
         }
+        if (e instanceof EgressEvent.EnforcementLost l) {
+            return "egress: ENFORCEMENT LOST: " + l.reason() + " (" + l.action() + ")";
+        }
         EgressEvent.QueriesShed s = (EgressEvent.QueriesShed) e;
         return "egress: SHED " + s.count() + " queries: " + s.reason();
     }

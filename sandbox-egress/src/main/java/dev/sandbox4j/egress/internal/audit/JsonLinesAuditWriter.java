@@ -76,6 +76,12 @@ public final class JsonLinesAuditWriter implements Consumer<EgressEvent>, AutoCl
             n.put("sandbox", sandbox);
             n.put("count", s.count());
             n.put("reason", s.reason());
+        } else if (event instanceof EgressEvent.EnforcementLost l) {
+            n.put("event", "enforcement_lost");
+            n.put("time", l.time().toString());
+            n.put("sandbox", sandbox);
+            n.put("reason", l.reason());
+            n.put("action", l.action());
         }
         try {
             return JSON.writeValueAsString(n);

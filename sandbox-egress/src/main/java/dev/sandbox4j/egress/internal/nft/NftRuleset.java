@@ -1,5 +1,7 @@
 package dev.sandbox4j.egress.internal.nft;
 
+import dev.sandbox4j.egress.Cidr;
+import dev.sandbox4j.egress.internal.ForbiddenAddresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -8,18 +10,20 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The nftables rules that police one sandbox, as text for {@code nft -f -}. Pure: no I/O. Everything is keyed
- * on the sandbox's own bridge interface (not on source addresses, which the workload could forge), lives in
- * one table per sandbox (so removal is one {@code delete table}), and denies by default:
+ * The nftables rules that police one sandbox, as text for {@code nft -f -}, loaded into the sandbox's own network
+ * namespace from outside the workload before its first instruction. Pure: no I/O. One table per sandbox, default
+ * deny; in the namespace every packet the workload sends passes the {@code output} hook, so nothing depends on
+ * interface names or source addresses (which the workload could forge only with capabilities it lacks):
  * <ul>
- *   <li>every port-53 packet (UDP and TCP, any destination) from the sandbox is redirected to its DNS
- *       interceptor on the gateway address, so the host needs no port-53 listener;</li>
- *   <li>CIDR deny rules come first and beat learned addresses;</li>
- *   <li>only TCP leaves the sandbox, and only to addresses the interceptor learned ({@code a4}/{@code a4p} sets,
- *       with timeouts) or that a CIDR rule allows; DoT (853) never; everything else is rejected, TCP with a
- *       reset so a denied connect fails at once;</li>
- *   <li>the host itself (including the gateway) answers only the redirected DNS;</li>
- *   <li>nothing reaches the sandbox unless it is a reply or a published port.</li>
+ *   <li>every port-53 packet (UDP and TCP, any destination) is sent to the sandbox's DNS interceptor
+ *       ({@code dnat}), at a bounded rate and with short-lived connection tracking;</li>
+ *   <li>the host (its own addresses, the gateway, the sandbox network) answers only that DNS;</li>
+ *   <li>CIDR deny rules, cloud metadata endpoints and the ports a name rule denies are refused in every policy
+ *       mode, and so is every class in {@link ForbiddenAddresses} unless an allow-cidr rule names it;</li>
+ *   <li>under a deny-by-default policy only TCP leaves, and only to addresses the interceptor learned
+ *       ({@code a4}/{@code a4p}/{@code a6}/{@code a6p} sets, with timeouts) or that a CIDR rule allows; DoT
+ *       (853) never; everything else is rejected, TCP with a reset so a denied connect fails at once;</li>
+ *   <li>nothing reaches the sandbox unless it is a reply or for a published port.</li>
  * </ul>
  * Each packet is checked against the sets, not just new connections, so an address removed from a set (by
  * timeout or revocation) stops its established flows too.
@@ -27,10 +31,17 @@ import java.util.stream.Collectors;
 public final class NftRuleset {
     /** Prefix of every table Sandbox4j creates. */
     public static final String TABLE_PREFIX = "sandbox4j_";
-    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    /** Port-53 UDP packets per second a sandbox may send (twice the interceptor's own query budget). */
+    public static final int DNS_PACKETS_PER_SECOND = 400;
+    /** New TCP connections to port 53 per second a sandbox may open. */
+    public static final int DNS_CONNECTIONS_PER_SECOND = 20;
+    /** How long connection tracking keeps a port-53 UDP exchange, in seconds. */
+    public static final int DNS_CONNTRACK_SECONDS = 5;
+    /** The table a health check loads when a sandbox's own table is missing or changed: it drops everything. */
+    public static final String CUT_OFF_TABLE = TABLE_PREFIX + "cut_off";
     private static final Pattern TABLE = Pattern.compile(TABLE_PREFIX + "[a-z0-9_]{1,40}");
 
-    /** A static rule from a CIDR rule of the policy; empty ports means any TCP port. */
+    /** A static rule from a CIDR rule of the policy; empty ports means every port (and, for a deny, every protocol). */
     public record CidrRule(boolean allow, String cidr, boolean ipv6, List<Integer> ports) {
         public CidrRule {
             ports = List.copyOf(ports);
@@ -40,40 +51,53 @@ public final class NftRuleset {
         }
     }
 
-    private final String table;
-    private final String iface;
-    private final InetAddress gateway;
-    private final int dnsPort;
-    private final List<CidrRule> cidrs;
-    private final boolean defaultAllow;
-
-    /** A deny-by-default ruleset. */
-    public NftRuleset(String table, String iface, InetAddress gateway, int dnsPort, List<CidrRule> cidrs) {
-        this(table, iface, gateway, dnsPort, cidrs, false);
+    /** A published container port that may receive new connections: protocol {@code tcp} or {@code udp}. */
+    public record Inbound(String protocol, int port) {
+        public Inbound {
+            if (!protocol.equals("tcp") && !protocol.equals("udp")) {
+                throw new IllegalArgumentException("protocol must be tcp or udp, not " + protocol);
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("not a port: " + port);
+            }
+        }
     }
 
+    private final String table;
+    private final InetAddress dnsAddress;
+    private final int dnsPort;
+    private final List<Cidr> hostNetworks;
+    private final List<CidrRule> cidrs;
+    private final boolean defaultAllow;
+    private final List<Inbound> inbound;
+
     /**
-     * A ruleset; with {@code defaultAllow} (a policy like {@code allowAll().deny(...)}) traffic that no CIDR rule
-     * denies leaves the sandbox, and name rules act through DNS only. The host, link-local and metadata
-     * addresses and other sandboxes stay unreachable either way.
+     * @param table        the table's name, {@link #TABLE_PREFIX} and lowercase letters, digits, underscores
+     * @param dnsAddress   where the interceptor listens as the sandbox sees it (IPv4)
+     * @param dnsPort      the interceptor's port
+     * @param hostNetworks the host's own addresses, the gateway and the sandbox network: only DNS reaches them
+     * @param cidrs        the policy's CIDR rules, in order
+     * @param defaultAllow a policy like {@code allowAll().deny(...)}: traffic no rule denies leaves the sandbox
+     * @param inbound      published container ports
      */
-    public NftRuleset(String table, String iface, InetAddress gateway, int dnsPort, List<CidrRule> cidrs,
-                      boolean defaultAllow) {
+    public NftRuleset(String table, InetAddress dnsAddress, int dnsPort, List<Cidr> hostNetworks,
+                      List<CidrRule> cidrs, boolean defaultAllow, List<Inbound> inbound) {
         if (!TABLE.matcher(table).matches()) {
             throw new IllegalArgumentException("table name " + table + " must match " + TABLE.pattern());
         }
-        if (!SAFE_NAME.matcher(iface).matches()) {
-            throw new IllegalArgumentException("interface name \"" + iface + "\" is not a valid Linux interface name");
+        if (dnsAddress instanceof Inet6Address) {
+            throw new IllegalArgumentException("the interceptor's address must be IPv4: " + dnsAddress);
         }
-        if (gateway instanceof Inet6Address) {
-            throw new IllegalArgumentException("gateway must be IPv4: " + gateway);
+        if (dnsPort < 1 || dnsPort > 65535) {
+            throw new IllegalArgumentException("not a port: " + dnsPort);
         }
         this.table = table;
-        this.iface = iface;
-        this.gateway = gateway;
+        this.dnsAddress = dnsAddress;
         this.dnsPort = dnsPort;
+        this.hostNetworks = List.copyOf(hostNetworks);
         this.cidrs = List.copyOf(cidrs);
         this.defaultAllow = defaultAllow;
+        this.inbound = List.copyOf(inbound);
     }
 
     public String table() {
@@ -84,100 +108,147 @@ public final class NftRuleset {
     public String create() {
         StringBuilder s = new StringBuilder();
         s.append("table inet ").append(table).append(" {\n");
-        s.append("  set a4 { type ipv4_addr; flags timeout; }\n");
-        s.append("  set a4p { type ipv4_addr . inet_service; flags timeout; }\n");
-        s.append("  set a6 { type ipv6_addr; flags timeout; }\n");
-        s.append("  set a6p { type ipv6_addr . inet_service; flags timeout; }\n");
-        s.append("  set d4p { type ipv4_addr . inet_service; flags timeout; }\n");
-        s.append("  set d6p { type ipv6_addr . inet_service; flags timeout; }\n");
+        for (String set : List.of("a4 { type ipv4_addr", "a4p { type ipv4_addr . inet_service",
+                "a6 { type ipv6_addr", "a6p { type ipv6_addr . inet_service", "d4p { type ipv4_addr . inet_service",
+                "d6p { type ipv6_addr . inet_service")) {
+            s.append("  set ").append(set).append("; flags timeout; }\n");
+        }
         s.append("  set ack { type inet_service; flags timeout; }\n");
         s.append("  counter dropped_egress { }\n");
         s.append("  counter dropped_host { }\n");
-        s.append("  chain prerouting {\n");
-        s.append("    type nat hook prerouting priority dstnat - 10; policy accept;\n");
-        s.append("    iifname \"").append(iface).append("\" udp dport 53 redirect to :").append(dnsPort).append('\n');
-        s.append("    iifname \"").append(iface).append("\" tcp dport 53 redirect to :").append(dnsPort).append('\n');
+        s.append("  counter dropped_dns_flood { }\n");
+        s.append("  ct timeout dns_udp {\n    protocol udp\n    l3proto ip\n    policy = { unreplied : ")
+                .append(DNS_CONNTRACK_SECONDS).append(", replied : ").append(DNS_CONNTRACK_SECONDS).append(" }\n  }\n");
+        String dns = dnsAddress.getHostAddress();
+        s.append("  chain dns_guard {\n");
+        s.append("    type filter hook output priority raw; policy accept;\n");
+        s.append("    oif \"lo\" accept\n");
+        s.append("    udp dport 53 limit rate over ").append(DNS_PACKETS_PER_SECOND).append("/second burst ")
+                .append(2 * DNS_PACKETS_PER_SECOND).append(" packets counter name dropped_dns_flood drop\n");
+        s.append("    tcp dport 53 tcp flags & (syn | ack) == syn limit rate over ").append(DNS_CONNECTIONS_PER_SECOND)
+                .append("/second burst ").append(2 * DNS_CONNECTIONS_PER_SECOND)
+                .append(" packets counter name dropped_dns_flood drop\n");
+        s.append("    udp dport 53 ct timeout set \"dns_udp\"\n");
         s.append("  }\n");
-        s.append("  chain forward {\n");
-        s.append("    type filter hook forward priority filter - 10; policy accept;\n");
-        s.append("    iifname \"").append(iface).append("\" jump from_sandbox\n");
-        s.append("    oifname \"").append(iface).append("\" jump to_sandbox\n");
+        s.append("  chain dns_redirect {\n");
+        s.append("    type nat hook output priority -110; policy accept;\n");
+        s.append("    oif \"lo\" return\n");
+        s.append("    meta nfproto ipv4 udp dport 53 dnat ip to ").append(dns).append(':').append(dnsPort).append('\n');
+        s.append("    meta nfproto ipv4 tcp dport 53 dnat ip to ").append(dns).append(':').append(dnsPort).append('\n');
         s.append("  }\n");
-        s.append("  chain from_sandbox {\n");
+        s.append("  chain output {\n");
+        s.append("    type filter hook output priority filter - 10; policy drop;\n");
+        s.append("    oif \"lo\" accept\n");
         s.append("    ct direction reply accept\n");
-        s.append("    oifname \"podman*\" jump deny_egress\n");
-        s.append("    ip daddr 169.254.0.0/16 jump deny_egress\n");
-        s.append("    ip6 daddr fe80::/10 jump deny_egress\n");
-        s.append("    ip6 daddr fd00:ec2::254 jump deny_egress\n");
+        s.append("    ip daddr ").append(dns).append(" udp dport ").append(dnsPort).append(" ct status dnat accept\n");
+        s.append("    ip daddr ").append(dns).append(" tcp dport ").append(dnsPort).append(" ct status dnat accept\n");
+        s.append("    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } ip6 hoplimit 255 accept\n");
+        constantMatch(s, hostNetworks, "jump deny_host");
         for (CidrRule c : cidrs) {
             if (!c.allow()) {
-                s.append(cidrMatch(c)).append(" jump deny_egress\n");
+                s.append(cidrMatch(c, "meta l4proto { tcp, udp, udplite, sctp, dccp } th")).append(" jump deny_egress\n");
             }
         }
+        constantMatch(s, ForbiddenAddresses.METADATA.stream().filter(m -> !namedByAllowCidr(m)).toList(),
+                "jump deny_egress");
+        if (!defaultAllow) {
+            s.append("    tcp dport 853 jump deny_egress\n");
+            s.append("    meta l4proto != tcp jump deny_egress\n");
+        }
+        s.append("    meta l4proto { tcp, udp, udplite, sctp, dccp } ip daddr . th dport @d4p jump deny_egress\n");
+        s.append("    meta l4proto { tcp, udp, udplite, sctp, dccp } ip6 daddr . th dport @d6p jump deny_egress\n");
+        for (CidrRule c : cidrs) {
+            if (c.allow()) {
+                s.append(cidrMatch(c, "tcp")).append(" accept\n");
+            }
+        }
+        constantMatch(s, ForbiddenAddresses.IPV4, "jump deny_egress");
+        constantMatch(s, ForbiddenAddresses.IPV6, "jump deny_egress");
         if (defaultAllow) {
             s.append("    accept\n");
-            s.append("  }\n");
         } else {
-            denyByDefault(s);
+            s.append("    ip daddr @a4 accept\n");
+            s.append("    ip daddr . tcp dport @a4p accept\n");
+            s.append("    ip6 daddr @a6 accept\n");
+            s.append("    ip6 daddr . tcp dport @a6p accept\n");
+            s.append("    jump deny_egress\n");
         }
-        hostAndInbound(s);
+        s.append("  }\n");
+        for (String[] deny : List.of(new String[] {"deny_egress", "dropped_egress"},
+                new String[] {"deny_host", "dropped_host"})) {
+            s.append("  chain ").append(deny[0]).append(" {\n");
+            s.append("    counter name ").append(deny[1]).append('\n');
+            s.append("    meta l4proto tcp reject with tcp reset\n");
+            s.append("    reject with icmpx admin-prohibited\n");
+            s.append("  }\n");
+        }
+        s.append("  chain input {\n");
+        s.append("    type filter hook input priority filter - 10; policy drop;\n");
+        s.append("    iif \"lo\" accept\n");
+        s.append("    ct state established,related accept\n");
+        s.append("    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } ip6 hoplimit 255 accept\n");
+        for (String proto : List.of("tcp", "udp")) {
+            String ports = inbound.stream().filter(i -> i.protocol().equals(proto)).map(i -> String.valueOf(i.port()))
+                    .distinct().collect(Collectors.joining(", "));
+            if (!ports.isEmpty()) {
+                s.append("    ").append(proto).append(" dport { ").append(ports).append(" } accept\n");
+            }
+        }
+        s.append("  }\n");
+        s.append("}\n");
         return s.toString();
     }
 
-    private void denyByDefault(StringBuilder s) {
-        s.append("    tcp dport 853 jump deny_egress\n");
-        s.append("    meta l4proto != tcp jump deny_egress\n");
-        s.append("    ip daddr . tcp dport @d4p jump deny_egress\n");
-        s.append("    ip6 daddr . tcp dport @d6p jump deny_egress\n");
-        s.append("    ip daddr @a4 accept\n");
-        s.append("    ip daddr . tcp dport @a4p accept\n");
-        s.append("    ip6 daddr @a6 accept\n");
-        s.append("    ip6 daddr . tcp dport @a6p accept\n");
-        for (CidrRule c : cidrs) {
-            if (c.allow()) {
-                s.append(cidrMatch(c)).append(" accept\n");
+    private boolean namedByAllowCidr(Cidr metadata) {
+        String single = literal(metadata);
+        return cidrs.stream().anyMatch(c -> c.allow() && c.ports().isEmpty() && c.cidr().equalsIgnoreCase(single));
+    }
+
+    private static boolean v6(Cidr c) {
+        return c.network() instanceof Inet6Address;
+    }
+
+    /**
+     * Rules matching fixed networks, one per family, with the networks written into the rule (an anonymous set):
+     * so they show in {@code nft -t list ruleset}, which the health check compares, and overlaps merge. Nothing
+     * for an empty list.
+     */
+    private static void constantMatch(StringBuilder s, List<Cidr> networks, String verdict) {
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            List<Cidr> family = networks.stream().filter(c -> v6(c) == ipv6).toList();
+            if (!family.isEmpty()) {
+                s.append("    ").append(ipv6 ? "ip6" : "ip").append(" daddr { ")
+                        .append(family.stream().map(NftRuleset::literal).collect(Collectors.joining(", ")))
+                        .append(" } ").append(verdict).append('\n');
             }
         }
-        s.append("    jump deny_egress\n");
-        s.append("  }\n");
     }
 
-    private void hostAndInbound(StringBuilder s) {
-        String gw = gateway.getHostAddress();
-        s.append("  chain deny_egress {\n");
-        s.append("    counter name dropped_egress\n");
-        s.append("    meta l4proto tcp reject with tcp reset\n");
-        s.append("    reject with icmpx admin-prohibited\n");
-        s.append("  }\n");
-        s.append("  chain to_sandbox {\n");
-        s.append("    ct direction reply accept\n");
-        s.append("    ct status dnat accept\n");
-        s.append("    drop\n");
-        s.append("  }\n");
-        s.append("  chain input {\n");
-        s.append("    type filter hook input priority filter - 10; policy accept;\n");
-        s.append("    iifname \"").append(iface).append("\" jump sandbox_to_host\n");
-        s.append("    iifname != \"").append(iface).append("\" udp dport ").append(dnsPort).append(" drop\n");
-        s.append("    iifname != \"").append(iface).append("\" tcp dport ").append(dnsPort).append(" drop\n");
-        s.append("  }\n");
-        s.append("  chain sandbox_to_host {\n");
-        s.append("    ct direction reply accept\n");
-        s.append("    ip daddr ").append(gw).append(" udp dport ").append(dnsPort).append(" ct status dnat accept\n");
-        s.append("    ip daddr ").append(gw).append(" tcp dport ").append(dnsPort).append(" ct status dnat accept\n");
-        s.append("    counter name dropped_host\n");
-        s.append("    meta l4proto tcp reject with tcp reset\n");
-        s.append("    reject with icmpx admin-prohibited\n");
-        s.append("  }\n");
-        s.append("}\n");
+    /** A network as nft reads it; IPv6 in Java's full form, which nft accepts. */
+    static String literal(Cidr c) {
+        String ip = c.network().getHostAddress();
+        int zone = ip.indexOf('%');
+        return (zone >= 0 ? ip.substring(0, zone) : ip) + "/" + c.prefixLength();
     }
 
-    private static String cidrMatch(CidrRule c) {
+    private static String cidrMatch(CidrRule c, String portMatch) {
         StringBuilder s = new StringBuilder("    ").append(c.ipv6() ? "ip6" : "ip").append(" daddr ").append(c.cidr());
         if (!c.ports().isEmpty()) {
-            s.append(" tcp dport { ").append(c.ports().stream().map(String::valueOf)
+            s.append(' ').append(portMatch).append(" dport { ").append(c.ports().stream().map(String::valueOf)
                     .collect(Collectors.joining(", "))).append(" }");
         }
         return s.toString();
+    }
+
+    /**
+     * A table that drops every packet into and out of the namespace, ahead of every other rule: what a health
+     * check loads when the sandbox's own table is missing or was changed.
+     */
+    public static String cutOff() {
+        return "table inet " + CUT_OFF_TABLE + " {\n"
+                + "  chain output {\n    type filter hook output priority -400; policy drop;\n  }\n"
+                + "  chain input {\n    type filter hook input priority -400; policy drop;\n  }\n"
+                + "}\n";
     }
 
     /**
@@ -240,6 +311,42 @@ public final class NftRuleset {
             cmd.append("add element inet ").append(table).append(' ').append(v6set).append(" { ").append(v6).append(" }; ");
         }
         return cmd.toString().strip();
+    }
+
+    /** The set a learned address goes into: any port, listed ports, or denied ports ({@code deny}). */
+    public static String setFor(InetAddress address, boolean withPorts, boolean deny) {
+        String family = address instanceof Inet6Address ? "6" : "4";
+        return deny ? "d" + family + "p" : "a" + family + (withPorts ? "p" : "");
+    }
+
+    /** The element key of an address, with a port when {@code port > 0}; never text the workload supplied. */
+    public static String key(InetAddress address, int port) {
+        String ip = address.getHostAddress();
+        int zone = ip.indexOf('%');
+        if (zone >= 0) {
+            ip = ip.substring(0, zone);
+        }
+        return port > 0 ? ip + " . " + port : ip;
+    }
+
+    /**
+     * One command that gives elements of one set the timeout {@code timeout}, whether they exist or not: add
+     * (creates the missing), delete, add again, in one transaction, so an existing element's timeout is set
+     * atomically (never deleted in one transaction and re-added in another) on kernels that ignore a timeout on
+     * re-add as well as on those that apply it.
+     */
+    public String refresh(String set, List<String> keys, Duration timeout) {
+        if (!List.of("a4", "a4p", "a6", "a6p", "d4p", "d6p").contains(set)) {
+            throw new IllegalArgumentException("not a learned set: " + set);
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("no elements");
+        }
+        long seconds = Math.max(1, timeout.toSeconds());
+        String timed = keys.stream().map(k -> k + " timeout " + seconds + "s").collect(Collectors.joining(", "));
+        String prefix = " element inet " + table + " " + set + " { ";
+        return "add" + prefix + timed + " }; delete" + prefix + String.join(", ", keys) + " }; add" + prefix + timed
+                + " };";
     }
 
     private static void append(StringBuilder sb, String element) {

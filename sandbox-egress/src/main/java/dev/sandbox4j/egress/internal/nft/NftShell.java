@@ -32,21 +32,39 @@ public final class NftShell implements AutoCloseable {
     private static final String GENERATION = "# new generation";
 
     private final CommandRunner runner;
-    private final String nft;
+    private final List<String> nft;
     private final ReentrantLock lock = new ReentrantLock();
     private volatile RunningCommand process;
     private OutputStream stdin;
     private volatile CompletableFuture<Void> pending;
     private boolean closed;
 
+    /** Runs {@code nft} (a path or a name on PATH) directly, in the JVM's own network namespace. */
     public NftShell(CommandRunner runner, String nft) {
+        this(runner, List.of(nft));
+    }
+
+    /**
+     * Runs {@code nft} through a prefix, such as {@code nsenter --net=FILE /usr/sbin/nft}: {@code command} is the
+     * whole argument list that starts nft; nft's own arguments are appended.
+     */
+    public NftShell(CommandRunner runner, List<String> command) {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("no nft command");
+        }
         this.runner = runner;
-        this.nft = nft;
+        this.nft = List.copyOf(command);
+    }
+
+    /** The pid of the persistent process, while it runs. */
+    public java.util.OptionalLong updaterPid() {
+        RunningCommand p = process;
+        return p != null && p.isAlive() ? java.util.OptionalLong.of(p.pid()) : java.util.OptionalLong.empty();
     }
 
     /** Applies a whole script atomically with one {@code nft -f -}; throws with nft's message when it fails. */
     public void applyScript(String script, Duration timeout) {
-        CommandResult r = runner.run(Command.builder(List.of(nft, "-f", "-"))
+        CommandResult r = runner.run(Command.builder(argv("-f", "-"))
                 .stdin(script.getBytes(StandardCharsets.UTF_8)).timeout(timeout).build());
         if (r.exitCode() != 0) {
             throw new SandboxException("nft rejected the rules (exit " + r.exitCode() + "): " + r.stderr().strip());
@@ -55,10 +73,17 @@ public final class NftShell implements AutoCloseable {
 
     /** Runs {@code nft <args>} once and returns its stdout. */
     public String query(List<String> args, Duration timeout) {
-        List<String> argv = new java.util.ArrayList<>();
-        argv.add(nft);
-        argv.addAll(args);
-        return runner.run(Command.of(argv, timeout)).requireSuccess().stdout();
+        return runner.run(Command.of(argv(args.toArray(String[]::new)), timeout)).requireSuccess().stdout();
+    }
+
+    /** Starts the persistent process now rather than on the first {@link #apply}. */
+    public void start(Duration timeout) {
+        lock.lock();
+        try {
+            ensureStarted();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Applies one command through the persistent process and waits for nft's confirmation. */
@@ -108,7 +133,7 @@ public final class NftShell implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        RunningCommand p = runner.start(Command.builder(List.of(nft, "--echo", "--interactive")).build());
+        RunningCommand p = runner.start(Command.builder(argv("--echo", "--interactive")).build());
         process = p;
         stdin = p.stdin();
         Thread out = new Thread(() -> read(p, false), "sandbox4j-nft-out");
@@ -117,6 +142,12 @@ public final class NftShell implements AutoCloseable {
         err.setDaemon(true);
         out.start();
         err.start();
+    }
+
+    private List<String> argv(String... args) {
+        List<String> a = new java.util.ArrayList<>(nft);
+        a.addAll(List.of(args));
+        return a;
     }
 
     private void read(RunningCommand p, boolean errors) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.spi.CommandRunner;
-import dev.sandbox4j.spi.HostEnvironment;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -14,26 +13,34 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Against the real nft: a table is created, elements go in through the persistent process, the table goes. */
+/**
+ * Against the real nft, in a network namespace of the test's own (root not needed): the sandbox table is loaded,
+ * elements go in through the persistent process.
+ */
 class NftShellTest {
-    private final String table = "sandbox4j_shelltest_" + ProcessHandle.current().pid();
+    private final String table = "sandbox4j_shelltest";
+    private PrivateNetns netns;
     private NftShell shell;
     private NftRuleset ruleset;
 
     @BeforeEach
     void createTable() throws Exception {
-        Assumptions.assumeTrue(HostEnvironment.current().findExecutable("nft").isPresent()
-                || System.getenv("SANDBOX4J_REQUIRE_RUNTIME") != null, "nft is not installed");
-        shell = new NftShell(CommandRunner.system(), "nft");
-        ruleset = new NftRuleset(table, "sb4jtest0", InetAddress.getByName("10.255.255.1"), 40053, List.of());
+        netns = PrivateNetns.create().orElse(null);
+        Assumptions.assumeTrue(netns != null || System.getenv("SANDBOX4J_REQUIRE_RUNTIME") != null,
+                "nft, unshare or nsenter is not installed");
+        shell = new NftShell(CommandRunner.system(), netns.nft());
+        ruleset = new NftRuleset(table, InetAddress.getByName("10.255.255.1"), 40053, List.of(), List.of(), false,
+                List.of());
         shell.applyScript(ruleset.create(), Duration.ofSeconds(10));
     }
 
     @AfterEach
     void deleteTable() {
         if (shell != null) {
-            shell.applyScript(ruleset.delete(), Duration.ofSeconds(10));
             shell.close();
+        }
+        if (netns != null) {
+            netns.close();
         }
     }
 
