@@ -1,0 +1,213 @@
+package dev.sandbox4j.egress.internal.relay;
+
+import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.egress.Cidr;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressLog;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.egress.internal.HostAddressSource;
+import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
+import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;
+import dev.sandbox4j.egress.internal.dns.HostResolvers;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Egress control for a sandbox that has no network interface, only a relay: the sandbox's DNS interceptor
+ * (on loopback, reused as is), the table of learned addresses ({@link RelayDecisions}, fed by the interceptor
+ * before each answer is released) and the unix-socket server ({@link RelayServer}) the guest relay talks to.
+ * Everything runs in this JVM, as the user the JVM runs as: no root, no firewall on the host.
+ *
+ * <p>Fail closed: the sandbox's only way out is this socket; closing this (or this JVM dying) leaves it with no
+ * network at all.
+ */
+public final class RelayEgress implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RelayEgress.class);
+    /** Learned addresses stay usable this long beyond their DNS TTL, as on Linux. */
+    public static final Duration GRACE = Duration.ofSeconds(120);
+    private static final Duration GATE = Duration.ofSeconds(2);
+    /** macOS limits a unix socket path to 104 bytes (sun_path), Linux to 108. */
+    private static final int MAX_SOCKET_PATH = 100;
+
+    private final String sandbox;
+    private final EgressRecorder recorder;
+    private Path directory;
+    private DnsInterceptor interceptor;
+    private RelayServer server;
+    private RelayDecisions decisions;
+    private long reportedDenied;
+
+    private RelayEgress(String sandbox, EgressRecorder recorder) {
+        this.sandbox = sandbox;
+        this.recorder = recorder;
+    }
+
+    /**
+     * Starts the interceptor and the relay socket for one sandbox; on failure everything made is removed.
+     *
+     * @param socketParent where the private socket directory is made; empty for the system temp directory
+     */
+    public static RelayEgress start(EgressPolicy policy, String sandbox, EgressRecorder recorder,
+                                    Path socketParent) {
+        RelayEgress e = new RelayEgress(sandbox, recorder);
+        try {
+            e.setUp(policy, socketParent);
+            return e;
+        } catch (RuntimeException | Error ex) {
+            try {
+                e.close();
+            } catch (RuntimeException suppressed) {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
+        }
+    }
+
+    private void setUp(EgressPolicy policy, Path socketParent) {
+        directory = privateDirectory(socketParent);
+        HostAddressSource host = HostAddressSource.of(hostAddresses());
+        decisions = new RelayDecisions(policy, host, Clock.systemUTC(), GRACE);
+        interceptor = new DnsInterceptor(DnsInterceptorConfig.builder(policy)
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .upstreams(HostResolvers.forPolicy(policy))
+                .recorder(recorder)
+                .sink(decisions::learn)
+                .gateTimeout(GATE)
+                .hostAddresses(host)
+                .build());
+        interceptor.start();
+        server = new RelayServer(sandbox, directory.resolve("relay.sock"), decisions, interceptor.address()).start();
+    }
+
+    private Path privateDirectory(Path parent) {
+        try {
+            Path base = parent == null ? Path.of(System.getProperty("java.io.tmpdir")) : parent;
+            Path dir = Files.createTempDirectory(base, "sb4j-relay-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (dir.resolve("relay.sock").toString().length() > MAX_SOCKET_PATH) {
+                Files.delete(dir);
+                dir = Files.createTempDirectory(Path.of("/tmp"), "sb4j-relay-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new SandboxStartException("could not make the private directory for the egress relay socket of "
+                    + sandbox + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The host's own addresses: never a valid answer, never a relayed destination. */
+    static List<Cidr> hostAddresses() {
+        List<Cidr> out = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    String ip = a.getHostAddress();
+                    int zone = ip.indexOf('%');
+                    out.add(Cidr.parse((zone >= 0 ? ip.substring(0, zone) : ip)
+                            + (a instanceof Inet6Address ? "/128" : "/32")));
+                }
+            }
+        } catch (SocketException e) {
+            LOG.warn("could not list the host's addresses; only the built-in deny classes apply", e);
+        }
+        return out;
+    }
+
+    /** The socket the guest relay connects to (bind it into the sandbox). */
+    public Path socket() {
+        return server.socket();
+    }
+
+    public InetSocketAddress interceptorAddress() {
+        return interceptor.address();
+    }
+
+    public RelayServer.Counters counters() {
+        return server.counters();
+    }
+
+    public RelayDecisions decisions() {
+        return decisions;
+    }
+
+    /** The audit trail; reading it also records relay denials since the last read, as on Linux. */
+    public EgressLog log() {
+        return new EgressLog() {
+            @Override
+            public List<EgressEvent> events() {
+                pollDenied();
+                return recorder.events();
+            }
+
+            @Override
+            public AutoCloseable subscribe(Consumer<EgressEvent> listener) {
+                return recorder.subscribe(listener);
+            }
+        };
+    }
+
+    /** Records connections the relay refused since the last look, as a {@code tcp} drop count. */
+    public synchronized void pollDenied() {
+        if (server == null) {
+            return;
+        }
+        long denied = server.counters().denied();
+        if (denied != reportedDenied) {
+            recorder.record(new EgressEvent.DroppedConnections(Instant.now(), "tcp", denied - reportedDenied, 0));
+            reportedDenied = denied;
+        }
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        if (server != null) {
+            pollDenied();
+            try {
+                server.close();
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (interceptor != null) {
+            try {
+                interceptor.close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (directory != null) {
+            try {
+                Files.deleteIfExists(directory.resolve("relay.sock"));
+                Files.deleteIfExists(directory);
+            } catch (IOException e) {
+                LOG.warn("could not remove the egress relay directory {}", directory, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
