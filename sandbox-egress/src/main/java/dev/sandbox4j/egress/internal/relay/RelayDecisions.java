@@ -38,7 +38,7 @@ public final class RelayDecisions {
             Cidr.parse("0.0.0.0/8"), Cidr.parse("127.0.0.0/8"), Cidr.parse("169.254.0.0/16"),
             Cidr.parse("224.0.0.0/4"), Cidr.parse("255.255.255.255/32"), Cidr.parse("100.100.100.200/32"),
             Cidr.parse("::/128"), Cidr.parse("::1/128"), Cidr.parse("fe80::/10"), Cidr.parse("ff00::/8"),
-            Cidr.parse("fd00:ec2::254/128"), Cidr.parse("::ffff:0:0/96"));
+            Cidr.parse("fd00:ec2::254/128"));
 
     /** A decision and its reason (for the audit log and the guest's log). */
     public record Verdict(boolean allowed, String reason) {

@@ -53,6 +53,7 @@ public final class RelayEgress implements AutoCloseable {
     private RelayServer server;
     private RelayDecisions decisions;
     private long reportedDenied;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private RelayEgress(String sandbox, EgressRecorder recorder) {
         this.sandbox = sandbox;
@@ -176,8 +177,12 @@ public final class RelayEgress implements AutoCloseable {
         }
     }
 
+    /** Ends every relayed connection, stops the interceptor, removes the socket. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         RuntimeException failure = null;
         if (server != null) {
             pollDenied();
