@@ -15,10 +15,14 @@ flags=(-std=c11 -Os -static -Wall -Wextra -Werror -fno-asynchronous-unwind-table
        "-ffile-prefix-map=$here=." -Wl,--build-id=none -s)
 built=0
 for arch in amd64 arm64; do
+  # the cross compiler by its Debian name, or the plain gcc of a Linux machine of that architecture
   case "$arch" in
-    amd64) cc=x86_64-linux-gnu-gcc; command -v "$cc" >/dev/null || cc=gcc ;;
-    arm64) cc=aarch64-linux-gnu-gcc ;;
+    amd64) cc=x86_64-linux-gnu-gcc; native=x86_64 ;;
+    arm64) cc=aarch64-linux-gnu-gcc; native=aarch64 ;;
   esac
+  if ! command -v "$cc" >/dev/null 2>&1 && [[ "$(uname -s)" == Linux && "$(uname -m)" == "$native" ]]; then
+    cc=gcc
+  fi
   if ! command -v "$cc" >/dev/null 2>&1; then
     echo "sb4j-guest: no $cc here, linux/$arch not built (Debian: apt-get install gcc-aarch64-linux-gnu)" >&2
     [[ "${SANDBOX4J_REQUIRE_GUEST:-0}" == 1 ]] && exit 1
