@@ -29,7 +29,7 @@ import java.util.List;
  * </ul>
  * Both carry {@code dev.sandbox4j.managed=true}; {@link #close()} removes them.
  */
-final class GuestPair implements AutoCloseable {
+public final class GuestPair implements AutoCloseable {
     static final String GUEST_RESOURCE = "/dev/sandbox4j/egress/guest/linux-amd64/sb4j-guest";
     private static final Duration STEP = Duration.ofSeconds(60);
     private final CommandRunner runner = CommandRunner.system();
@@ -44,7 +44,7 @@ final class GuestPair implements AutoCloseable {
     }
 
     /** Starts both containers; the relay talks to the sockets in {@code socketDir}. */
-    static GuestPair start(Path socketDir) {
+    public static GuestPair start(Path socketDir) {
         byte[] b = new byte[4];
         new SecureRandom().nextBytes(b);
         Path files;
@@ -99,7 +99,7 @@ final class GuestPair implements AutoCloseable {
     }
 
     /** Runs a shell script in the workload container (no NET_ADMIN, no NET_RAW). */
-    CommandResult exec(String script) {
+    public CommandResult exec(String script) {
         return podman("exec", workload, "/bin/sh", "-c", script);
     }
 
