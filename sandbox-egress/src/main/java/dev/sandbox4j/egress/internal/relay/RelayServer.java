@@ -12,7 +12,6 @@ import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -135,7 +134,7 @@ public final class RelayServer implements AutoCloseable {
             }
             if (!slots.tryAcquire()) {
                 try (ch) {
-                    RelayProtocol.writeReply(Channels.newOutputStream(ch), RelayProtocol.FAILED, "too many connections");
+                    RelayProtocol.writeReply(ChannelStreams.out(ch), RelayProtocol.FAILED, "too many connections");
                 } catch (IOException e) {
                     LOG.debug("could not refuse a relay connection: {}", e.toString());
                 }
@@ -157,8 +156,8 @@ public final class RelayServer implements AutoCloseable {
     }
 
     private void serve(SocketChannel ch) {
-        InputStream in = Channels.newInputStream(ch);
-        OutputStream out = Channels.newOutputStream(ch);
+        InputStream in = ChannelStreams.in(ch);
+        OutputStream out = ChannelStreams.out(ch);
         RelayProtocol.Request request;
         try {
             request = readWithin(ch, in);
