@@ -2,6 +2,7 @@ package dev.sandbox4j.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecListener;
@@ -34,6 +35,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -298,8 +300,30 @@ public abstract class RuntimeContract {
                 .hasMessageContaining("publish(9999)");
     }
 
+    /**
+     * Whether the runtime can enforce CPU and memory limits on this host (rootless Podman on a cgroup v1 host
+     * cannot). Where it cannot, the contract is that a spec asking for limits is refused before anything starts.
+     */
+    protected boolean limitsEnforced() {
+        return true;
+    }
+
+    @Test
+    void limitsTheRuntimeCannotEnforceAreRefusedBeforeAnythingStarts() {
+        Assumptions.assumeFalse(limitsEnforced(), "this runtime enforces limits here");
+
+        String attempt = UUID.randomUUID().toString();
+
+        Throwable refused = catchThrowable(() -> spec().label("attempt", attempt).cpus(0.5).memory("96m").start()
+                .close());
+
+        assertThat(refused).isInstanceOf(SandboxConfigException.class).hasMessageContaining("cannot be enforced");
+        assertThat(backend().list(Map.of("attempt", attempt), Duration.ofSeconds(30))).isEmpty();
+    }
+
     @Test
     void cpuAndMemoryLimitsAreVisibleInside() {
+        Assumptions.assumeTrue(limitsEnforced(), "this runtime cannot enforce limits here; the refusal is tested");
         try (Sandbox sandbox = spec().cpus(0.5).memory("96m").start()) {
             String memory = exec(sandbox, "sh", "-c",
                     "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes")
