@@ -45,6 +45,8 @@ public final class RelayEgress implements AutoCloseable {
     private static final Duration GATE = Duration.ofSeconds(2);
     /** macOS limits a unix socket path to 104 bytes (sun_path), Linux to 108. */
     private static final int MAX_SOCKET_PATH = 100;
+    static final String DIR_PREFIX = "sb4j-relay-";
+    static final String SOCKET = "relay.sock";
 
     private final String sandbox;
     private final EgressRecorder recorder;
@@ -94,17 +96,23 @@ public final class RelayEgress implements AutoCloseable {
                 .hostAddresses(host)
                 .build());
         interceptor.start();
-        server = new RelayServer(sandbox, directory.resolve("relay.sock"), decisions, interceptor.address()).start();
+        server = new RelayServer(sandbox, directory.resolve(SOCKET), decisions, interceptor.address()).start();
     }
 
+    /**
+     * A new directory only this user can enter, named {@code sb4j-relay-<owner pid>-<random>} so that the
+     * directories of JVMs that died without closing can be told apart and removed ({@link #removeStale}).
+     */
     private Path privateDirectory(Path parent) {
+        String prefix = DIR_PREFIX + ProcessHandle.current().pid() + "-";
         try {
             Path base = parent == null ? Path.of(System.getProperty("java.io.tmpdir")) : parent;
-            Path dir = Files.createTempDirectory(base, "sb4j-relay-",
+            removeStale(base);
+            Path dir = Files.createTempDirectory(base, prefix,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            if (dir.resolve("relay.sock").toString().length() > MAX_SOCKET_PATH) {
+            if (dir.resolve(SOCKET).toString().length() > MAX_SOCKET_PATH) {
                 Files.delete(dir);
-                dir = Files.createTempDirectory(Path.of("/tmp"), "sb4j-relay-",
+                dir = Files.createTempDirectory(Path.of("/tmp"), prefix,
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             return dir;
@@ -112,6 +120,42 @@ public final class RelayEgress implements AutoCloseable {
             throw new SandboxStartException("could not make the private directory for the egress relay socket of "
                     + sandbox + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Removes relay directories under {@code base} whose owner process is gone (a JVM killed before it closed
+     * its sandboxes); returns how many. Only the socket file and the directory itself are removed, and only
+     * directories this user owns.
+     */
+    static int removeStale(Path base) {
+        int removed = 0;
+        try (java.util.stream.Stream<Path> dirs = Files.list(base)) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(DIR_PREFIX) || !Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                String[] parts = name.substring(DIR_PREFIX.length()).split("-", 2);
+                if (parts.length != 2 || parts[0].isEmpty() || !parts[0].chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                long pid = Long.parseLong(parts[0]);
+                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (alive) {
+                    continue;
+                }
+                try {
+                    Files.deleteIfExists(dir.resolve(SOCKET));
+                    Files.deleteIfExists(dir);
+                    removed++;
+                } catch (IOException e) {
+                    LOG.debug("could not remove stale relay directory {}: {}", dir, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("could not list {} for stale relay directories: {}", base, e.toString());
+        }
+        return removed;
     }
 
     /** The host's own addresses: never a valid answer, never a relayed destination. */
@@ -205,7 +249,7 @@ public final class RelayEgress implements AutoCloseable {
         }
         if (directory != null) {
             try {
-                Files.deleteIfExists(directory.resolve("relay.sock"));
+                Files.deleteIfExists(directory.resolve(SOCKET));
                 Files.deleteIfExists(directory);
             } catch (IOException e) {
                 LOG.warn("could not remove the egress relay directory {}", directory, e);
