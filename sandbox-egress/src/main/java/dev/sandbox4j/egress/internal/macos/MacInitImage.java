@@ -3,6 +3,7 @@ package dev.sandbox4j.egress.internal.macos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandbox4j.ImageSource;
+import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxStartException;
@@ -34,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The base is the init image the installed {@code container} boots by default: {@code vminit.image} of
  * {@code container system property list --format json} (1.0.0+), or the system property
  * {@value #BASE_PROPERTY}. The image is built once per base and guest binary with {@code container build}
- * (through the backend) and reused.
+ * (through the backend) and reused while it is in the local image store.
  */
 final class MacInitImage {
     /** Overrides the base init image, e.g. {@code ghcr.io/apple/containerization/vminit:0.40.1}. */
@@ -93,8 +94,13 @@ final class MacInitImage {
             byte[] guest = guestBinary();
             String key = sha256(guest, base.getBytes(StandardCharsets.UTF_8),
                     containerfile().getBytes(StandardCharsets.UTF_8));
-            String finalBase = base;
-            return BUILT.computeIfAbsent(key, k -> build(backend, finalBase, guest, k));
+            String cached = BUILT.get(key);
+            if (cached != null && present(backend, cached)) {
+                return cached;
+            }
+            String built = build(backend, base, guest, key);
+            BUILT.put(key, built);
+            return built;
         };
     }
 
@@ -147,6 +153,17 @@ final class MacInitImage {
         }
         ImageSource.Build build = new ImageSource.Build(dir, Path.of("Containerfile"), Map.of("VMINIT", base));
         return backend.prepareImage(Sandbox.builder().image(build).build(), BUILD_TIMEOUT);
+    }
+
+    /** Whether the image is still in the local store (someone may have pruned it since it was built). */
+    private static boolean present(RuntimeBackend backend, String image) {
+        try {
+            backend.prepareImage(Sandbox.builder().image(image).pullPolicy(PullPolicy.NEVER).build(),
+                    Duration.ofSeconds(30));
+            return true;
+        } catch (SandboxConfigException e) {
+            return false;
+        }
     }
 
     static String sha256(byte[]... parts) {

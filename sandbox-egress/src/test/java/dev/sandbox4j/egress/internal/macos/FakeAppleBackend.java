@@ -27,10 +27,21 @@ final class FakeAppleBackend implements RuntimeBackend {
         return MacEgressProvider.RUNTIME;
     }
 
+    /** Images in the fake store; a build adds one, a check of a missing one fails as the real backend does. */
+    final java.util.Set<String> store = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     @Override
     public String prepareImage(SandboxSpec spec, Duration timeout) {
+        if (spec.image() instanceof dev.sandbox4j.ImageSource.Reference ref) {
+            if (!store.contains(ref.reference())) {
+                throw new dev.sandbox4j.SandboxConfigException("image " + ref.reference() + " is not available locally");
+            }
+            return ref.reference();
+        }
         builds.add(spec);
-        return "localhost/sandbox4j-build/egress-init-" + builds.size() + ":latest";
+        String tag = "localhost/sandbox4j-build/egress-init-" + builds.size() + ":latest";
+        store.add(tag);
+        return tag;
     }
 
     private static AssertionError unexpected() {

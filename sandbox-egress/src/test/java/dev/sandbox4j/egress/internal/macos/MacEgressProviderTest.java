@@ -79,7 +79,7 @@ class MacEgressProviderTest {
     }
 
     @Test
-    void theInitImageIsBuiltOnceFromTheInstalledVminitWithTheArm64GuestPiece() throws IOException {
+    void theInitImageIsBuiltFromTheInstalledVminitWithTheArm64GuestPieceAndReusedWhilePresent() throws IOException {
         // given: `container system property list --format json` as 1.2.2 prints it (constructed from
         // ContainerSystemConfig.swift / VminitConfig at apple/container 1.2.2, other sections left out; not captured)
         String properties = "{\"dns\":{},\"vminit\":{\"image\":\"ghcr.io/apple/containerization/vminit:0.40.1\"}}";
@@ -105,10 +105,13 @@ class MacEgressProviderTest {
             // when
             String first = source.image(backend);
             String second = source.image(backend);
+            backend.store.clear();  // pruned meanwhile
+            String third = source.image(backend);
 
             // then
             assertThat(second).isEqualTo(first);
-            assertThat(backend.builds).hasSize(1);
+            assertThat(third).isNotEqualTo(first);
+            assertThat(backend.builds).hasSize(2);
             dev.sandbox4j.ImageSource.Build build = (dev.sandbox4j.ImageSource.Build) backend.builds.get(0).image();
             assertThat(build.buildArgs()).isEqualTo(Map.of("VMINIT", "ghcr.io/apple/containerization/vminit:0.40.1"));
             assertThat(Files.readString(build.dockerfile())).isEqualTo(MacInitImage.containerfile());
