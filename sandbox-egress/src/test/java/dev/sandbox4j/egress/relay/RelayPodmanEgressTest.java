@@ -151,6 +151,21 @@ class RelayPodmanEgressTest {
     }
 
     @Test
+    void anAnswerArrivesWhileTheClientStillHoldsItsSideOpen() {
+        // given: a client that sends its request and keeps writing side open (as TLS and HTTP keep-alive do); if
+        // either relay waited for the client's end of input before passing the answer back, nothing would arrive
+        // before the client is stopped
+        resolveAllowed(pair);
+
+        // when
+        CommandResult open = pair.exec("(printf 'GET / HTTP/1.0\\r\\n\\r\\n'; sleep 6) | timeout 4 nc "
+                + FakeInternet.ALLOWED_IP + " 80; true");
+
+        // then
+        assertThat(open.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
+    }
+
+    @Test
     void aCidrRuleOpensItsAddressOnItsPortOnly() {
         int mark = internet.mark();
 
