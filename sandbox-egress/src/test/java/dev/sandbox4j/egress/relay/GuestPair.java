@@ -45,6 +45,19 @@ public final class GuestPair implements AutoCloseable {
 
     /** Starts both containers; the relay talks to the sockets in {@code socketDir}. */
     public static GuestPair start(Path socketDir) {
+        return start(socketDir, false);
+    }
+
+    /**
+     * Like {@link #start(Path)}, but the guest runs exactly as in an init image: as {@code /sbin/vminitd}, with
+     * the built-in socket directory {@code /run/sockets}, exec-ing {@code /sbin/vminitd.real} with its own
+     * arguments (here a script that records them and sleeps).
+     */
+    public static GuestPair startAsInit(Path socketDir) {
+        return start(socketDir, true);
+    }
+
+    private static GuestPair start(Path socketDir, boolean asInit) {
         byte[] b = new byte[4];
         new SecureRandom().nextBytes(b);
         Path files;
@@ -60,12 +73,15 @@ public final class GuestPair implements AutoCloseable {
             }
             Files.setPosixFilePermissions(guest, PosixFilePermissions.fromString("rwxr-xr-x"));
             Files.writeString(files.resolve("resolv.conf"), "nameserver 127.0.0.1\n");
+            Path real = files.resolve("vminitd.real");
+            Files.writeString(real, "#!/bin/sh\necho \"$*\" > /tmp/vminitd-real-args\nexec /bin/sleep 86400\n");
+            Files.setPosixFilePermissions(real, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         GuestPair pair = new GuestPair(HexFormat.of().formatHex(b), files);
         try {
-            pair.create(socketDir);
+            pair.create(socketDir, asInit);
             return pair;
         } catch (RuntimeException | Error e) {
             pair.close();
@@ -73,12 +89,20 @@ public final class GuestPair implements AutoCloseable {
         }
     }
 
-    private void create(Path socketDir) {
+    private void create(Path socketDir, boolean asInit) {
         String image = TestImages.busybox();
-        podman("run", "-d", "--name", vm, "--label", "dev.sandbox4j.managed=true", "--network", "none",
-                "--cap-add", "NET_ADMIN", "-v", files + ":/sb4j:ro", "-v", socketDir + ":/run/sockets",
-                "--entrypoint", "/sb4j/sb4j-guest", image,
-                "setup", "--socket-dir", "/run/sockets", "--", "/bin/sleep", "86400");
+        if (asInit) {
+            podman("run", "-d", "--name", vm, "--label", "dev.sandbox4j.managed=true", "--network", "none",
+                    "--cap-add", "NET_ADMIN", "-v", socketDir + ":/run/sockets",
+                    "-v", files.resolve("sb4j-guest") + ":/sbin/vminitd:ro",
+                    "-v", files.resolve("vminitd.real") + ":/sbin/vminitd.real:ro",
+                    "--entrypoint", "/sbin/vminitd", image, "--vminitd-flag", "value");
+        } else {
+            podman("run", "-d", "--name", vm, "--label", "dev.sandbox4j.managed=true", "--network", "none",
+                    "--cap-add", "NET_ADMIN", "-v", files + ":/sb4j:ro", "-v", socketDir + ":/run/sockets",
+                    "--entrypoint", "/sb4j/sb4j-guest", image,
+                    "setup", "--socket-dir", "/run/sockets", "--", "/bin/sleep", "86400");
+        }
         podman("run", "-d", "--name", workload, "--label", "dev.sandbox4j.managed=true", "--network",
                 "container:" + vm, "--cap-drop", "NET_ADMIN", "--cap-drop", "NET_RAW",
                 "-v", files.resolve("resolv.conf") + ":/etc/resolv.conf:ro", image, "/bin/sleep", "86400");
@@ -104,7 +128,7 @@ public final class GuestPair implements AutoCloseable {
     }
 
     /** Runs a shell script in the "VM" container (where the relay runs). */
-    CommandResult execInVm(String script) {
+    public CommandResult execInVm(String script) {
         return podman("exec", vm, "/bin/sh", "-c", script);
     }
 
@@ -156,6 +180,7 @@ public final class GuestPair implements AutoCloseable {
         try {
             Files.deleteIfExists(files.resolve("sb4j-guest"));
             Files.deleteIfExists(files.resolve("resolv.conf"));
+            Files.deleteIfExists(files.resolve("vminitd.real"));
             Files.deleteIfExists(files);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -248,6 +248,24 @@ class RelayPodmanEgressTest {
     }
 
     @Test
+    void asTheVmsInitTheGuestSetsUpRelaysAndHandsItsArgumentsToTheRealVminitd() {
+        try (GuestPair init = GuestPair.startAsInit(relay.socket().getParent())) {
+            int mark = internet.mark();
+
+            CommandResult args = init.execInVm("cat /tmp/vminitd-real-args");
+            CommandResult lookup = init.exec("nslookup " + ALLOWED);
+            CommandResult allowed = get(init, FakeInternet.ALLOWED_IP, 80);
+            CommandResult denied = get(init, FakeInternet.DENIED_IP, 80);
+
+            assertThat(args.stdout()).isEqualTo("--vminitd-flag value\n");
+            assertThat(lookup.stdout()).contains(FakeInternet.ALLOWED_IP);
+            assertThat(allowed.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
+            assertThat(denied.stdout()).doesNotContain("hello");
+            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+        }
+    }
+
+    @Test
     void killingTheRelayLeavesTheSandboxWithNoNetworkAtAll() {
         try (GuestPair own = GuestPair.start(relay.socket().getParent())) {
             resolveAllowed(own);
