@@ -42,6 +42,8 @@ final class MacInitImage {
     static final String BASE_PROPERTY = "sandbox4j.apple.vminitImage";
     /** The Apple backend's CLI property (same name as the backend reads). */
     static final String CLI_PROPERTY = "sandbox4j.container.cli";
+    /** Where build contexts are written; default {@code ~/.cache/sandbox4j/egress-init}. */
+    static final String CACHE_PROPERTY = "sandbox4j.apple.initImageCache";
     /** The guest piece for the VM's architecture, packaged by the build (src/guest/build.sh). */
     static final String GUEST_RESOURCE = "/dev/sandbox4j/egress/guest/linux-arm64/sb4j-guest";
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
@@ -144,7 +146,9 @@ final class MacInitImage {
     }
 
     private static String build(RuntimeBackend backend, String base, byte[] guest, String key) {
-        Path dir = Path.of(System.getProperty("user.home"), ".cache", "sandbox4j", "egress-init", key.substring(0, 16));
+        String cache = System.getProperty(CACHE_PROPERTY, "").strip();
+        Path dir = (cache.isEmpty() ? Path.of(System.getProperty("user.home"), ".cache", "sandbox4j", "egress-init")
+                : Path.of(cache)).resolve(key.substring(0, 16));
         try {
             writeContext(dir, guest);
         } catch (IOException e) {

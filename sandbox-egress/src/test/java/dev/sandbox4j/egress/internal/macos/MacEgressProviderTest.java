@@ -22,6 +22,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MacEgressProviderTest {
+    @org.junit.jupiter.api.io.TempDir
+    Path cache;
+
     private static final HostEnvironment MAC = HostEnvironment.of(HostEnvironment.Os.MACOS, "aarch64", "26.0", 10,
             32L << 30, java.util.OptionalInt.empty(), Map.of());
     private static final HostEnvironment LINUX = HostEnvironment.of(HostEnvironment.Os.LINUX, "x86_64", "6.1", 2,
@@ -99,6 +102,7 @@ class MacEgressProviderTest {
         };
         FakeAppleBackend backend = new FakeAppleBackend();
         System.setProperty(MacInitImage.CLI_PROPERTY, "/usr/local/bin/container");
+        System.setProperty(MacInitImage.CACHE_PROPERTY, cache.toString());
         try {
             MacInitImage.Source source = MacInitImage.building(runner, MAC);
 
@@ -119,6 +123,7 @@ class MacEgressProviderTest {
             assertThat(Files.isExecutable(build.context().resolve("sb4j-guest"))).isTrue();
         } finally {
             System.clearProperty(MacInitImage.CLI_PROPERTY);
+            System.clearProperty(MacInitImage.CACHE_PROPERTY);
         }
     }
 
