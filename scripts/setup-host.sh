@@ -11,7 +11,10 @@ fi
 
 # iptables: netavark programs NAT and port forwarding with it, but only "suggests" it.
 packages=(podman runc crun conmon netavark aardvark-dns uidmap fuse-overlayfs catatonit buildah
-          busybox-static nftables iptables iproute2 dnsmasq-base bind9-dnsutils dnsperf curl)
+          busybox-static nftables iptables iproute2 dnsmasq-base bind9-dnsutils dnsperf curl
+          gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+# gcc, libc6-dev and the arm64 cross toolchain: the static guest piece of macOS egress control
+# (sandbox-egress/src/guest/build.sh, run by the Maven build)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

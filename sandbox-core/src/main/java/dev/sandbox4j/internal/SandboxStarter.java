@@ -62,7 +62,9 @@ final class SandboxStarter {
             LaunchRequest request = new LaunchRequest(spec, image, name, labels,
                     egress == null ? Optional.empty() : egress.network(),
                     egress == null ? List.of() : egress.dns(),
-                    egress == null ? List.of() : egress.capDrop());
+                    egress == null ? List.of() : egress.capDrop(),
+                    egress == null ? List.of() : egress.mounts(),
+                    egress == null ? Optional.empty() : egress.initImage());
             if (egress != null && egress.needsBeforeStart()) {
                 EgressSession session = egress;
                 info = backend.start(request, spec.startupTimeout(), created -> session.beforeStart(created, backend));

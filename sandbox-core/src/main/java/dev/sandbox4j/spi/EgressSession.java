@@ -2,6 +2,7 @@ package dev.sandbox4j.spi;
 
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.Mount;
 import dev.sandbox4j.egress.EgressLog;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,19 @@ public interface EgressSession extends AutoCloseable {
      * removed, never started). Default: nothing.
      */
     default void beforeStart(CreatedContainer container, RuntimeBackend backend) {
+    }
+
+    /**
+     * Host paths the container must get besides the spec's mounts, such as the unix socket a relay in the
+     * sandbox talks to. Default: none.
+     */
+    default List<Mount> mounts() {
+        return List.of();
+    }
+
+    /** The VM init image the sandbox must boot with (Apple {@code container --init-image}). Default: the runtime's. */
+    default Optional<String> initImage() {
+        return Optional.empty();
     }
 
     /** Called once the container runs; may probe it and throw to refuse the start. */

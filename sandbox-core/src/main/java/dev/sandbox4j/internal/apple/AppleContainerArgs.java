@@ -111,6 +111,9 @@ public final class AppleContainerArgs {
         for (Mount m : spec.mounts()) {
             a.addAll(List.of("--volume", m.source() + ":" + m.target() + (m.readOnly() ? ":ro" : "")));
         }
+        for (Mount m : request.extraMounts()) {
+            a.addAll(List.of("--volume", m.source() + ":" + m.target() + (m.readOnly() ? ":ro" : "")));
+        }
         for (PortMapping p : ports) {
             a.addAll(List.of("--publish", publish(p)));
         }
@@ -118,9 +121,10 @@ public final class AppleContainerArgs {
             AppleFeature.READ_ONLY.require(version, "a read-only root filesystem");
             a.add("--read-only");
         }
-        if (!options.initImage().isEmpty()) {
-            AppleFeature.INIT_IMAGE.require(version, "init image " + options.initImage());
-            a.addAll(List.of("--init-image", options.initImage()));
+        String initImage = request.initImage().orElse(options.initImage());
+        if (!initImage.isEmpty()) {
+            AppleFeature.INIT_IMAGE.require(version, "init image " + initImage);
+            a.addAll(List.of("--init-image", initImage));
         }
         List<String> command = spec.command();
         if (command.isEmpty()) {

@@ -262,6 +262,43 @@ class AppleContainerArgsTest {
     }
 
     @Test
+    void aRelayPolicedLaunchHasNoNicItsInitImageTheRelaySocketAndNoNetworkCapabilities() throws IOException {
+        // given: what the macOS egress session asks for
+        Path socket = Files.createFile(tmp.resolve("relay.sock"));
+        LaunchRequest request = new LaunchRequest(spec().command("sleep", "infinity").build(), IMAGE, "sb4j-1",
+                Map.of(), Optional.of("none"), List.of("127.0.0.1"), List.of("NET_ADMIN", "NET_RAW"),
+                List.of(new dev.sandbox4j.Mount(socket, "/run/sandbox4j/egress.sock", false)),
+                Optional.of("localhost/sandbox4j-build/abc:latest"));
+
+        // when
+        List<String> argv = ARGS.run(request, List.of(), AppleRunOptions.DEFAULTS);
+
+        // then
+        assertThat(argv).containsExactly(CLI, "run", "--detach", "--name", "sb4j-1", "--progress", "none",
+                "--network", "none", "--dns", "127.0.0.1", "--cap-drop", "NET_ADMIN", "--cap-drop", "NET_RAW",
+                "--volume", socket + ":/run/sandbox4j/egress.sock",
+                "--init-image", "localhost/sandbox4j-build/abc:latest", IMAGE, "sleep", "infinity");
+    }
+
+    @Test
+    void aLaunchInitImageOverridesTheBackendsAndNeeds0100() {
+        // given
+        LaunchRequest request = new LaunchRequest(spec().build(), IMAGE, "sb4j-1", Map.of(), Optional.empty(),
+                List.of(), List.of(), List.of(), Optional.of("localhost/egress-init:1"));
+        AppleRunOptions options = new AppleRunOptions(false, "localhost/other-init:1");
+
+        // when
+        List<String> argv = ARGS.run(request, List.of(), options);
+
+        // then
+        assertThat(argv).containsSequence("--init-image", "localhost/egress-init:1")
+                .doesNotContain("localhost/other-init:1");
+        assertThatThrownBy(() -> new AppleContainerArgs(CLI, AppleCliVersion.parse("0.9.0"))
+                .run(request, List.of(), AppleRunOptions.DEFAULTS)).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("0.10.0");
+    }
+
+    @Test
     void execWithoutStdinHasNoInteractiveFlagAndNeverATty() {
         // given
         Exec exec = Exec.builder("sh", "-c", "echo hi").env("A", "1").workdir("/work").user("sandbox").build();

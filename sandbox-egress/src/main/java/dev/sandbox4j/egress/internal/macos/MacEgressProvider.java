@@ -1,10 +1,6 @@
 package dev.sandbox4j.egress.internal.macos;
 
-import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.internal.apple.AppleContainerBackend;
-import dev.sandbox4j.internal.apple.AppleContainerProvider;
-import dev.sandbox4j.internal.apple.AppleFeature;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.EgressProvider;
 import dev.sandbox4j.spi.EgressSession;
@@ -14,38 +10,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Egress control for Apple's {@code container} on macOS: a network per sandbox, a DNS interceptor per sandbox on
- * 127.0.0.1, and a host pf anchor per sandbox keyed on that network's subnets (see {@link PfRuleset}). Needs root
- * (pfctl writes {@code /dev/pf}), {@code /sbin/pfctl}, and container 0.12.0 or later (for {@code --cap-drop}).
- *
- * <p>The system property {@value #PFCTL_PROPERTY} names another pfctl; it is meant for a scripted stand-in in
- * tests, so with it set the provider also works off macOS and without root.
+ * Egress control for Apple's {@code container} on macOS, without root: the sandbox's VM gets no network
+ * interface ({@code --network none}), boots from an init image that wraps Apple's {@code vminitd} with
+ * Sandbox4j's guest piece, and reaches the outside only through a unix socket to this JVM, which applies the
+ * policy (see {@link MacEgressSession}). Needs container 0.12.0 or later ({@code --cap-drop}; {@code --init-image}
+ * is 0.10.0) — the Apple backend refuses older releases with the release to upgrade to.
  */
 public final class MacEgressProvider implements EgressProvider {
-    /** System property naming a pfctl stand-in (tests); default {@code /sbin/pfctl}. */
-    public static final String PFCTL_PROPERTY = "sandbox4j.pfctl";
-    static final String PFCTL = "/sbin/pfctl";
+    /** The runtime this provider polices (the Apple backend's name). */
+    static final String RUNTIME = "apple-container";
 
     private final CommandRunner runner;
-    private final MacEgressSession.Settings settings;
+    private final MacInitImage.Source images;
 
     /** The provider {@link java.util.ServiceLoader} creates. */
     public MacEgressProvider() {
-        this(CommandRunner.system(), MacEgressSession.Settings.DEFAULT);
+        this(CommandRunner.system(), null);
     }
 
-    MacEgressProvider(CommandRunner runner, MacEgressSession.Settings settings) {
+    /** For tests: another command runner and another source of the init image. */
+    MacEgressProvider(CommandRunner runner, MacInitImage.Source images) {
         this.runner = runner;
-        this.settings = settings;
-    }
-
-    private static Optional<String> standIn() {
-        String p = System.getProperty(PFCTL_PROPERTY);
-        return p == null || p.isBlank() ? Optional.empty() : Optional.of(p.strip());
-    }
-
-    private static String pfctl() {
-        return standIn().orElse(PFCTL);
+        this.images = images;
     }
 
     @Override
@@ -59,29 +45,13 @@ public final class MacEgressProvider implements EgressProvider {
 
     @Override
     public String unsupportedReason(RuntimeBackend backend, HostEnvironment host) {
-        return problem(backend, host).orElse("the pf enforcer can police this sandbox");
+        return problem(backend, host).orElse("the relay enforcer can police this sandbox");
     }
 
     private static Optional<String> problem(RuntimeBackend backend, HostEnvironment host) {
-        boolean standIn = standIn().isPresent();
-        if (!backend.name().equals(AppleContainerProvider.NAME) || (host.os() != HostEnvironment.Os.MACOS && !standIn)) {
-            return Optional.of("the pf enforcer polices Apple's container on macOS, not " + backend.name() + " on "
-                    + host.os());
-        }
-        if (!(backend instanceof AppleContainerBackend apple)) {
-            return Optional.of("the pf enforcer needs Sandbox4j's own apple-container backend, not "
-                    + backend.getClass().getName());
-        }
-        if (!AppleFeature.CAP_DROP.supportedBy(apple.version())) {
-            return Optional.of("egress control needs container 0.12.0 or later, which can drop NET_ADMIN and NET_RAW "
-                    + "(--cap-drop); found " + apple.version() + ": upgrade from https://github.com/apple/container/releases");
-        }
-        if (host.findExecutable(pfctl()).isEmpty()) {
-            return Optional.of(pfctl() + " is not an executable file" + (standIn ? ": fix -D" + PFCTL_PROPERTY : ""));
-        }
-        if (!standIn && !"root".equals(System.getProperty("user.name"))) {
-            return Optional.of("egress control on macOS programs pf, which needs root: run the JVM as root "
-                    + "(sudo java ...), or use EgressPolicy.allowAll()");
+        if (!backend.name().equals(RUNTIME) || host.os() != HostEnvironment.Os.MACOS) {
+            return Optional.of("the relay enforcer polices Apple's container on macOS, not " + backend.name()
+                    + " on " + host.os());
         }
         return Optional.empty();
     }
@@ -89,10 +59,7 @@ public final class MacEgressProvider implements EgressProvider {
     @Override
     public EgressSession prepare(SandboxSpec spec, RuntimeBackend backend, String sandboxName,
                                  Map<String, String> labels) {
-        Optional<String> p = problem(backend, HostEnvironment.current());
-        if (p.isPresent()) {
-            throw new SandboxConfigException(p.get());
-        }
-        return MacEgressSession.open(spec.egress(), backend, sandboxName, labels, new Pfctl(runner, pfctl()), settings);
+        MacInitImage.Source source = images != null ? images : MacInitImage.building(runner, HostEnvironment.current());
+        return MacEgressSession.open(spec.egress(), backend, sandboxName, source);
     }
 }

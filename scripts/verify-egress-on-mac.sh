@@ -1,0 +1,1 @@
+verify-mac-egress.sh
