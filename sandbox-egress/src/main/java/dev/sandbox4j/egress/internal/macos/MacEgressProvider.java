@@ -2,9 +2,6 @@ package dev.sandbox4j.egress.internal.macos;
 
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.internal.apple.AppleContainerBackend;
-import dev.sandbox4j.internal.apple.AppleContainerProvider;
-import dev.sandbox4j.internal.apple.AppleFeature;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.EgressProvider;
 import dev.sandbox4j.spi.EgressSession;
@@ -25,6 +22,8 @@ public final class MacEgressProvider implements EgressProvider {
     /** System property naming a pfctl stand-in (tests); default {@code /sbin/pfctl}. */
     public static final String PFCTL_PROPERTY = "sandbox4j.pfctl";
     static final String PFCTL = "/sbin/pfctl";
+    /** The name of the runtime this provider polices (the apple-container backend in sandbox-core). */
+    static final String APPLE_CONTAINER = "apple-container";
 
     private final CommandRunner runner;
     private final MacEgressSession.Settings settings;
@@ -64,17 +63,13 @@ public final class MacEgressProvider implements EgressProvider {
 
     private static Optional<String> problem(RuntimeBackend backend, HostEnvironment host) {
         boolean standIn = standIn().isPresent();
-        if (!backend.name().equals(AppleContainerProvider.NAME) || (host.os() != HostEnvironment.Os.MACOS && !standIn)) {
+        if (!backend.name().equals(APPLE_CONTAINER) || (host.os() != HostEnvironment.Os.MACOS && !standIn)) {
             return Optional.of("the pf enforcer polices Apple's container on macOS, not " + backend.name() + " on "
                     + host.os());
         }
-        if (!(backend instanceof AppleContainerBackend apple)) {
-            return Optional.of("the pf enforcer needs Sandbox4j's own apple-container backend, not "
-                    + backend.getClass().getName());
-        }
-        if (!AppleFeature.CAP_DROP.supportedBy(apple.version())) {
-            return Optional.of("egress control needs container 0.12.0 or later, which can drop NET_ADMIN and NET_RAW "
-                    + "(--cap-drop); found " + apple.version() + ": upgrade from https://github.com/apple/container/releases");
+        Optional<String> capDrop = backend.capDropUnsupportedReason();
+        if (capDrop.isPresent()) {
+            return capDrop;
         }
         if (host.findExecutable(pfctl()).isEmpty()) {
             return Optional.of(pfctl() + " is not an executable file" + (standIn ? ": fix -D" + PFCTL_PROPERTY : ""));
