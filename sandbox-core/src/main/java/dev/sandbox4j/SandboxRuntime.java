@@ -4,6 +4,7 @@ import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.internal.SandboxDirectory;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
+import dev.sandbox4j.spi.RuntimeBackend;
 import dev.sandbox4j.spi.RuntimeProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +80,17 @@ public final class SandboxRuntime {
     /** The process runner every backend of this instance uses. */
     public CommandRunner commandRunner() {
         return runtimes.runner();
+    }
+
+    /**
+     * The backend of this instance's runtime (detected when none is named), made on first use: for what the
+     * runtime SPI offers beyond {@link Sandbox}, such as an exec whose raw byte streams the caller owns
+     * ({@link RuntimeBackend#openExec}) on a sandbox that another process started.
+     *
+     * @throws RuntimeUnavailableException when no runtime is usable (listing each one tried and why)
+     */
+    public RuntimeBackend backend() {
+        return runtimes.backendFor(runtime);
     }
 
     /** The names of the runtimes this instance knows, highest priority first. */

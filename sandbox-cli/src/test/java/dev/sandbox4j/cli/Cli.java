@@ -1,4 +1,4 @@
-package dev.sandbox4j.examples.cli;
+package dev.sandbox4j.cli;
 
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;

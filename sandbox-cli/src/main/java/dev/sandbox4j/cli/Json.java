@@ -1,15 +1,15 @@
-package dev.sandbox4j.examples.cli;
+package dev.sandbox4j.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.SandboxInfo;
 import dev.sandbox4j.egress.EgressEvent;
-import dev.sandbox4j.egress.internal.audit.JsonLinesAuditWriter;
-import dev.sandbox4j.internal.DefaultSandbox;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** JSON and text forms of what the CLI prints. */
 final class Json {
@@ -18,33 +18,36 @@ final class Json {
     private Json() {
     }
 
-    /** The name Sandbox4j gave the sandbox (sb4j-...), or its id when the implementation does not say. */
-    static String name(Sandbox sandbox) {
-        return sandbox instanceof DefaultSandbox d ? d.name() : sandbox.id();
-    }
-
     static ObjectNode sandbox(Sandbox sandbox) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("id", sandbox.id());
-        n.put("name", name(sandbox));
+        n.put("name", sandbox.name());
         n.put("runtime", sandbox.runtimeName());
         n.set("ports", ports(sandbox.hostPorts()));
         return n;
     }
 
+    /** A sandbox as {@code ls --json} and {@code inspect} print it. */
+    static ObjectNode info(SandboxInfo s) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("id", s.id());
+        n.put("name", s.name());
+        n.put("runtime", s.runtime());
+        n.put("running", s.running());
+        n.put("owner", s.owner());
+        n.put("ownerAlive", s.ownerAlive());
+        n.put("detached", s.detached());
+        n.put("kept", KeptSandboxes.isKept(s));
+        n.set("ports", ports(s.ports()));
+        ObjectNode labels = n.putObject("labels");
+        new TreeMap<>(s.labels()).forEach(labels::put);
+        return n;
+    }
+
     static ObjectNode ports(Map<Integer, Integer> ports) {
         ObjectNode p = MAPPER.createObjectNode();
-        ports.forEach((c, h) -> p.put(String.valueOf(c), h));
+        new TreeMap<>(ports).forEach((c, h) -> p.put(String.valueOf(c), h));
         return p;
-    }
-
-    /** One event as a JSON line, in the same form as the library's JSON-lines audit file. */
-    static String event(EgressEvent e, String sandbox) {
-        return JsonLinesAuditWriter.toJson(e, sandbox);
-    }
-
-    static JsonNode eventNode(EgressEvent e, String sandbox) {
-        return read(event(e, sandbox));
     }
 
     /** One event as a line for people. */
@@ -72,6 +75,14 @@ final class Json {
     static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String pretty(JsonNode node) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,4 +1,4 @@
-package dev.sandbox4j.examples.cli;
+package dev.sandbox4j.cli;
 
 import picocli.CommandLine.Command;
 
@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
                 "One line per DNS decision or dropped-packet count, or JSON lines with --json (the command's",
                 "result is then one JSON object on stdout at the end)."},
         footerHeading = "%nExamples:%n",
-        footer = {"  sandbox audit --allow api.example.com --upstream 127.0.0.1:53 IMAGE -- nslookup evil.example",
-                "  sandbox audit --json --policy policy.txt IMAGE -- ./agent-task.sh 2> egress.jsonl", ""})
+        footer = {"  sandbox audit --allow api.example.com --upstream 127.0.0.1:53 IMAGE nslookup evil.example",
+                "  sandbox audit --json --policy policy.txt IMAGE ./agent-task.sh 2> egress.jsonl", ""})
 public final class AuditCommand extends RunCommand {
     @Override
     public Integer call() throws Exception {

@@ -1,5 +1,7 @@
-package dev.sandbox4j.examples.cli;
+package dev.sandbox4j.cli;
 
+import dev.sandbox4j.PortMapping;
+import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
@@ -16,25 +18,45 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The options that describe a sandbox, shared by {@code run} and {@code audit}; {@link #builder} applies them. */
+/**
+ * The options that describe a sandbox, shared by {@code run} and {@code audit}, spelled as {@code docker run}'s;
+ * {@link #builder} applies them.
+ */
 final class SandboxOptions {
     @Option(names = {"-v", "--mount"}, paramLabel = "SRC:DST[:ro]",
             description = "Mount a host path (relative to the current directory) read-write, or read-only with :ro.")
     List<String> mounts = new ArrayList<>();
 
-    @Option(names = {"-p", "--publish"}, paramLabel = "[HOST:]PORT",
-            description = "Publish a container TCP port on 127.0.0.1: on a free port, or on HOST port.")
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOST:]PORT[/PROTO]",
+            description = "Publish a container port: on a free port of 127.0.0.1 (PORT), on HOST port, on IP (default "
+                    + "127.0.0.1); PROTO tcp (default) or udp.")
     List<String> publish = new ArrayList<>();
 
     @Option(names = "--cpus", paramLabel = "N", description = "CPU limit in cores (fractions allowed). Default: none.")
     Double cpus;
 
-    @Option(names = "--memory", paramLabel = "SIZE", description = "Memory limit such as 512m or 2g. Default: none.")
+    @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit such as 512m or 2g. Default: none.")
     String memory;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME[=VALUE]",
             description = "Set an environment variable; NAME alone copies it from this environment.")
     List<String> env = new ArrayList<>();
+
+    @Option(names = "--env-file", paramLabel = "FILE",
+            description = "Read environment variables from FILE: NAME=VALUE lines (NAME alone copies it from this "
+                    + "environment); blank lines and lines starting with # are skipped. -e options come after.")
+    List<Path> envFiles = new ArrayList<>();
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "A name for the sandbox that exec, logs, cp, stop, inspect and rm accept.")
+    String name;
+
+    @Option(names = "--rm", description = "Remove the sandbox when the command exits: always the case without -d.")
+    boolean rm;
+
+    @Option(names = "--pull", paramLabel = "POLICY",
+            description = "When to pull the image: missing (default), never or always. Progress goes to stderr.")
+    String pull = "missing";
 
     @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside. Default: the image's.")
     String workdir;
@@ -104,12 +126,7 @@ final class SandboxOptions {
             b.mount(mount(m));
         }
         for (String p : publish) {
-            int colon = p.indexOf(':');
-            if (colon < 0) {
-                b.publish(port(p, p));
-            } else {
-                b.publish(port(p.substring(0, colon), p), port(p.substring(colon + 1), p));
-            }
+            b.publish(PortMapping.parse(p));
         }
         if (cpus != null) {
             b.cpus(cpus);
@@ -117,7 +134,12 @@ final class SandboxOptions {
         if (memory != null) {
             b.memory(memory);
         }
-        for (String e : env) {
+        List<String> variables = new ArrayList<>();
+        for (Path file : envFiles) {
+            variables.addAll(envFile(file));
+        }
+        variables.addAll(env);
+        for (String e : variables) {
             int eq = e.indexOf('=');
             if (eq < 0) {
                 String value = System.getenv(e);
@@ -146,6 +168,14 @@ final class SandboxOptions {
         if (runtime != null) {
             b.runtime(runtime);
         }
+        if (name != null) {
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+                throw new SandboxConfigException("--name " + name + ": use letters, digits, '_', '.' and '-' "
+                        + "(up to 63, starting with a letter or digit)");
+            }
+            b.label(Targets.NAME_LABEL, name);
+        }
+        b.pullPolicy(pullPolicy(pull));
         b.egress(policy(policy));
         return b;
     }
@@ -173,6 +203,33 @@ final class SandboxOptions {
             p = p.withUpstream(upstream(u));
         }
         return p;
+    }
+
+    static PullPolicy pullPolicy(String text) {
+        return switch (text.toLowerCase(java.util.Locale.ROOT)) {
+            case "missing" -> PullPolicy.MISSING;
+            case "never" -> PullPolicy.NEVER;
+            case "always" -> PullPolicy.ALWAYS;
+            default -> throw new SandboxConfigException("--pull " + text + ": use missing, never or always");
+        };
+    }
+
+    /** The variables of a docker-style env file, one NAME=VALUE or NAME per line. */
+    static List<String> envFile(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new SandboxConfigException("--env-file " + file + ": cannot read it (" + e.getMessage() + ")", e);
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("#")) {
+                out.add(l);
+            }
+        }
+        return out;
     }
 
     static InetSocketAddress upstream(String text) {

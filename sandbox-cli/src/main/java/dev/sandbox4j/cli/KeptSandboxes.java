@@ -1,16 +1,14 @@
-package dev.sandbox4j.examples.cli;
+package dev.sandbox4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxException;
+import dev.sandbox4j.SandboxInfo;
+import dev.sandbox4j.SandboxRuntime;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.internal.Ownership;
-import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
-import dev.sandbox4j.spi.ContainerInfo;
 import dev.sandbox4j.spi.RunningCommand;
-import dev.sandbox4j.spi.RuntimeBackend;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import picocli.CommandLine;
@@ -47,10 +44,10 @@ final class KeptSandboxes {
     }
 
     /** In the CLI: starts the holder, relays its progress and errors, prints the id. */
-    static int keep(CommandLine cl, boolean json, PrintWriter out, PrintWriter err) throws Exception {
+    static int keep(CommandLine cl, int positionals, boolean json, PrintWriter out, PrintWriter err) throws Exception {
         List<String> argv = new ArrayList<>(List.of("setsid", javaCommand(), "-cp", classPath(),
                 SandboxCli.class.getName(), "run", HOLD));
-        argv.addAll(holderArgs(cl));
+        argv.addAll(holderArgs(cl, positionals));
         RunningCommand holder = CommandRunner.system().start(Command.builder(argv).build());
         holder.stdin().close();
         Thread relay = new Thread(() -> relay(holder, err), "sandbox-keep-relay");
@@ -92,17 +89,20 @@ final class KeptSandboxes {
         }
     }
 
-    /** This call's arguments after the subcommand name, without --keep (the holder gets --hold instead). */
-    static List<String> holderArgs(CommandLine cl) {
+    /**
+     * This call's arguments after the subcommand name, without -d/--keep (the holder gets --hold instead). Only
+     * the options are filtered: the last {@code positionals} arguments are the image and the command, kept as given.
+     */
+    static List<String> holderArgs(CommandLine cl, int positionals) {
         List<String> original = cl.getParseResult().originalArgs();
         int start = original.indexOf(cl.getCommandName()) + 1;
+        int firstPositional = original.size() - positionals;
         List<String> args = new ArrayList<>();
-        boolean afterSeparator = false;
-        for (String a : original.subList(start, original.size())) {
-            if (!afterSeparator && a.equals("--keep")) {
+        for (int i = start; i < original.size(); i++) {
+            String a = original.get(i);
+            if (i < firstPositional && (a.equals("--keep") || a.equals("-d") || a.equals("--detach"))) {
                 continue;
             }
-            afterSeparator |= a.equals("--");
             args.add(a);
         }
         return args;
@@ -110,9 +110,9 @@ final class KeptSandboxes {
 
     /** In the holder: starts the sandbox, reports it, detaches from the CLI's pipes, and waits for its end. */
     static int hold(SandboxSpec spec, PrintWriter out) throws InterruptedException {
-        RuntimeBackend backend = Runtimes.backend(spec.runtime());
-        Sandbox sandbox = spec.start();
-        String name = Json.name(sandbox);
+        SandboxRuntime runtime = SandboxRuntime.shared();
+        Sandbox sandbox = runtime.start(spec);
+        String name = sandbox.name();
         out.println(READY + Json.write(Json.sandbox(sandbox)));
         out.flush();
         PrintStream nothing = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
@@ -123,7 +123,7 @@ final class KeptSandboxes {
         stdout.close();
         stderr.close();
         try {
-            while (running(backend, name)) {
+            while (running(runtime, spec, name)) {
                 Thread.sleep(POLL.toMillis());
             }
         } finally {
@@ -132,13 +132,18 @@ final class KeptSandboxes {
         return 0;
     }
 
-    private static boolean running(RuntimeBackend backend, String name) {
+    private static boolean running(SandboxRuntime runtime, SandboxSpec spec, String name) {
         try {
-            List<ContainerInfo> found = backend.list(Map.of(Ownership.SANDBOX, name), Ours.TIMEOUT);
-            return !found.isEmpty() && found.get(0).running();
+            SandboxRuntime on = spec.runtime().map(runtime::withRuntime).orElse(runtime);
+            return on.find(name).map(SandboxInfo::running).orElse(false);
         } catch (SandboxException e) {
             return true;  // a runtime hiccup is no reason to tear the sandbox down
         }
+    }
+
+    /** Whether a sandbox is held by a live {@code run -d} holder process. */
+    static boolean isKept(SandboxInfo s) {
+        return s.ownerAlive() && s.ownerPid().map(KeptSandboxes::isHolder).orElse(false);
     }
 
     /** Whether a process is a holder, judged by its command line. */

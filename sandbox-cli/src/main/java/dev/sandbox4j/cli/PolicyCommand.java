@@ -1,4 +1,4 @@
-package dev.sandbox4j.examples.cli;
+package dev.sandbox4j.cli;
 
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.egress.EgressDecision;

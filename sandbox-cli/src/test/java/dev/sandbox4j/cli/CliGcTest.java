@@ -1,4 +1,4 @@
-package dev.sandbox4j.examples.cli;
+package dev.sandbox4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
