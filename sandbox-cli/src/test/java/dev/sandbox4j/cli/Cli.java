@@ -3,28 +3,36 @@ package dev.sandbox4j.cli;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import picocli.CommandLine;
 
-/** Runs the real CLI in-process, capturing what it prints, and runs podman/nft/ip for the tests' own checks. */
+/** Runs the real CLI in-process, capturing the bytes it writes, and runs podman/nft for the tests' own checks. */
 final class Cli {
-    record Outcome(int exitCode, String out, String err) {
+    record Outcome(int exitCode, byte[] stdout, byte[] stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        String err() {
+            return new String(stderr, StandardCharsets.UTF_8);
+        }
     }
 
     private Cli() {
     }
 
     static Outcome run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = SandboxCli.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Outcome(code, out.toString(), err.toString());
+        return runWithInput(new byte[0], args);
+    }
+
+    static Outcome runWithInput(byte[] stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SandboxCli.commandLine(new ByteArrayInputStream(stdin), out, err).execute(args);
+        return new Outcome(code, out.toByteArray(), err.toByteArray());
     }
 
     static CommandResult host(String... argv) {

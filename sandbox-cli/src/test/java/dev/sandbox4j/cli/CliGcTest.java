@@ -2,7 +2,6 @@ package dev.sandbox4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandbox4j.internal.Ownership;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.util.UUID;
@@ -30,16 +29,22 @@ class CliGcTest {
 
     private String container(String owner) {
         String name = "sb4j-" + tag + "-" + UUID.randomUUID().toString().substring(0, 6);
-        Cli.host("podman", "run", "-d", "--pull=never", "--name", name, "--label", Ownership.MANAGED + "=true",
-                "--label", Ownership.OWNER + "=" + owner, "--label", Ownership.SANDBOX + "=" + name,
+        Cli.host("podman", "run", "-d", "--pull=never", "--name", name, "--label", "dev.sandbox4j.managed=true",
+                "--label", "dev.sandbox4j.owner=" + owner, "--label", "dev.sandbox4j.sandbox=" + name,
                 "--label", "gc-test=" + tag, image, "sleep", "300").requireSuccess();
         return name;
+    }
+
+    /** An owner id of this (live) JVM: pid, start millis, any instance. */
+    private static String thisProcess() {
+        ProcessHandle self = ProcessHandle.current();
+        return self.pid() + "-" + self.info().startInstant().orElseThrow().toEpochMilli() + "-cafe0000";
     }
 
     @Test
     void gcRemovesAContainerWhoseOwnerIsGoneAndKeepsALiveOwnersOne() {
         String dead = container("1-0-dead");
-        String alive = container(Ownership.ownerId());
+        String alive = container(thisProcess());
 
         Cli.Outcome r = Cli.run("gc");
 

@@ -138,7 +138,7 @@ class CliRunTest {
 
     @Test
     void missingImageIsAConfigurationError() {
-        Cli.Outcome r = Cli.run("run", "localhost/sandbox4j-test/no-such-image:latest", "--", "true");
+        Cli.Outcome r = Cli.run("run", "--pull", "never", "localhost/sandbox4j-test/no-such-image:latest", "--", "true");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("is not available locally");
