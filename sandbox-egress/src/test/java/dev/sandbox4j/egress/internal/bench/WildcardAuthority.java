@@ -1,4 +1,4 @@
-package dev.sandbox4j.bench;
+package dev.sandbox4j.egress.internal.bench;
 
 import java.io.IOException;
 import java.net.DatagramPacket;

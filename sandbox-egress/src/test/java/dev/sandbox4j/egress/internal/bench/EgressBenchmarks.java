@@ -1,4 +1,4 @@
-package dev.sandbox4j.bench;
+package dev.sandbox4j.egress.internal.bench;
 
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.internal.LearnedAddressSink;
