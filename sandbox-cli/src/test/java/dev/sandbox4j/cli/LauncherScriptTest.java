@@ -45,10 +45,24 @@ class LauncherScriptTest {
         RuntimeRequirement.require("podman");
         String image = TestImages.busybox();
 
-        CommandResult r = launch("run", image, "--", "sh", "-c", "echo via the script; exit 9");
+        CommandResult r = launch("run", image, "sh", "-c", "echo via the script; exit 9");
 
         assertThat(r.exitCode()).isEqualTo(9);
         assertThat(r.stdout()).isEqualTo("via the script\n");
+    }
+
+    @Test
+    void aPullShowsPodmansProgressLinesOnStderr() {
+        RuntimeRequirement.require("podman");
+        // a registry on loopback that is not there: podman reports its attempt, and the pull fails at once
+        String absent = "localhost/sandbox4j-test/absent-" + java.util.UUID.randomUUID().toString().substring(0, 8)
+                + ":latest";
+
+        CommandResult r = launch("run", "--pull", "missing", absent, "true");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains("INFO build - Trying to pull " + absent)   // podman's line, as it came
+                .contains("sandbox: image " + absent + " could not be pulled");
     }
 
     @Test
