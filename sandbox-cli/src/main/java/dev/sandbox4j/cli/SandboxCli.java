@@ -5,6 +5,7 @@ import dev.sandbox4j.RuntimeUnavailableException;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.cli.spi.CliExtension;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -69,18 +70,6 @@ public final class SandboxCli implements Runnable {
     record Io(InputStream in, OutputStream out, OutputStream err) {
     }
 
-    /**
-     * Contributes a subcommand from another module, found with {@link ServiceLoader} (the place where
-     * {@code sandbox mcp} plugs in). The command is a picocli {@code @Command} object.
-     */
-    public interface Extension {
-        /** The subcommand's name, such as "mcp". */
-        String name();
-
-        /** A new picocli command object. */
-        Object command();
-    }
-
     public static void main(String[] args) {
         configureLogging();
         Io io = new Io(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out),
@@ -96,7 +85,11 @@ public final class SandboxCli implements Runnable {
 
     static CommandLine commandLine(Io io) {
         CommandLine cl = new CommandLine(new SandboxCli(io));
-        for (Extension e : ServiceLoader.load(Extension.class, SandboxCli.class.getClassLoader())) {
+        for (CliExtension e : ServiceLoader.load(CliExtension.class, SandboxCli.class.getClassLoader())) {
+            if (cl.getSubcommands().containsKey(e.name())) {
+                throw new IllegalStateException("CLI extension " + e.getClass().getName() + " names subcommand \""
+                        + e.name() + "\", which exists already");
+            }
             cl.addSubcommand(e.name(), e.command());
         }
         cl.setUsageHelpWidth(110);
