@@ -17,14 +17,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module boundary, checked on the compiled main classes of every module of the build: a module may use its
- * own {@code *.internal.*} packages, and never another module's. It reads each class file's constant pool (every
- * class, field and method type a class refers to is named there, and so is a class name in a string constant
- * used for reflection), so no import, fully qualified name or {@code Class.forName} gets past it.
- *
- * <p>Every module directory with a {@code pom.xml} and main sources must have been compiled: the test fails,
- * naming the module, rather than skipping one (run it with {@code -am} from the modules it checks, or after a
- * full {@code mvn compile}).
+ * The module boundary, checked on every module of the build: a module may use its own {@code *.internal.*}
+ * packages, and never another module's. Two views of each module's main code are checked:
+ * <ul>
+ *   <li>its compiled classes, when the module has been compiled: each class file's constant pool names every
+ *       class, field and method type the class refers to, and every string constant a {@code Class.forName} would
+ *       use, so no import, fully qualified name or reflective lookup gets past it;</li>
+ *   <li>its sources, always (so a module that the build compiles after this one is still checked): every
+ *       reference to an internal package in the text, imports, qualified names, strings and comments alike.</li>
+ * </ul>
  */
 class ModuleBoundaryTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -32,7 +33,7 @@ class ModuleBoundaryTest {
     private static final Pattern INTERNAL = Pattern.compile(
             "dev[/.]sandbox4j[/.](?:[a-z0-9]+[/.])*?internal(?:[/.][a-z0-9]+)*[/.][A-Z][A-Za-z0-9_$]*");
 
-    record Module(String name, Path classes) {
+    record Module(String name, Path sources, Path classes) {
     }
 
     @Test
@@ -43,12 +44,21 @@ class ModuleBoundaryTest {
 
         // when
         for (Module m : modules) {
-            Set<String> own = internalPackages(m.classes());
-            for (Path cls : classFiles(m.classes())) {
-                for (String ref : internalReferences(cls)) {
-                    String pkg = ref.substring(0, ref.lastIndexOf('/'));
-                    if (!own.contains(pkg)) {
-                        violations.add(m.name() + ": " + m.classes().relativize(cls) + " -> " + ref.replace('/', '.'));
+            Set<String> own = internalPackages(m.sources(), ".java");
+            if (Files.isDirectory(m.classes())) {
+                own.addAll(internalPackages(m.classes(), ".class"));
+                for (Path cls : files(m.classes(), ".class")) {
+                    for (String ref : internalReferences(utf8Constants(cls))) {
+                        if (!own.contains(ref.substring(0, ref.lastIndexOf('/')))) {
+                            violations.add(m.name() + ": " + m.classes().relativize(cls) + " -> " + ref.replace('/', '.'));
+                        }
+                    }
+                }
+            }
+            for (Path src : files(m.sources(), ".java")) {
+                for (String ref : internalReferences(List.of(Files.readString(src)))) {
+                    if (!own.contains(ref.substring(0, ref.lastIndexOf('/')))) {
+                        violations.add(m.name() + ": " + m.sources().relativize(src) + " -> " + ref.replace('/', '.'));
                     }
                 }
             }
@@ -56,9 +66,25 @@ class ModuleBoundaryTest {
 
         // then
         assertThat(modules).extracting(Module::name).contains("sandbox-core", "sandbox-egress", "sandbox-cli",
-                "sandbox-examples");
+                "sandbox-examples", "sandbox-bench", "sandbox-junit");
         assertThat(violations).as("use the public API (dev.sandbox4j, .egress, .config) or the SPI "
                 + "(dev.sandbox4j.spi) instead of another module's internals").isEmpty();
+    }
+
+    @Test
+    void theSourceCheckSeesAnImportAndAQualifiedNameButNotAPublicPackage() {
+        // given
+        String source = """
+                import dev.sandbox4j.internal.Runtimes;
+                import dev.sandbox4j.egress.EgressPolicy;
+                class X { Object o = dev.sandbox4j.internal.podman.PodmanArgs.class; }
+                """;
+
+        // when
+        Set<String> refs = internalReferences(List.of(source));
+
+        // then
+        assertThat(refs).containsExactly("dev/sandbox4j/internal/Runtimes", "dev/sandbox4j/internal/podman/PodmanArgs");
     }
 
     @Test
@@ -67,40 +93,37 @@ class ModuleBoundaryTest {
         Path sandboxSpec = ROOT.resolve("sandbox-core/target/classes/dev/sandbox4j/SandboxRuntime.class");
 
         // when
-        Set<String> refs = internalReferences(sandboxSpec);
+        Set<String> refs = internalReferences(utf8Constants(sandboxSpec));
 
         // then
         assertThat(refs).contains("dev/sandbox4j/internal/Runtimes");
     }
 
-    /** Every module of the build that has main sources, with its compiled classes. */
+    /** Every module of the build that has main sources: its sources and (compiled or not yet) its classes. */
     static List<Module> modules() throws IOException {
         List<Module> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(ROOT)) {
             for (Path dir : dirs.sorted().toList()) {
-                if (!Files.isRegularFile(dir.resolve("pom.xml")) || !Files.isDirectory(dir.resolve("src/main/java"))) {
-                    continue;
+                if (Files.isRegularFile(dir.resolve("pom.xml")) && Files.isDirectory(dir.resolve("src/main/java"))) {
+                    out.add(new Module(dir.getFileName().toString(), dir.resolve("src/main/java"),
+                            dir.resolve("target/classes")));
                 }
-                Path classes = dir.resolve("target/classes");
-                assertThat(classes).as("module %s is not compiled: run mvn compile on it (or -am) first",
-                        dir.getFileName()).isDirectory();
-                out.add(new Module(dir.getFileName().toString(), classes));
             }
         }
         return out;
     }
 
-    private static List<Path> classFiles(Path root) throws IOException {
+    private static List<Path> files(Path root, String suffix) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> p.toString().endsWith(".class")).sorted().toList();
+            return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
         }
     }
 
-    /** The internal packages (slashed) a module's own classes live in. */
-    private static Set<String> internalPackages(Path classes) throws IOException {
+    /** The internal packages (slashed) a module's own files live in. */
+    private static Set<String> internalPackages(Path root, String suffix) throws IOException {
         Set<String> out = new TreeSet<>();
-        for (Path cls : classFiles(classes)) {
-            String rel = classes.relativize(cls.getParent()).toString().replace('\\', '/');
+        for (Path f : files(root, suffix)) {
+            String rel = root.relativize(f.getParent()).toString().replace('\\', '/');
             if (rel.contains("internal")) {
                 out.add(rel);
             }
@@ -108,10 +131,10 @@ class ModuleBoundaryTest {
         return out;
     }
 
-    /** The internal classes a class file names in its constant pool, slashed. */
-    static Set<String> internalReferences(Path classFile) throws IOException {
+    /** The internal classes named in some texts, slashed. */
+    static Set<String> internalReferences(List<String> texts) {
         Set<String> out = new TreeSet<>();
-        for (String text : utf8Constants(classFile)) {
+        for (String text : texts) {
             Matcher m = INTERNAL.matcher(text);
             while (m.find()) {
                 out.add(m.group().replace('.', '/'));
@@ -121,7 +144,7 @@ class ModuleBoundaryTest {
     }
 
     /** The CONSTANT_Utf8 entries of a class file (JVMS 4.4). */
-    private static List<String> utf8Constants(Path classFile) throws IOException {
+    static List<String> utf8Constants(Path classFile) throws IOException {
         List<String> out = new ArrayList<>();
         try (InputStream in = Files.newInputStream(classFile); DataInputStream d = new DataInputStream(in)) {
             if (d.readInt() != 0xCAFEBABE) {
