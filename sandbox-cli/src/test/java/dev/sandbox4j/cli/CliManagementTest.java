@@ -118,6 +118,19 @@ class CliManagementTest {
     }
 
     @Test
+    void execPastItsTimeoutExitsWith124AndLeavesNoProcessOfItBehind() {
+        start("sleep", "300");
+        String count = "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done | grep -c '^sleep %s'";
+
+        Cli.Outcome r = Cli.run("exec", "--timeout", "1s", name, "sh", "-c", "sleep 77 & sleep 78");
+        Cli.Outcome left = Cli.run("exec", name, "sh", "-c", count.formatted("7[78] ") + "; " + count.formatted("300"));
+
+        assertThat(r.exitCode()).isEqualTo(124);
+        assertThat(r.err()).contains("did not finish within 1000 ms");
+        assertThat(left.out()).as("no sleep 77/78 left; the main process (sleep 300) still seen").isEqualTo("0\n1\n");
+    }
+
+    @Test
     void aSecondSandboxWithTheSameNameIsRefused() {
         start();
 
