@@ -88,6 +88,17 @@ class JarIT {
     }
 
     @Test
+    void theRepositorysLauncherRunsTheBuiltJar() {
+        Path script = Path.of("..", "sandbox").toAbsolutePath().normalize();
+
+        CommandResult r = run(dir, List.of(script.toString(), "--version"));
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        assertThat(r.stdout()).startsWith("sandbox (Sandbox4j) 0.1.0-SNAPSHOT");
+        assertThat(r.stderr()).doesNotContain("building");
+    }
+
+    @Test
     void launcherWithoutAJarSaysWhereItLooked() throws Exception {
         Path script = dir.resolve("sandbox");
         Files.copy(LAUNCHER, script);
