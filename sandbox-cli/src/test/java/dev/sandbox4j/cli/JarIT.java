@@ -75,6 +75,25 @@ class JarIT {
     }
 
     @Test
+    void aKeptSandboxStartedFromTheInstalledJarServesExecUntilRemoved() throws Exception {
+        RuntimeRequirement.require("podman");
+        Path script = install(dir, dir);
+        String name = "jar-it-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
+        CommandResult started = run(dir, List.of(script.toString(), "run", "-d", "--name", name, TestImages.busybox()));
+        try {
+            CommandResult exec = run(dir, List.of(script.toString(), "exec", name, "sh", "-c", "echo kept; exit 5"));
+
+            assertThat(started.exitCode()).as(started.stderr()).isZero();
+            assertThat(exec.exitCode()).as(exec.stderr()).isEqualTo(5);
+            assertThat(exec.stdout()).isEqualTo("kept\n");
+        } finally {
+            CommandResult rm = run(dir, List.of(script.toString(), "rm", name));
+            assertThat(rm.exitCode()).as(rm.stderr()).isZero();
+        }
+    }
+
+    @Test
     void launcherInABinDirectoryFindsTheJarInLibThroughASymlink() throws Exception {
         Path bin = Files.createDirectories(dir.resolve("opt/bin"));
         Path lib = Files.createDirectories(dir.resolve("opt/lib"));
