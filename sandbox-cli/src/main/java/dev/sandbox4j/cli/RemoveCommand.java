@@ -1,6 +1,7 @@
 package dev.sandbox4j.cli;
 
 import dev.sandbox4j.ReapReport;
+import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxInfo;
 import dev.sandbox4j.SandboxRuntime;
 import java.io.PrintWriter;
@@ -50,10 +51,21 @@ public final class RemoveCommand implements Callable<Integer> {
         return code;
     }
 
-    /** Removes a sandbox with everything it had, and waits for its holder to exit if it was kept. */
+    /**
+     * Removes a sandbox with everything it had, and waits for its holder to exit if it was kept. A sandbox that is
+     * removed meanwhile (a kept sandbox's holder removes it once its main process has ended) counts as removed.
+     */
     static ReapReport remove(SandboxRuntime rt, SandboxInfo s) {
         boolean kept = KeptSandboxes.isKept(s);
-        ReapReport report = rt.remove(s.id());
+        ReapReport report;
+        try {
+            report = rt.remove(s.id());
+        } catch (SandboxConfigException e) {
+            if (rt.find(s.id()).isPresent()) {
+                throw e;
+            }
+            report = ReapReport.NOTHING;
+        }
         if (kept) {
             s.ownerPid().ifPresent(pid -> KeptSandboxes.awaitHolder(pid, Duration.ofSeconds(30)));
         }

@@ -56,6 +56,10 @@ public final class StopCommand implements Callable<Integer> {
             }
             SandboxInfo s = found.get();
             boolean exited = !s.running() || (seconds > 0 && terminate(rt, s));
+            if (exited && KeptSandboxes.isKept(s)) {
+                // its holder saw the main process end and removes the sandbox: let it finish first
+                s.ownerPid().ifPresent(pid -> KeptSandboxes.awaitHolder(pid, Duration.ofSeconds(30)));
+            }
             RemoveCommand.remove(rt, s).failures().forEach(f -> err.println("sandbox: could not remove " + f));
             out.println(s.shortId() + " " + s.name() + (exited ? " stopped" : " killed after " + seconds + " s"));
         }
