@@ -1,6 +1,5 @@
 package dev.sandbox4j;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -48,18 +47,6 @@ public sealed interface ImageSource {
             dockerfile = (dockerfile == null ? context.resolve("Dockerfile") : context.resolve(dockerfile))
                     .toAbsolutePath().normalize();
             buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(buildArgs == null ? Map.of() : buildArgs));
-        }
-
-        /** Checks the files exist; called when the spec is built. */
-        void check() {
-            if (!Files.isDirectory(context)) {
-                throw new SandboxConfigException("build context " + context + " is not a directory: create it or "
-                        + "pass the directory that holds the Dockerfile");
-            }
-            if (!Files.isRegularFile(dockerfile)) {
-                throw new SandboxConfigException("Dockerfile " + dockerfile + " does not exist: create it or name "
-                        + "the right file with dockerfile(context, file)");
-            }
         }
 
         @Override

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What one run of orphan reaping removed: the leftovers of JVMs that died without closing their sandboxes.
- * Made by {@link Sandboxes#reapOrphans()}.
+ * Made by {@link Sandboxes#reapOrphans()}; {@link Sandboxes#orphans()} makes one of what it would remove, and
+ * {@link Sandboxes#remove(String)} one of what removing a single sandbox removed.
  *
  * @param containers sandbox containers removed, by name
  * @param hostState  per-sandbox host state removed outside the runtime, such as firewall tables, by name

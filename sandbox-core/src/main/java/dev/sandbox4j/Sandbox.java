@@ -32,11 +32,17 @@ public interface Sandbox extends AutoCloseable {
      * @throws SandboxConfigException when no such sandbox exists or it is not detached
      */
     static Sandbox attach(String idOrName) {
-        return dev.sandbox4j.internal.Runtimes.attach(idOrName);
+        return SandboxRuntime.shared().attach(idOrName);
     }
 
     /** The runtime's id of the container. */
     String id();
+
+    /**
+     * The name Sandbox4j gave the container ({@code sb4j-} and 12 hex digits): what {@link Sandboxes#list()}
+     * reports, what the audit log calls it, and what {@link Sandboxes#find(String)} and {@code sandbox exec} accept.
+     */
+    String name();
 
     /** The spec this sandbox was started from. */
     SandboxSpec spec();

@@ -245,6 +245,11 @@ public final class SandboxPool implements AutoCloseable {
         }
 
         @Override
+        public String name() {
+            return d().name();
+        }
+
+        @Override
         public SandboxSpec spec() {
             return spec;
         }

@@ -1,9 +1,6 @@
 package dev.sandbox4j;
 
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.internal.Runtimes;
-import dev.sandbox4j.spi.HostEnvironment;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +17,9 @@ import java.util.regex.Pattern;
 /**
  * The immutable description of a sandbox: what image, what it may see, what it may use, where it may connect.
  * Made by {@link Sandbox#builder()}; derive variants with {@link #toBuilder()}. Every value was checked when
- * the spec was built, so a spec that exists can be started (barring runtime conditions such as a busy port).
+ * the spec was built. Building reads nothing from the host: whether mount sources and the Dockerfile exist, the
+ * runtime is installed and the limits fit this machine is checked by {@code start()}, on the machine that starts
+ * it (so a spec is a plain value that can be built anywhere, compared and stored).
  *
  * @param image          the image reference or the Dockerfile to build
  * @param command        the sandbox's main process; empty means a keep-alive process that waits for execs
@@ -113,7 +112,7 @@ public record SandboxSpec(
 
     /** Starts a sandbox from this spec. */
     public Sandbox start() {
-        return Runtimes.start(this);
+        return SandboxRuntime.shared().start(this);
     }
 
     static void checkEnv(String name, String value) {
@@ -137,9 +136,6 @@ public record SandboxSpec(
                                  double cpus, Optional<MemorySize> memory, Map<String, String> env,
                                  Optional<String> workdir, Optional<String> user, Map<String, String> labels,
                                  Optional<String> runtime) {
-        if (image instanceof ImageSource.Build build) {
-            build.check();
-        }
         for (String arg : command) {
             if (arg == null || arg.indexOf('\0') >= 0) {
                 throw new SandboxConfigException("command argument is null or contains NUL: " + command);
@@ -147,10 +143,6 @@ public record SandboxSpec(
         }
         Set<String> targets = new HashSet<>();
         for (Mount m : mounts) {
-            if (!Files.exists(m.source())) {
-                throw new SandboxConfigException("mount source " + m.source() + " does not exist: create it first "
-                        + "(Files.createDirectories) or fix the path");
-            }
             if (!targets.add(m.target())) {
                 throw new SandboxConfigException("two mounts target " + m.target() + ": each target path may be used once");
             }
@@ -166,23 +158,12 @@ public record SandboxSpec(
                 throw new SandboxConfigException("host port " + p.hostPort() + " is used by two mappings");
             }
         }
-        HostEnvironment host = HostEnvironment.current();
         if (Double.isNaN(cpus) || cpus < 0 || Double.isInfinite(cpus)) {
             throw new SandboxConfigException("cpus must be positive, got " + cpus);
         }
-        if (cpus > host.cpuCount()) {
-            throw new SandboxConfigException("cpus " + cpus + " is more than this host has (" + host.cpuCount()
-                    + "): ask for at most " + host.cpuCount());
-        }
-        if (memory.isPresent()) {
-            MemorySize m = memory.get();
-            if (m.bytes() < 6L * 1024 * 1024) {
-                throw new SandboxConfigException("memory " + m + " is below the 6m runtimes accept: ask for at least 64m");
-            }
-            if (host.physicalMemory() > 0 && m.bytes() > host.physicalMemory()) {
-                throw new SandboxConfigException("memory " + m + " is more than this host has ("
-                        + MemorySize.ofBytes(host.physicalMemory()) + "): ask for less");
-            }
+        if (memory.isPresent() && memory.get().bytes() < 6L * 1024 * 1024) {
+            throw new SandboxConfigException("memory " + memory.get() + " is below the 6m runtimes accept: ask for "
+                    + "at least 64m");
         }
         env.forEach(SandboxSpec::checkEnv);
         workdir.ifPresent(w -> {
@@ -209,7 +190,13 @@ public record SandboxSpec(
                         + "which not every runtime can store: choose a plain value");
             }
         });
-        runtime.ifPresent(Runtimes::requireKnown);
+        runtime.ifPresent(r -> {
+            if (r.isBlank() || !r.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '-' || c == '_'
+                    || c == '.')) {
+                throw new SandboxConfigException("runtime name \"" + r + "\" is invalid: use a name such as "
+                        + "\"podman\" or \"apple-container\", or leave it unset to detect one");
+            }
+        });
     }
 
     /**

@@ -1,20 +1,61 @@
 package dev.sandbox4j;
 
-import dev.sandbox4j.internal.Reaper;
-import dev.sandbox4j.internal.Runtimes;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Operations on all the sandboxes of a host rather than on one: orphan reaping (what the {@code sandbox gc}
- * command runs).
+ * Operations on all the sandboxes of a host rather than on one: listing, finding, removing, and orphan reaping
+ * (what the {@code sandbox ls}, {@code inspect}, {@code rm} and {@code gc} commands run). Each works on the
+ * detected runtime of {@link SandboxRuntime#shared()}; {@code SandboxRuntime.shared().withRuntime("podman")} (or
+ * an instance of your own) has the same operations on a named runtime.
  *
  * <pre>{@code
- * ReapReport report = Sandboxes.reapOrphans();
- * report.containers();   // e.g. [sb4j-3f2a...], left behind by a JVM that was killed
+ * for (SandboxInfo s : Sandboxes.list()) {
+ *     System.out.println(s.name() + (s.orphaned() ? " (orphaned)" : ""));
+ * }
+ * ReapReport wouldGo = Sandboxes.orphans();     // a dry run
+ * ReapReport report = Sandboxes.reapOrphans();  // e.g. containers [sb4j-3f2a...], left by a killed JVM
  * }</pre>
  */
 public final class Sandboxes {
     private Sandboxes() {
+    }
+
+    /**
+     * Every sandbox on the detected runtime, running or not, whoever started it (found by Sandbox4j's
+     * {@code dev.sandbox4j.managed} label).
+     */
+    public static List<SandboxInfo> list() {
+        return SandboxRuntime.shared().list();
+    }
+
+    /**
+     * The sandbox whose name or id is {@code idOrPrefix}, or whose id starts with it (at least 3 characters).
+     *
+     * @throws SandboxConfigException when the prefix matches several sandboxes (the message says to give more)
+     */
+    public static Optional<SandboxInfo> find(String idOrPrefix) {
+        return SandboxRuntime.shared().find(idOrPrefix);
+    }
+
+    /**
+     * Removes one sandbox by name, id or unique id prefix, whoever started it: its container first, then the
+     * host state of its egress control (such as its firewall table), then its networks. An owner that still runs
+     * finds its sandbox gone (its {@code exec} fails; its {@code close()} has nothing left to remove).
+     *
+     * @return what was removed, and what could not be
+     * @throws SandboxConfigException when nothing matches, or a prefix matches several sandboxes
+     */
+    public static ReapReport remove(String idOrName) {
+        return SandboxRuntime.shared().remove(idOrName);
+    }
+
+    /**
+     * A dry run of {@link #reapOrphans()}: what it would remove now, by the same rule, removing nothing. Host
+     * state is reported by sandbox name.
+     */
+    public static ReapReport orphans() {
+        return SandboxRuntime.shared().orphans();
     }
 
     /**
@@ -25,11 +66,11 @@ public final class Sandboxes {
      * background (switch off with {@code -Dsandbox4j.reapOnStart=false}).
      */
     public static ReapReport reapOrphans() {
-        return Reaper.reap(Runtimes.backend(Optional.empty()));
+        return SandboxRuntime.shared().reapOrphans();
     }
 
     /** As {@link #reapOrphans()}, on the named runtime ("podman", "apple-container"). */
     public static ReapReport reapOrphans(String runtime) {
-        return Reaper.reap(Runtimes.backend(Optional.of(runtime)));
+        return SandboxRuntime.shared().withRuntime(runtime).reapOrphans();
     }
 }

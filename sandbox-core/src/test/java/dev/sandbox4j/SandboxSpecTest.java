@@ -64,13 +64,13 @@ class SandboxSpecTest {
     }
 
     @Test
-    void mountSourceThatDoesNotExistIsRejectedWithTheFix() {
+    void mountSourceThatDoesNotExistIsRejectedAtStartWithTheFix() {
         // given
         Path missing = tmp.resolve("missing");
-        SandboxSpec.Builder builder = valid().mount(missing, "/work");
+        SandboxSpec spec = valid().mount(missing, "/work").build();
 
-        // when / then
-        assertThatThrownBy(builder::build)
+        // when / then: building reads nothing from the host; starting checks the host first
+        assertThatThrownBy(spec::start)
                 .isInstanceOf(SandboxConfigException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("does not exist: create it first");
@@ -169,13 +169,13 @@ class SandboxSpecTest {
     }
 
     @Test
-    void moreCpusThanTheHostHasAreRejectedWithTheMaximum() {
+    void moreCpusThanTheHostHasAreRejectedAtStartWithTheMaximum() {
         // given
         int hostCpus = HostEnvironment.current().cpuCount();
-        SandboxSpec.Builder builder = valid().cpus(hostCpus + 1);
+        SandboxSpec spec = valid().cpus(hostCpus + 1).build();
 
         // when / then
-        assertThatThrownBy(builder::build)
+        assertThatThrownBy(spec::start)
                 .isInstanceOf(SandboxConfigException.class)
                 .hasMessageContaining("more than this host has (" + hostCpus + ")")
                 .hasMessageContaining("ask for at most " + hostCpus);
@@ -216,26 +216,26 @@ class SandboxSpecTest {
     }
 
     @Test
-    void moreMemoryThanTheHostHasIsRejected() {
+    void moreMemoryThanTheHostHasIsRejectedAtStart() {
         // given
         long physical = HostEnvironment.current().physicalMemory();
-        SandboxSpec.Builder builder = valid().memory(MemorySize.ofBytes(physical + (1L << 30)));
+        SandboxSpec spec = valid().memory(MemorySize.ofBytes(physical + (1L << 30))).build();
 
         // when / then
         assertThat(physical).isPositive();
-        assertThatThrownBy(builder::build)
+        assertThatThrownBy(spec::start)
                 .isInstanceOf(SandboxConfigException.class)
                 .hasMessageContaining("more than this host has")
                 .hasMessageContaining("ask for less");
     }
 
     @Test
-    void unknownRuntimeIsRejectedListingTheKnownOnes() {
+    void unknownRuntimeIsRejectedAtStartListingTheKnownOnes() {
         // given
-        SandboxSpec.Builder builder = valid().runtime("docker-desktop");
+        SandboxSpec spec = valid().runtime("docker-desktop").build();
 
         // when / then
-        assertThatThrownBy(builder::build)
+        assertThatThrownBy(spec::start)
                 .isInstanceOf(SandboxConfigException.class)
                 .hasMessageContaining("unknown runtime \"docker-desktop\"")
                 .hasMessageContaining("choose one of ")

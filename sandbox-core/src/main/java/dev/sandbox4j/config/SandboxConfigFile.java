@@ -13,6 +13,7 @@ import dev.sandbox4j.PortMapping;
 import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxConfigException;
+import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.internal.config.Durations;
 import dev.sandbox4j.internal.config.Json;
@@ -121,7 +122,10 @@ public final class SandboxConfigFile {
         });
         root.get("runtime").ifPresent(n -> {
             String r = root.string("runtime", "\"runtime\": \"podman\"").orElseThrow();
-            root.at(n, "runtime", () -> check(b.runtime(r)));
+            root.at(n, "runtime", () -> {
+                Runtimes.shared().requireKnown(r);  // a file names the runtime of the machine that loads it
+                return check(b.runtime(r));
+            });
         });
         root.get("pullPolicy").ifPresent(n -> {
             String p = root.string("pullPolicy", "\"pullPolicy\": \"never\"").orElseThrow();

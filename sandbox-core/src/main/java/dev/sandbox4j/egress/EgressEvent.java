@@ -12,6 +12,23 @@ public sealed interface EgressEvent
     /** When it happened. */
     Instant time();
 
+    /**
+     * This event as one JSON object on one line (no newline), the form of the JSON-lines audit file and of
+     * {@code sandbox audit --json}. Fields: {@code event} ({@code "dns"}, {@code "dropped"} or {@code "shed"}),
+     * {@code time} (ISO-8601), {@code sandbox}, then the record's components in order, with the verdict as
+     * {@code decision} and durations in milliseconds ({@code ttl_ms}, {@code upstream_ms}). For example:
+     * <pre>{@code
+     * {"event":"dns","time":"2026-01-01T00:00:00Z","sandbox":"sb4j-3f2a9c01b2d4","qname":"evil.example.",
+     *  "qtype":"A","decision":"DENIED","rcode":"NXDOMAIN","rule":"default","answers":[],"ttl_ms":0,
+     *  "upstream_ms":0,"reason":"..."}
+     * }</pre>
+     *
+     * @param sandbox the sandbox's name ({@link dev.sandbox4j.Sandbox#name()})
+     */
+    default String toJsonLine(String sandbox) {
+        return dev.sandbox4j.internal.AuditJson.line(this, sandbox);
+    }
+
     /** What the DNS interceptor did with a query. */
     enum Verdict {
         /** The policy allowed the name and the answer passed every check (NOERROR, or the upstream's NXDOMAIN). */

@@ -112,7 +112,7 @@ public final class DefaultSandbox implements Sandbox {
         return container.id();
     }
 
-    /** The name Sandbox4j gave the container. */
+    @Override
     public String name() {
         return container.name();
     }

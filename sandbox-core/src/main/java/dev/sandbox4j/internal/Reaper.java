@@ -45,6 +45,18 @@ public final class Reaper {
 
     /** Runs one reaping pass on a backend; never throws for a resource that could not be removed. */
     public static ReapReport reap(RuntimeBackend backend) {
+        return pass(backend, false);
+    }
+
+    /**
+     * What {@link #reap} would remove now, removing nothing: the same listings and the same rule. Host state is
+     * reported by sandbox name (a real pass reports what the egress providers removed, such as table names).
+     */
+    public static ReapReport dryRun(RuntimeBackend backend) {
+        return pass(backend, true);
+    }
+
+    private static ReapReport pass(RuntimeBackend backend, boolean dryRun) {
         long t0 = System.nanoTime();
         List<EgressProvider> providers = egressProviders(backend);
         List<String> failures = new ArrayList<>();
@@ -82,6 +94,10 @@ public final class Reaper {
             if (live.contains(sandbox)) {
                 continue;
             }
+            if (dryRun) {
+                removedContainers.add(c.name());
+                continue;
+            }
             try {
                 backend.remove(c.id(), TIMEOUT);
                 removedContainers.add(c.name());
@@ -95,7 +111,9 @@ public final class Reaper {
         Set<String> gone = new LinkedHashSet<>(withHostState);
         gone.removeAll(live);
         List<String> removedState = new ArrayList<>();
-        if (!gone.isEmpty()) {
+        if (dryRun) {
+            removedState.addAll(gone);
+        } else if (!gone.isEmpty()) {
             for (EgressProvider p : providers) {
                 try {
                     removedState.addAll(p.reap(backend, Set.copyOf(gone)));
@@ -111,6 +129,10 @@ public final class Reaper {
             if (live.contains(sandboxName(n.labels(), n.name()))) {
                 continue;
             }
+            if (dryRun) {
+                removedNetworks.add(n.name());
+                continue;
+            }
             try {
                 backend.removeNetwork(n.name(), TIMEOUT);
                 removedNetworks.add(n.name());
@@ -120,7 +142,10 @@ public final class Reaper {
             }
         }
         ReapReport report = new ReapReport(removedContainers, removedState, removedNetworks, failures);
-        if (report.isEmpty()) {
+        if (dryRun) {
+            LOG.debug("orphan dry run on {} found {} in {} ms", backend.name(), report,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } else if (report.isEmpty()) {
             LOG.debug("orphan reaping on {} found nothing in {} ms", backend.name(), (System.nanoTime() - t0) / 1_000_000);
         } else {
             LOG.info("orphan reaping on {} removed {} containers, {} firewall tables, {} networks in {} ms{}",
@@ -159,11 +184,11 @@ public final class Reaper {
         return Optional.ofNullable(ON_START.get(runtime));
     }
 
-    private static String sandboxName(Map<String, String> labels, String fallback) {
+    static String sandboxName(Map<String, String> labels, String fallback) {
         return labels.getOrDefault(Ownership.SANDBOX, fallback);
     }
 
-    private static List<EgressProvider> egressProviders(RuntimeBackend backend) {
+    static List<EgressProvider> egressProviders(RuntimeBackend backend) {
         HostEnvironment host = HostEnvironment.current();
         List<EgressProvider> out = new ArrayList<>();
         for (EgressProvider p : ServiceLoader.load(EgressProvider.class, Reaper.class.getClassLoader())) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.Optional;
 
 /**
  * Drives one container runtime. Implementations are thin: a pure argument-list builder, a pure output parser,
@@ -21,6 +22,14 @@ public interface RuntimeBackend {
 
     /** Backend-specific checks of a spec (limits, features the installed version lacks). */
     default void validate(SandboxSpec spec) {
+    }
+
+    /**
+     * Why this backend cannot start a container without the NET_ADMIN and NET_RAW capabilities, which egress
+     * control needs, phrased with the fix; empty when it can. Default: it can.
+     */
+    default Optional<String> capDropUnsupportedReason() {
+        return Optional.empty();
     }
 
     /** Makes sure the spec's image is there (building or pulling as the spec says); returns the reference to run. */

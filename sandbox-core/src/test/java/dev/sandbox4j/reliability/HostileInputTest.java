@@ -80,10 +80,9 @@ class HostileInputTest {
                 bad("mount target with '..'", b -> b.mount(Path.of("/tmp"), "/work/../etc"), "'..'"),
                 bad("mount target with ':' (an option injection)", b -> b.mount(Path.of("/tmp"), "/work:rw,z"), "':'"),
                 bad("relative mount target", b -> b.mount(Path.of("/tmp"), "work"), "absolute path"),
-                bad("mount source that does not exist", b -> b.mount(Path.of("/nonexistent/x"), "/work"), "does not exist"),
                 bad("port 0", b -> b.publish(0), "port"),
                 bad("port above 65535", b -> b.publish(70000), "port"),
-                bad("unknown runtime", b -> b.runtime("docker; id"), "unknown runtime"),
+                bad("runtime name with a shell command", b -> b.runtime("docker; id"), "runtime name"),
                 bad("detached with a policy", b -> b.detached(true), "allowAll()"));
     }
 

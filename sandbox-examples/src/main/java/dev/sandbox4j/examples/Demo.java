@@ -7,7 +7,6 @@ import dev.sandbox4j.examples.agent.ShellResult;
 import dev.sandbox4j.examples.agent.ShellTool;
 import dev.sandbox4j.examples.net.LocalDnsServer;
 import dev.sandbox4j.examples.net.TestNetServers;
-import dev.sandbox4j.internal.DefaultSandbox;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -100,7 +99,7 @@ public final class Demo {
                         .label("example", "demo")
                         .egress(policy)
                         .start()) {
-                    String name = sandbox instanceof DefaultSandbox d ? d.name() : sandbox.id();
+                    String name = sandbox.name();
                     step("sandbox " + name + " (" + sandbox.id().substring(0, 12) + ") is running on "
                             + sandbox.runtimeName());
                     session(sandbox, project, apiIp, exfilIp);

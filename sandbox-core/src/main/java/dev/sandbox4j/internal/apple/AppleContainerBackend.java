@@ -93,6 +93,14 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return AppleContainerProvider.NAME;
     }
 
+    @Override
+    public Optional<String> capDropUnsupportedReason() {
+        return AppleFeature.CAP_DROP.supportedBy(version()) ? Optional.empty()
+                : Optional.of("egress control needs container 0.12.0 or later, which can drop NET_ADMIN and NET_RAW "
+                        + "(--cap-drop); found " + version() + ": upgrade from "
+                        + "https://github.com/apple/container/releases");
+    }
+
     public AppleCliVersion version() {
         return args.version();
     }

@@ -187,6 +187,16 @@ public final class PodmanArgs {
         return a;
     }
 
+    /** Whether an image is in local storage: exit 0 when it is, 1 when not. */
+    public List<String> imageExists(String reference) {
+        return List.of(podman, "image", "exists", reference);
+    }
+
+    /** Pulls an image; podman writes its progress to stderr, line by line when that is not a terminal. */
+    public List<String> pull(String reference) {
+        return List.of(podman, "pull", reference);
+    }
+
     /** Builds an image; base images are pulled only as {@code pull} allows (podman's own default would pull). */
     public List<String> build(ImageSource.Build build, String tag, Map<String, String> labels, PullPolicy pull) {
         List<String> a = new ArrayList<>(List.of(podman, "build", "--pull=" + pull(pull), "--file",

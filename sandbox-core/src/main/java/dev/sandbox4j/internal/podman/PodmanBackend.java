@@ -5,6 +5,7 @@ import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.ImageSource;
+import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxSpec;
@@ -84,6 +85,9 @@ public final class PodmanBackend implements RuntimeBackend {
     @Override
     public String prepareImage(SandboxSpec spec, Duration timeout) {
         if (spec.image() instanceof ImageSource.Reference ref) {
+            if (spec.pullPolicy() != PullPolicy.NEVER) {
+                pullWithProgress(ref.reference(), spec.pullPolicy(), timeout);
+            }
             return ref.reference();  // presence is checked by `run --pull=never` itself: no extra CLI call
         }
         ImageSource.Build build = (ImageSource.Build) spec.image();
@@ -103,6 +107,34 @@ public final class PodmanBackend implements RuntimeBackend {
                     + "): " + tail(r.stderr()));
         }
         return tag;
+    }
+
+    /**
+     * Pulls an image the policy asks for (MISSING: only when it is not in local storage), with podman's progress
+     * lines on the {@code dev.sandbox4j.build} logger as they come, so a slow pull shows what it does.
+     */
+    private void pullWithProgress(String reference, PullPolicy policy, Duration timeout) {
+        if (policy == PullPolicy.MISSING
+                && runner.run(Command.of(args.imageExists(reference), Duration.ofSeconds(30))).exitCode() == 0) {
+            return;
+        }
+        LOG.info("pulling image {}", reference);
+        CommandResult r = runner.run(Command.builder(args.pull(reference))
+                .timeout(timeout)
+                .stdoutLines(line -> BUILD_LOG.info("{}", line))
+                .stderrLines(line -> BUILD_LOG.info("{}", line))
+                .maxOutputBytes(1 << 20)
+                .build());
+        if (r.exitCode() != 0) {
+            throw new SandboxConfigException("image " + reference + " could not be pulled (podman pull exit "
+                    + r.exitCode() + "): " + lastLine(r.stderr()) + ". Check the name and the registry, or build it "
+                    + "locally and use pullPolicy(PullPolicy.NEVER)");
+        }
+    }
+
+    private static String lastLine(String s) {
+        List<String> lines = s.strip().lines().toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
     private static String digest(String s) {

@@ -250,6 +250,17 @@ class PodmanArgsTest {
     }
 
     @Test
+    void imageExistsAndPullNameTheReference() {
+        // when
+        List<String> exists = args.imageExists(IMAGE);
+        List<String> pull = args.pull(IMAGE);
+
+        // then
+        assertThat(exists).containsExactly("/usr/bin/podman", "image", "exists", IMAGE);
+        assertThat(pull).containsExactly("/usr/bin/podman", "pull", IMAGE);
+    }
+
+    @Test
     void networkCreateDisablesPodmanDnsAndLabelsTheNetwork() {
         // when
         List<String> argv = args.networkCreate("sb4j-net", ordered("dev.sandbox4j.managed", "true", "team", "a"));

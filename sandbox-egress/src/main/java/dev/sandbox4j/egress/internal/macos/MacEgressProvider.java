@@ -53,6 +53,10 @@ public final class MacEgressProvider implements EgressProvider {
             return Optional.of("the relay enforcer polices Apple's container on macOS, not " + backend.name()
                     + " on " + host.os());
         }
+        Optional<String> capDrop = backend.capDropUnsupportedReason();
+        if (capDrop.isPresent()) {
+            return capDrop;
+        }
         return Optional.empty();
     }
 

@@ -1,0 +1,57 @@
+package dev.sandbox4j.cli;
+
+import dev.sandbox4j.spi.Command;
+import dev.sandbox4j.spi.CommandResult;
+import dev.sandbox4j.spi.CommandRunner;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/** Runs the real CLI in-process, capturing the bytes it writes, and runs podman/nft for the tests' own checks. */
+final class Cli {
+    record Outcome(int exitCode, byte[] stdout, byte[] stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        String err() {
+            return new String(stderr, StandardCharsets.UTF_8);
+        }
+    }
+
+    private Cli() {
+    }
+
+    static Outcome run(String... args) {
+        return runWithInput(new byte[0], args);
+    }
+
+    static Outcome runWithInput(byte[] stdin, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SandboxCli.commandLine(new ByteArrayInputStream(stdin), out, err).execute(args);
+        return new Outcome(code, out.toByteArray(), err.toByteArray());
+    }
+
+    static CommandResult host(String... argv) {
+        return CommandRunner.system().run(Command.of(List.of(argv), Duration.ofSeconds(60)));
+    }
+
+    /** Names of containers carrying a label, running or not. */
+    static List<String> containersLabelled(String label) {
+        return host("podman", "ps", "-a", "--filter", "label=" + label, "--format", "{{.Names}}").stdout()
+                .lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    static List<String> networksLabelled(String label) {
+        return host("podman", "network", "ls", "--filter", "label=" + label, "--format", "{{.Name}}").stdout()
+                .lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    static boolean nftTableExists(String sandboxName) {
+        return host("nft", "list", "table", "inet", "sandbox4j_" + sandboxName.replaceAll("[^a-z0-9]", "_"))
+                .exitCode() == 0;
+    }
+}
