@@ -82,6 +82,14 @@ public interface Sandbox extends AutoCloseable {
     /** All published TCP ports, container port to host port. */
     Map<Integer, Integer> hostPorts();
 
+    /**
+     * The sandbox's files, read and written from memory (binary-safe, streamed in chunks for large files);
+     * relative paths are taken against the workdir. See {@link SandboxFiles}.
+     */
+    default SandboxFiles files() {
+        return SandboxFiles.of(this);
+    }
+
     /** Copies a host file or directory into the sandbox. */
     void copyTo(Path source, String target);
 
