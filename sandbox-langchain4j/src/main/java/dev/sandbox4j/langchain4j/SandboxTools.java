@@ -48,7 +48,7 @@ public final class SandboxTools {
     @Tool(name = "run_command", value = "Runs a shell command line with sh -c in this conversation's sandbox and "
             + "returns stdout, stderr (after a [stderr] line) and, last, [exit code N]. Long output keeps its head "
             + "and tail. Network access is limited to the hosts the sandbox's policy allows.")
-    public String runCommand(@ToolMemoryId Object memoryId, @P("the command line, run by sh -c") String command) {
+    public String runCommand(@ToolMemoryId Object memoryId, @P(name = "command", value = "the command line, run by sh -c") String command) {
         try {
             return ShellTool.builder(sandboxes.get(memoryId)).timeout(timeout).build().run(command).render();
         } catch (SandboxException e) {
@@ -58,8 +58,8 @@ public final class SandboxTools {
 
     @Tool(name = "write_file", value = "Writes text to a file in this conversation's sandbox, creating parent "
             + "directories and replacing what was there.")
-    public String writeFile(@ToolMemoryId Object memoryId, @P("file path in the sandbox") String path,
-                            @P("the whole new content") String content) {
+    public String writeFile(@ToolMemoryId Object memoryId, @P(name = "path", value = "file path in the sandbox") String path,
+                            @P(name = "content", value = "the whole new content") String content) {
         try {
             sandboxes.get(memoryId).files().write(path, content);
             return "wrote " + content.getBytes(StandardCharsets.UTF_8).length + " bytes to " + path;
@@ -69,7 +69,7 @@ public final class SandboxTools {
     }
 
     @Tool(name = "read_file", value = "Reads a text file from this conversation's sandbox.")
-    public String readFile(@ToolMemoryId Object memoryId, @P("file path in the sandbox") String path) {
+    public String readFile(@ToolMemoryId Object memoryId, @P(name = "path", value = "file path in the sandbox") String path) {
         try {
             return sandboxes.get(memoryId).files().readString(path);
         } catch (SandboxException e) {
