@@ -137,6 +137,7 @@ public final class ConversationSandboxes implements AutoCloseable {
     private final class Conversation implements Sandbox {
         private final Object conversationId;
         private final Sandbox delegate;
+        private final String id;
         private final Lifetimes.Lease lease;
         private final AtomicInteger inUse = new AtomicInteger();
         private final AtomicBoolean closed = new AtomicBoolean();
@@ -144,6 +145,7 @@ public final class ConversationSandboxes implements AutoCloseable {
         Conversation(Object conversationId, Sandbox delegate) {
             this.conversationId = conversationId;
             this.delegate = delegate;
+            this.id = delegate.id();
             this.lease = Lifetimes.watch("of conversation " + conversationId, Optional.of(idleTimeout),
                     Optional.empty(), () -> inUse.get() > 0, why -> {
                         conversations.remove(conversationId, this);
@@ -163,7 +165,7 @@ public final class ConversationSandboxes implements AutoCloseable {
 
         @Override
         public String id() {
-            return delegate.id();
+            return id;
         }
 
         @Override
