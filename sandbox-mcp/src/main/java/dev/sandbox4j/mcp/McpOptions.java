@@ -120,7 +120,9 @@ public record McpOptions(Optional<Path> config, Optional<String> image, List<Str
             throw new SandboxConfigException("--upstream wants IP:PORT, such as 127.0.0.1:5353, got \"" + text + "\"");
         }
         String host = text.substring(0, colon).replace("[", "").replace("]", "");
-        if (!host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+        boolean ipv4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+        boolean ipv6 = host.contains(":") && host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':');
+        if (!ipv4 && !ipv6) {
             throw new SandboxConfigException("--upstream wants an IP address, not a name: \"" + text + "\"");
         }
         try {
