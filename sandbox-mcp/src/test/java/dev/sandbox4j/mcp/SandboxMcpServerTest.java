@@ -80,6 +80,8 @@ class SandboxMcpServerTest {
                     Map.of("command", "nslookup " + DENIED + "; nslookup " + ALLOWED));
             McpSchema.CallToolResult egress = call(client, "egress_log", Map.of());
             McpSchema.CallToolResult missing = call(client, "read_file", Map.of("path", "/work/none.txt"));
+            McpSchema.CallToolResult slow = call(client, "run_command",
+                    Map.of("command", "echo begun; sleep 30", "timeout_seconds", 1));
 
             assertThat(tools).extracting(McpSchema.Tool::name)
                     .containsExactlyInAnyOrder("run_command", "write_file", "read_file", "list_files", "egress_log");
@@ -109,6 +111,10 @@ class SandboxMcpServerTest {
                 assertThat(n.data()).contains("DENIED A " + DENIED + ".");
             });
 
+            Map<?, ?> timedOut = (Map<?, ?>) slow.structuredContent();
+            assertThat(timedOut.get("timed_out")).isEqualTo(true);
+            assertThat(timedOut.get("exit_code")).isEqualTo(124);
+            assertThat(timedOut.get("stdout")).isEqualTo("begun\n");
             assertThat(missing.isError()).isTrue();
             assertThat(text(missing)).contains("/work/none.txt").contains("no such file");
             assertThat(leftovers(run)).as("the session's sandbox while connected").hasSize(1);
