@@ -91,6 +91,22 @@ class LifetimesTest {
     }
 
     @Test
+    void aPoolSkipsAWarmSandboxWhoseIdleTimeoutPassedWhileItWaited() {
+        try (SandboxPool pool = SandboxPool.builder(spec().idleTimeout(Duration.ofSeconds(1)).build()).size(1)
+                .build()) {
+            boolean warmStartedAndExpired = await(() -> pool.available() == 1)
+                    && await(() -> containers().isEmpty());
+
+            try (Sandbox sandbox = pool.acquire()) {
+                ExecResult r = sandbox.exec("echo", "fresh");
+
+                assertThat(warmStartedAndExpired).as("the warm sandbox was started, then closed idle").isTrue();
+                assertThat(r.stdout()).isEqualTo("fresh\n");
+            }
+        }
+    }
+
+    @Test
     void conversationsGetTheirOwnSandboxTheSameOneEachTimeAndLoseItWhenIdle() {
         try (ConversationSandboxes sandboxes = ConversationSandboxes.builder(spec().build()).poolSize(1)
                 .idleTimeout(Duration.ofSeconds(2)).build()) {
