@@ -156,19 +156,23 @@ public final class DefaultSandbox implements Sandbox {
 
     @Override
     public ExecResult exec(Exec exec, ExecListener listener) {
-        requireOpen("exec");
         beginUse();
         try {
-            if (exec.mode() == ExecMode.SESSION && runsAsSandboxUser(exec)) {
-                Optional<ExecResult> r = sessions.exec(exec, listener);
-                if (r.isPresent()) {
-                    return r.get();
-                }
-            }
-            return backend.exec(container.id(), exec, listener);
+            return execInUse(exec, listener);
         } finally {
             endUse();
         }
+    }
+
+    private ExecResult execInUse(Exec exec, ExecListener listener) {
+        requireOpen("exec");
+        if (exec.mode() == ExecMode.SESSION && runsAsSandboxUser(exec)) {
+            Optional<ExecResult> r = sessions.exec(exec, listener);
+            if (r.isPresent()) {
+                return r.get();
+            }
+        }
+        return backend.exec(container.id(), exec, listener);
     }
 
     private boolean runsAsSandboxUser(Exec exec) {
