@@ -151,6 +151,26 @@ class SandboxMcpServerTest {
         assertThat(networks(run)).as("networks left behind").isEmpty();
     }
 
+    @Test
+    void aSandboxThatCannotStartIsAToolErrorTheModelCanRead() {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String missing = "localhost/sandbox4j-test/no-such-image:" + run;
+        StdioClientTransport transport = new StdioClientTransport(McpServerLauncher.parameters(
+                List.of("--label", "mcp-test=" + run, missing)), McpJsonDefaults.getMapper());
+        McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofMinutes(2)).build();
+        try {
+            client.initialize();
+
+            McpSchema.CallToolResult r = call(client, "run_command", Map.of("command", "true"));
+
+            assertThat(r.isError()).isTrue();
+            assertThat(text(r)).contains(missing);
+            assertThat(leftovers(run)).isEmpty();
+        } finally {
+            client.closeGracefully();
+        }
+    }
+
     private static McpSchema.CallToolResult call(McpSyncClient client, String tool, Map<String, Object> args) {
         return client.callTool(McpSchema.CallToolRequest.builder(tool).arguments(args).build());
     }
