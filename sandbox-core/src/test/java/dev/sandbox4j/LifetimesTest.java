@@ -133,6 +133,25 @@ class LifetimesTest {
         assertThat(await(() -> containers().isEmpty())).as("no sandbox left after close").isTrue();
     }
 
+    @Test
+    void concurrentFirstCallsForOneConversationShareOneSandbox() throws Exception {
+        try (ConversationSandboxes sandboxes = ConversationSandboxes.builder(spec().build()).poolSize(0).build()) {
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(6);
+            List<java.util.concurrent.Future<String>> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                ids.add(threads.submit(() -> sandboxes.get("shared").id()));
+            }
+            java.util.Set<String> distinct = new java.util.HashSet<>();
+            for (java.util.concurrent.Future<String> id : ids) {
+                distinct.add(id.get());
+            }
+            threads.shutdown();
+
+            assertThat(distinct).hasSize(1);
+            assertThat(containers()).hasSize(1);
+        }
+    }
+
     private List<String> containers() {
         return CommandRunner.system().run(Command.of(List.of("podman", "ps", "-a", "--filter",
                 "label=lifetime-test=" + run, "--format", "{{.Names}}"), Duration.ofSeconds(30)))
