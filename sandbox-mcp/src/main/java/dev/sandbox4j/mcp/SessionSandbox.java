@@ -12,8 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one sandbox of an MCP session: started by the first tool call that needs it, closed with the session. Egress
- * events go to the exchange of the latest tool call.
+ * The one sandbox of an MCP session: started by the first tool call that needs it, closed with the session. A
+ * sandbox closed earlier by the spec's idle timeout or maximum lifetime is replaced by a fresh one on the next call.
+ * Egress events go to the exchange of the latest tool call.
  */
 final class SessionSandbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SessionSandbox.class);
@@ -37,6 +38,12 @@ final class SessionSandbox implements AutoCloseable {
         }
         if (caller != null) {
             exchange.set(caller);
+        }
+        if (sandbox != null && sandbox.isClosed()) {
+            // closed by the spec's idleTimeout or maxLifetime: the session goes on in a fresh sandbox
+            LOG.info("session sandbox {} was closed by its lifetime limits; starting a new one", sandbox.id());
+            closeSubscription();
+            sandbox = null;
         }
         if (sandbox == null) {
             sandbox = spec.start();
@@ -63,16 +70,21 @@ final class SessionSandbox implements AutoCloseable {
             return;
         }
         closed = true;
+        closeSubscription();
+        if (sandbox != null) {
+            sandbox.close();
+            LOG.info("session sandbox {} removed", sandbox.id());
+        }
+    }
+
+    private void closeSubscription() {
         if (subscription != null) {
             try {
                 subscription.close();
             } catch (Exception e) {
                 LOG.debug("egress subscription: {}", e.toString());
             }
-        }
-        if (sandbox != null) {
-            sandbox.close();
-            LOG.info("session sandbox {} removed", sandbox.id());
+            subscription = null;
         }
     }
 }

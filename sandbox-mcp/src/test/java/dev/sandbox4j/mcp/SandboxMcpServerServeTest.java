@@ -58,6 +58,51 @@ class SandboxMcpServerServeTest {
         assertThat(containers(run)).as("containers once serve returned").isEmpty();
     }
 
+    @Test
+    void aSessionWhoseSandboxWentIdleGoesOnInAFreshOne() throws Exception {
+        RuntimeRequirement.require("podman");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        SandboxSpec spec = Sandbox.builder().image(TestImages.busybox()).label("mcp-test", run)
+                .egress(EgressPolicy.allowAll()).idleTimeout(Duration.ofSeconds(1)).build();
+        PipedOutputStream toServer = new PipedOutputStream();
+        PipedInputStream serverIn = new PipedInputStream(toServer, 1 << 16);
+        PipedInputStream fromServer = new PipedInputStream(1 << 16);
+        PipedOutputStream serverOut = new PipedOutputStream(fromServer);
+        CompletableFuture<Void> served = CompletableFuture.runAsync(
+                () -> SandboxMcpServer.create(spec).serve(serverIn, serverOut));
+        BufferedReader replies = new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8));
+        send(toServer, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}");
+        replies.readLine();
+        send(toServer, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+
+        send(toServer, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"run_command\","
+                + "\"arguments\":{\"command\":\"touch /tmp/marker; hostname\"}}}");
+        String first = replies.readLine();
+        boolean expired = awaitNoContainers(run);
+        send(toServer, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"run_command\","
+                + "\"arguments\":{\"command\":\"ls /tmp/marker\"}}}");
+        String second = replies.readLine();
+        toServer.close();
+        served.get(2, TimeUnit.MINUTES);
+
+        assertThat(first).contains("\"id\":2").contains("\"exit_code\":0");
+        assertThat(expired).as("the idle sandbox was removed").isTrue();
+        assertThat(second).contains("\"id\":3").contains("\"isError\":false").contains("No such file");
+        assertThat(containers(run)).isEmpty();
+    }
+
+    private static boolean awaitNoContainers(String run) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!containers(run).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(200);
+        }
+        return true;
+    }
+
     private static void send(OutputStream out, String line) throws Exception {
         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
