@@ -89,6 +89,14 @@ public interface Sandbox extends AutoCloseable {
     Map<Integer, Integer> hostPorts();
 
     /**
+     * The sandbox's files, read and written from memory (binary-safe, streamed in chunks for large files);
+     * relative paths are taken against the workdir. See {@link SandboxFiles}.
+     */
+    default SandboxFiles files() {
+        return SandboxFiles.of(this);
+    }
+
+    /**
      * Copies a host file or directory into the sandbox, as {@code podman cp} does on every runtime: permission bits
      * are kept; onto an existing directory it lands inside it, onto a new path it takes that name; the parent
      * directory of {@code target} must exist.

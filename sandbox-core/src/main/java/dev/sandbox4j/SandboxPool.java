@@ -68,6 +68,9 @@ public final class SandboxPool implements AutoCloseable {
             throw new SandboxClosedException("this sandbox pool is closed");
         }
         Sandbox sandbox = warm.pollFirst();
+        while (sandbox != null && sandbox.isClosed()) {
+            sandbox = warm.pollFirst();  // closed while it waited: its idleTimeout or maxLifetime passed
+        }
         refill();
         if (sandbox == null) {
             sandbox = spec.start();
@@ -301,7 +304,8 @@ public final class SandboxPool implements AutoCloseable {
 
         @Override
         public boolean isClosed() {
-            return delegate == null;
+            Sandbox d = delegate;
+            return d == null || d.isClosed();
         }
 
         @Override

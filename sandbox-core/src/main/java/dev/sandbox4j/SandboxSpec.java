@@ -37,6 +37,8 @@ import java.util.regex.Pattern;
  * @param pullPolicy     when images may be pulled
  * @param detached       whether the sandbox outlives this JVM: not removed at JVM exit, not reaped as an orphan,
  *                       found again with {@link Sandbox#attach(String)}; only with {@link EgressPolicy#allowAll()}
+ * @param idleTimeout    close the sandbox after it was not used this long; empty means never
+ * @param maxLifetime    close the sandbox this long after it started, used or not; empty means never
  */
 public record SandboxSpec(
         ImageSource image,
@@ -53,7 +55,9 @@ public record SandboxSpec(
         Optional<String> runtime,
         Duration startupTimeout,
         PullPolicy pullPolicy,
-        boolean detached) {
+        boolean detached,
+        Optional<Duration> idleTimeout,
+        Optional<Duration> maxLifetime) {
 
     /** Startup timeout unless set otherwise. */
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(60);
@@ -63,6 +67,7 @@ public record SandboxSpec(
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,252}");
     private static final int MAX_ENV_VALUE = 128 * 1024;
+    private static final Duration MIN_LIFETIME = Duration.ofSeconds(1);
 
     public SandboxSpec {
         if (image == null) {
@@ -88,6 +93,40 @@ public record SandboxSpec(
                     + "egress policy, so it cannot be policed: use egress(EgressPolicy.allowAll()) for a detached "
                     + "sandbox, or leave detached(false) to keep the policy");
         }
+        checkLifetimes(idleTimeout, maxLifetime, detached);
+    }
+
+    /** A spec without idle timeout or maximum lifetime. */
+    public SandboxSpec(ImageSource image, List<String> command, List<Mount> mounts, List<PortMapping> ports,
+                       double cpus, Optional<MemorySize> memory, Map<String, String> env, Optional<String> workdir,
+                       Optional<String> user, Map<String, String> labels, EgressPolicy egress,
+                       Optional<String> runtime, Duration startupTimeout, PullPolicy pullPolicy, boolean detached) {
+        this(image, command, mounts, ports, cpus, memory, env, workdir, user, labels, egress, runtime,
+                startupTimeout, pullPolicy, detached, Optional.empty(), Optional.empty());
+    }
+
+    private static void checkLifetimes(Optional<Duration> idleTimeout, Optional<Duration> maxLifetime,
+                                       boolean detached) {
+        if (idleTimeout == null || maxLifetime == null) {
+            throw new SandboxConfigException("idleTimeout and maxLifetime must not be null: use Optional.empty()");
+        }
+        idleTimeout.ifPresent(d -> checkLifetime("idleTimeout", d));
+        maxLifetime.ifPresent(d -> checkLifetime("maxLifetime", d));
+        if (idleTimeout.isPresent() && maxLifetime.isPresent() && idleTimeout.get().compareTo(maxLifetime.get()) > 0) {
+            throw new SandboxConfigException("idleTimeout " + idleTimeout.get() + " is longer than maxLifetime "
+                    + maxLifetime.get() + ", so it could never apply: shorten the idle timeout or drop it");
+        }
+        if (detached && (idleTimeout.isPresent() || maxLifetime.isPresent())) {
+            throw new SandboxConfigException("a detached sandbox outlives the JVM that would enforce idleTimeout and "
+                    + "maxLifetime: drop them, or leave detached(false) (a non-detached sandbox is also removed at "
+                    + "JVM exit)");
+        }
+    }
+
+    private static void checkLifetime(String name, Duration d) {
+        if (d.compareTo(MIN_LIFETIME) < 0) {
+            throw new SandboxConfigException(name + " must be at least 1 second, got " + d);
+        }
     }
 
     public Builder toBuilder() {
@@ -107,6 +146,8 @@ public record SandboxSpec(
         b.startupTimeout = startupTimeout;
         b.pullPolicy = pullPolicy;
         b.detached = detached;
+        b.idleTimeout = idleTimeout.orElse(null);
+        b.maxLifetime = maxLifetime.orElse(null);
         return b;
     }
 
@@ -219,6 +260,8 @@ public record SandboxSpec(
         private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
         private PullPolicy pullPolicy = PullPolicy.NEVER;
         private boolean detached;
+        private Duration idleTimeout;
+        private Duration maxLifetime;
 
         Builder() {
         }
@@ -367,10 +410,31 @@ public record SandboxSpec(
             return this;
         }
 
+        /**
+         * Closes the sandbox once it has not been used for {@code timeout} (no exec, file operation or copy
+         * running or started, no background process alive); default: never. At least 1 second. Enforced by this
+         * JVM, so not allowed with {@link #detached(boolean) detached(true)}. Execs on a sandbox closed this way
+         * fail with {@link SandboxClosedException}.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Closes the sandbox {@code lifetime} after it started, in use or not (a running exec is killed with it);
+         * default: never. At least 1 second; not allowed with {@link #detached(boolean) detached(true)}.
+         */
+        public Builder maxLifetime(Duration lifetime) {
+            this.maxLifetime = lifetime;
+            return this;
+        }
+
         public SandboxSpec build() {
             return new SandboxSpec(image, command, mounts, ports, cpus, Optional.ofNullable(memory), env,
                     Optional.ofNullable(workdir), Optional.ofNullable(user), labels, egress,
-                    Optional.ofNullable(runtime), startupTimeout, pullPolicy, detached);
+                    Optional.ofNullable(runtime), startupTimeout, pullPolicy, detached,
+                    Optional.ofNullable(idleTimeout), Optional.ofNullable(maxLifetime));
         }
 
         /** Builds the spec and starts a sandbox from it. */

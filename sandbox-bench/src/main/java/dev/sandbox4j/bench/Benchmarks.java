@@ -57,6 +57,7 @@ public final class Benchmarks {
         warmUp();
         execTrue();
         execMegabyte();
+        filesMegabyte();
         coldStart();
         poolAcquire();
         throughput();
@@ -106,6 +107,37 @@ public final class Benchmarks {
                 cli.add(time(() -> raw("podman", "exec", s.id(), "sh", "-c", script)));
             }
             row("exec with 1 MB stdout", Stats.of(ours), Stats.of(cli), "");
+        }
+    }
+
+    /** {@code files().write} then {@code files().read} of 1 MiB, against {@code podman cp} in and out. */
+    private void filesMegabyte() throws IOException {
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(1).nextBytes(data);
+        Path dir = Files.createTempDirectory("sb4j-bench-files");
+        Path in = Files.write(dir.resolve("in.bin"), data);
+        Path out = dir.resolve("out.bin");
+        try (Sandbox s = spec().start()) {
+            List<Long> ours = new ArrayList<>();
+            List<Long> cli = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                ours.add(time(() -> {
+                    s.files().write("/tmp/bench.bin", data);
+                    if (s.files().read("/tmp/bench.bin").length != data.length) {
+                        throw new IllegalStateException("files round trip lost bytes");
+                    }
+                }));
+                cli.add(time(() -> {
+                    raw("podman", "cp", in.toString(), s.id() + ":/tmp/raw.bin");
+                    raw("podman", "cp", s.id() + ":/tmp/raw.bin", out.toString());
+                }));
+            }
+            row("1 MiB file written and read back (files() vs `podman cp` in and out)", Stats.of(ours),
+                    Stats.of(cli), "");
+        } finally {
+            Files.deleteIfExists(in);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(dir);
         }
     }
 

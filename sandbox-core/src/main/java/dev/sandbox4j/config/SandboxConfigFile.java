@@ -42,7 +42,8 @@ import java.util.Map;
  */
 public final class SandboxConfigFile {
     static final List<String> KEYS = List.of("$schema", "image", "build", "command", "mounts", "ports", "cpus",
-            "memory", "env", "workdir", "user", "labels", "startupTimeout", "runtime", "pullPolicy", "egress");
+            "memory", "env", "workdir", "user", "labels", "startupTimeout", "runtime", "pullPolicy", "egress",
+            "idleTimeout", "maxLifetime");
     static final List<String> BUILD_KEYS = List.of("dockerfile", "context", "args");
     static final List<String> MOUNT_KEYS = List.of("source", "target", "readOnly");
     static final List<String> PORT_KEYS = List.of("containerPort", "hostPort", "hostIp", "protocol");
@@ -119,6 +120,14 @@ public final class SandboxConfigFile {
         root.get("startupTimeout").ifPresent(n -> {
             String t = root.string("startupTimeout", "\"startupTimeout\": \"60s\"").orElseThrow();
             root.at(n, "startupTimeout", () -> check(b.startupTimeout(Durations.parse(t))));
+        });
+        root.get("idleTimeout").ifPresent(n -> {
+            String t = root.string("idleTimeout", "\"idleTimeout\": \"15m\"").orElseThrow();
+            root.at(n, "idleTimeout", () -> check(b.idleTimeout(Durations.parse(t))));
+        });
+        root.get("maxLifetime").ifPresent(n -> {
+            String t = root.string("maxLifetime", "\"maxLifetime\": \"2h\"").orElseThrow();
+            root.at(n, "maxLifetime", () -> check(b.maxLifetime(Durations.parse(t))));
         });
         root.get("runtime").ifPresent(n -> {
             String r = root.string("runtime", "\"runtime\": \"podman\"").orElseThrow();
@@ -330,6 +339,8 @@ public final class SandboxConfigFile {
         if (!spec.startupTimeout().equals(SandboxSpec.DEFAULT_STARTUP_TIMEOUT)) {
             root.put("startupTimeout", Durations.format(spec.startupTimeout()));
         }
+        spec.idleTimeout().ifPresent(t -> root.put("idleTimeout", Durations.format(t)));
+        spec.maxLifetime().ifPresent(t -> root.put("maxLifetime", Durations.format(t)));
         spec.runtime().ifPresent(r -> root.put("runtime", r));
         if (spec.pullPolicy() != PullPolicy.NEVER) {
             root.put("pullPolicy", spec.pullPolicy().name().toLowerCase(Locale.ROOT));

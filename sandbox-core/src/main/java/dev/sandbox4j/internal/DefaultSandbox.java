@@ -52,6 +52,9 @@ public final class DefaultSandbox implements Sandbox {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ExecSessions sessions;
     private final Set<BackgroundCommand> background = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger inUse = new java.util.concurrent.atomic.AtomicInteger();
+    private final Lifetimes.Lease lease;
+    private volatile String expiredBecause;
 
     DefaultSandbox(SandboxSpec spec, RuntimeBackend backend, ContainerInfo container, EgressSession egress) {
         this.spec = spec;
@@ -61,6 +64,30 @@ public final class DefaultSandbox implements Sandbox {
         this.sessions = new ExecSessions(backend, container.id());
         if (!spec.detached()) {
             OPEN.add(this);
+        }
+        this.lease = spec.idleTimeout().isPresent() || spec.maxLifetime().isPresent()
+                ? Lifetimes.watch(container.name(), spec.idleTimeout(), spec.maxLifetime(),
+                        () -> inUse.get() > 0 || !background.isEmpty(), this::expire)
+                : null;
+    }
+
+    private void expire(String why) {
+        expiredBecause = why;
+        close();
+    }
+
+    /** Marks the sandbox in use until {@link #endUse()}; restarts its idle clock both times. */
+    private void beginUse() {
+        inUse.incrementAndGet();
+        if (lease != null) {
+            lease.touch();
+        }
+    }
+
+    private void endUse() {
+        inUse.decrementAndGet();
+        if (lease != null) {
+            lease.touch();
         }
     }
 
@@ -129,6 +156,15 @@ public final class DefaultSandbox implements Sandbox {
 
     @Override
     public ExecResult exec(Exec exec, ExecListener listener) {
+        beginUse();
+        try {
+            return execInUse(exec, listener);
+        } finally {
+            endUse();
+        }
+    }
+
+    private ExecResult execInUse(Exec exec, ExecListener listener) {
         requireOpen("exec");
         if (exec.mode() == ExecMode.SESSION && runsAsSandboxUser(exec)) {
             Optional<ExecResult> r = sessions.exec(exec, listener);
@@ -146,6 +182,9 @@ public final class DefaultSandbox implements Sandbox {
     @Override
     public BackgroundProcess start(Exec exec, ExecListener listener) {
         requireOpen("start");
+        if (lease != null) {
+            lease.touch();
+        }
         String user = runsAsSandboxUser(exec) ? "" : exec.user().orElseThrow();
         BackgroundCommand[] self = new BackgroundCommand[1];
         BackgroundCommand handle = BackgroundCommand.start(backend, container.id(), user, exec, listener,
@@ -188,7 +227,12 @@ public final class DefaultSandbox implements Sandbox {
         if (!target.startsWith("/")) {
             throw new SandboxConfigException("copy target \"" + target + "\" must be an absolute path in the sandbox");
         }
-        backend.copyTo(container.id(), source.toAbsolutePath(), target, COPY_TIMEOUT);
+        beginUse();
+        try {
+            backend.copyTo(container.id(), source.toAbsolutePath(), target, COPY_TIMEOUT);
+        } finally {
+            endUse();
+        }
     }
 
     @Override
@@ -197,7 +241,12 @@ public final class DefaultSandbox implements Sandbox {
         if (!source.startsWith("/")) {
             throw new SandboxConfigException("copy source \"" + source + "\" must be an absolute path in the sandbox");
         }
-        backend.copyFrom(container.id(), source, target.toAbsolutePath(), COPY_TIMEOUT);
+        beginUse();
+        try {
+            backend.copyFrom(container.id(), source, target.toAbsolutePath(), COPY_TIMEOUT);
+        } finally {
+            endUse();
+        }
     }
 
     @Override
@@ -218,8 +267,9 @@ public final class DefaultSandbox implements Sandbox {
 
     private void requireOpen(String operation) {
         if (closed.get()) {
+            String why = expiredBecause;
             throw new SandboxClosedException("cannot " + operation + ": sandbox " + container.name()
-                    + " is closed. Start a new sandbox");
+                    + (why == null ? " is closed" : " was closed because it " + why) + ". Start a new sandbox");
         }
     }
 
@@ -235,6 +285,9 @@ public final class DefaultSandbox implements Sandbox {
             return;
         }
         OPEN.remove(this);
+        if (lease != null) {
+            lease.cancel();
+        }
         boolean interrupted = Thread.interrupted();
         try {
             remove();

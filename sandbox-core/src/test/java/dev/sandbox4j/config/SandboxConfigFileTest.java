@@ -169,6 +169,36 @@ class SandboxConfigFileTest {
         assertThat(b).isEqualTo(Duration.ofSeconds(90));
     }
 
+    @Test
+    void lifetimesAreReadAndWrittenBack() {
+        // given
+        Path file = write(dir, "life/sandbox.json", """
+                {"image": "localhost/busybox:latest", "idleTimeout": "15m", "maxLifetime": "2h"}
+                """);
+
+        // when
+        SandboxSpec spec = SandboxConfigFile.read(file).build();
+        String written = SandboxConfigFile.write(spec);
+
+        // then
+        assertThat(spec.idleTimeout()).contains(Duration.ofMinutes(15));
+        assertThat(spec.maxLifetime()).contains(Duration.ofHours(2));
+        assertThat(written).contains("\"idleTimeout\"").contains("\"maxLifetime\"");
+        assertThat(SandboxConfigFile.read(write(dir, "back/sandbox.json", written)).build()).isEqualTo(spec);
+    }
+
+    @Test
+    void aLifetimeBelowOneSecondFailsWithItsPosition() {
+        // given
+        Path file = write(dir, "short/sandbox.json", """
+                {"image": "localhost/busybox:latest", "idleTimeout": "10ms"}
+                """);
+
+        // when / then
+        assertThatThrownBy(() -> SandboxConfigFile.read(file)).isInstanceOf(SandboxConfigFileException.class)
+                .hasMessageContaining("idleTimeout").hasMessageContaining("at least 1 second");
+    }
+
     // ---------------------------------------------------------------------------------------- strictness
 
     @Test

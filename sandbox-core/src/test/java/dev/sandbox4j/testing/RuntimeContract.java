@@ -11,6 +11,11 @@ import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxClosedException;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxException;
+import dev.sandbox4j.SandboxFile;
+import dev.sandbox4j.SandboxFileException;
+import dev.sandbox4j.SandboxFileNotFoundException;
+import dev.sandbox4j.SandboxFiles;
+import dev.sandbox4j.SandboxPathNotAllowedException;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxTimeoutException;
 import dev.sandbox4j.egress.EgressPolicy;
@@ -497,6 +502,149 @@ public abstract class RuntimeContract {
     void emptyExecArgvIsATypedError() {
         assertThatThrownBy(() -> shared.exec()).isInstanceOf(SandboxConfigException.class)
                 .hasMessageContaining("needs a command");
+    }
+
+    @Test
+    void filesWriteAndReadBinaryContentByteForByte() {
+        byte[] data = new byte[4096];
+        new Random(7).nextBytes(data);
+        for (int i = 0; i < 256; i++) {
+            data[i] = (byte) i;
+        }
+        String path = "/tmp/files-" + run + "/bin/blob.bin";
+
+        shared.files().write(path, data);
+        byte[] back = shared.files().read(path);
+
+        assertThat(back).isEqualTo(data);
+        assertThat(exec(shared, "wc", "-c", path).stdout().trim()).startsWith("4096");
+    }
+
+    @Test
+    void filesStreamAFileLargerThanSeveralChunksInBothDirections() throws Exception {
+        byte[] data = new byte[2 * SandboxFiles.CHUNK_BYTES + 12345];
+        new Random(11).nextBytes(data);
+        String path = "/tmp/files-" + run + "-large.bin";
+
+        shared.files().write(path, new java.io.ByteArrayInputStream(data));
+        String inside = exec(shared, "sha256sum", path).stdout().split(" ")[0];
+        java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+        shared.files().read(path, back);
+
+        assertThat(inside).isEqualTo(sha256(data));
+        assertThat(back.toByteArray()).isEqualTo(data);
+    }
+
+    @Test
+    void filesTakeRelativePathsAgainstTheWorkdirAndTextAsUtf8() {
+        shared.files().write("notes-" + run + ".txt", "grüße\nno newline at the end");
+
+        String text = shared.files().readString("/work/notes-" + run + ".txt");
+
+        assertThat(text).isEqualTo("grüße\nno newline at the end");
+    }
+
+    @Test
+    void filesOverwriteAnExistingFileWhole() {
+        String path = "/tmp/files-" + run + "-over.txt";
+        shared.files().write(path, "a long first version\n");
+
+        shared.files().write(path, "short\n");
+
+        assertThat(shared.files().readString(path)).isEqualTo("short\n");
+    }
+
+    @Test
+    void filesListADirectorySortedWithTypesAndSizes() {
+        String dir = "/tmp/files-" + run + "-list";
+        shared.files().write(dir + "/b.txt", "12345");
+        shared.files().write(dir + "/a dir/inner.txt", "x");
+        shared.files().write(dir + "/.hidden", "");
+        exec(shared, "ln", "-s", "b.txt", dir + "/link").requireSuccess();
+
+        List<SandboxFile> entries = shared.files().list(dir);
+
+        assertThat(entries).containsExactly(
+                new SandboxFile(".hidden", dir + "/.hidden", SandboxFile.Type.FILE, 0),
+                new SandboxFile("a dir", dir + "/a dir", SandboxFile.Type.DIRECTORY, 0),
+                new SandboxFile("b.txt", dir + "/b.txt", SandboxFile.Type.FILE, 5),
+                new SandboxFile("link", dir + "/link", SandboxFile.Type.SYMLINK, 0));
+    }
+
+    @Test
+    void filesDeleteFilesAndWholeDirectoriesAndExistsSeesIt() {
+        String dir = "/tmp/files-" + run + "-delete";
+        shared.files().write(dir + "/sub/f.txt", "x");
+        shared.files().write(dir + "/g.txt", "y");
+        assertThat(shared.files().exists(dir + "/g.txt")).isTrue();
+
+        shared.files().delete(dir + "/g.txt");
+        shared.files().delete(dir + "/sub");
+
+        assertThat(shared.files().exists(dir + "/g.txt")).isFalse();
+        assertThat(shared.files().exists(dir + "/sub")).isFalse();
+        assertThat(shared.files().list(dir)).isEmpty();
+    }
+
+    @Test
+    void filesReportAMissingPathAsATypedError() {
+        String missing = "/tmp/files-" + run + "-missing/nothing.txt";
+
+        assertThatThrownBy(() -> shared.files().read(missing)).isInstanceOf(SandboxFileNotFoundException.class)
+                .hasMessageContaining(missing).hasMessageContaining("no such file");
+        assertThatThrownBy(() -> shared.files().list(missing)).isInstanceOf(SandboxFileNotFoundException.class);
+        assertThatThrownBy(() -> shared.files().delete(missing)).isInstanceOf(SandboxFileNotFoundException.class);
+        assertThat(shared.files().exists(missing)).isFalse();
+    }
+
+    @Test
+    void filesRefuseToReadADirectoryOrWriteUnderAFile() {
+        String dir = "/tmp/files-" + run + "-kinds";
+        shared.files().write(dir + "/plain", "x");
+
+        assertThatThrownBy(() -> shared.files().read(dir)).isInstanceOf(SandboxFileException.class)
+                .hasMessageContaining("is a directory");
+        assertThatThrownBy(() -> shared.files().write(dir + "/plain/child", "y"))
+                .isInstanceOf(SandboxFileException.class).hasMessageContaining("not a directory");
+        assertThatThrownBy(() -> shared.files().list(dir + "/plain")).isInstanceOf(SandboxFileException.class)
+                .hasMessageContaining("not a directory");
+    }
+
+    @Test
+    void filesConfinedToADirectoryRefusePathsThatLeaveItByDotDotOrSymlink() {
+        String root = "/tmp/files-" + run + "-jail";
+        shared.files().write(root + "/inside.txt", "in");
+        shared.files().write("/tmp/files-" + run + "-secret.txt", "secret");
+        exec(shared, "ln", "-s", "/tmp", root + "/escape").requireSuccess();
+        SandboxFiles jail = shared.files().under(root);
+
+        String inside = jail.readString("inside.txt");
+        jail.write("made/here.txt", "ok");
+
+        assertThat(inside).isEqualTo("in");
+        assertThat(shared.files().readString(root + "/made/here.txt")).isEqualTo("ok");
+        assertThatThrownBy(() -> jail.readString("../files-" + run + "-secret.txt"))
+                .isInstanceOf(SandboxPathNotAllowedException.class).hasMessageContaining(root);
+        assertThatThrownBy(() -> jail.readString("escape/files-" + run + "-secret.txt"))
+                .isInstanceOf(SandboxPathNotAllowedException.class);
+        assertThatThrownBy(() -> jail.write("escape/planted.txt", "x"))
+                .isInstanceOf(SandboxPathNotAllowedException.class);
+        assertThat(shared.files().exists("/tmp/planted.txt")).isFalse();
+        assertThatThrownBy(() -> jail.delete("/")).isInstanceOf(SandboxPathNotAllowedException.class);
+    }
+
+    @Test
+    void filesCannotBeWrittenThroughAReadOnlyMount() throws IOException {
+        Path src = Files.createDirectories(temp.resolve("files-ro"));
+        Files.writeString(src.resolve("kept.txt"), "host\n");
+        try (Sandbox sandbox = spec().mountReadOnly(src, "/src").start()) {
+            String read = sandbox.files().readString("/src/kept.txt");
+
+            assertThatThrownBy(() -> sandbox.files().write("/src/kept.txt", "changed"))
+                    .isInstanceOf(SandboxFileException.class).hasMessageContainingAll("/src/kept.txt", "ead-only");
+            assertThat(read).isEqualTo("host\n");
+            assertThat(src.resolve("kept.txt")).hasContent("host");
+        }
     }
 
     protected static String sha256(byte[] data) throws Exception {

@@ -1,10 +1,10 @@
 package dev.sandbox4j.examples;
 
 import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.ShellResult;
+import dev.sandbox4j.ShellTool;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.examples.agent.ShellResult;
-import dev.sandbox4j.examples.agent.ShellTool;
 import dev.sandbox4j.examples.net.LocalDnsServer;
 import dev.sandbox4j.examples.net.TestNetServers;
 import java.io.IOException;
@@ -118,7 +118,8 @@ public final class Demo {
     /** What an agent would do, one shell tool call at a time. */
     private void session(Sandbox sandbox, Path project, String apiIp, String exfilIp) throws Exception {
         ShellTool shell = ShellTool.builder(sandbox)
-                .maxOutputBytes(4096)
+                .headBytes(2048)
+                .tailBytes(2048)
                 .timeout(Duration.ofSeconds(20))
                 .build();
         agent(shell, "echo \"hello from $(hostname), MODE=$MODE\"; ls -l");

@@ -57,7 +57,7 @@ class DocsSnippetsTest {
                 Arguments.of("docs/getting-started.md", EXAMPLES + "ReadmeExample.java", 1),
                 Arguments.of("docs/configuration.md", EXAMPLES + "ReadmeExample.java", 1),
                 Arguments.of("docs/performance.md", EXAMPLES + "ReadmeExample.java", 1),
-                Arguments.of("docs/agents.md", EXAMPLES + "agent/AgentRecipes.java", 3),
+                Arguments.of("docs/agents.md", EXAMPLES + "agent/AgentRecipes.java", 8),
                 Arguments.of("docs/architecture.md", EXAMPLES + "RuntimeExample.java", 1),
                 Arguments.of("docs/cli.md", EXAMPLES + "ManagementExample.java", 1),
                 Arguments.of("docs/junit.md",

@@ -1,16 +1,20 @@
-package dev.sandbox4j.examples.agent;
+package dev.sandbox4j.langchain4j;
 
+import dev.langchain4j.code.CodeExecutionEngine;
+import dev.sandbox4j.SandboxConfigException;
+import dev.sandbox4j.ShellResult;
+import dev.sandbox4j.ShellTool;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * A {@link CodeExecutionEngine} that runs code inside a sandbox: the code goes to the interpreter's standard
- * input ({@code python3 -} or {@code sh -s}), so nothing is written to the sandbox's disk and no quoting is
- * involved. Success returns standard output; failure returns the {@link ShellResult#render() rendered} result
- * with stderr, the exit code and any truncation or time-out marker, so the model can correct itself.
+ * LangChain4j's {@link CodeExecutionEngine}, running code inside a sandbox: the code goes to the interpreter's
+ * standard input ({@code python3 -} or {@code sh -s}), so nothing is written to the sandbox's disk and nothing needs
+ * quoting. Success returns standard output; failure returns the {@linkplain ShellResult#render() rendered} result
+ * (stderr, the exit code, cut and time-out markers) so the model can correct itself.
  *
  * <pre>{@code
- * CodeExecutionEngine engine = SandboxCodeExecutionEngine.detect(shell);   // python3 if the image has it, else sh
+ * CodeExecutionEngine engine = SandboxCodeExecutionEngine.detect(ShellTool.builder(sandbox).build());
  * String output = engine.execute("print(6 * 7)");
  * }</pre>
  */
@@ -21,6 +25,10 @@ public final class SandboxCodeExecutionEngine implements CodeExecutionEngine {
 
     /** Runs code with {@code interpreter}, which must read its program from stdin (e.g. {@code python3 -}). */
     public SandboxCodeExecutionEngine(ShellTool shell, List<String> interpreter, Duration timeout) {
+        if (shell == null || interpreter == null || interpreter.isEmpty()) {
+            throw new SandboxConfigException("a code execution engine needs a shell tool and an interpreter such as "
+                    + "List.of(\"python3\", \"-\")");
+        }
         this.shell = shell;
         this.interpreter = List.copyOf(interpreter);
         this.timeout = timeout;
@@ -30,7 +38,7 @@ public final class SandboxCodeExecutionEngine implements CodeExecutionEngine {
     public static SandboxCodeExecutionEngine detect(ShellTool shell) {
         boolean python = shell.run("command -v python3 >/dev/null 2>&1").succeeded();
         return new SandboxCodeExecutionEngine(shell, python ? List.of("python3", "-") : List.of("sh", "-s"),
-                ShellTool.DEFAULT_TIMEOUT);
+                shell.timeout());
     }
 
     /** The interpreter's argument list. */

@@ -1,0 +1,24 @@
+package dev.sandbox4j;
+
+/**
+ * One entry of a directory inside a sandbox, as {@link SandboxFiles#list(String)} reports it.
+ *
+ * @param name the entry's name (no slashes)
+ * @param path the entry's absolute path inside the sandbox
+ * @param type what it is; a symbolic link is reported as a link, not as what it points to
+ * @param size its size in bytes for a regular file; 0 for everything else
+ */
+public record SandboxFile(String name, String path, Type type, long size) {
+    /** Kinds of directory entries. */
+    public enum Type {
+        FILE, DIRECTORY, SYMLINK, OTHER
+    }
+
+    public boolean isDirectory() {
+        return type == Type.DIRECTORY;
+    }
+
+    public boolean isFile() {
+        return type == Type.FILE;
+    }
+}

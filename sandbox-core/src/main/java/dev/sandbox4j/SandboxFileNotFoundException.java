@@ -1,0 +1,10 @@
+package dev.sandbox4j;
+
+/** A path inside the sandbox that should exist does not (or a directory was expected where a file is). */
+public class SandboxFileNotFoundException extends SandboxFileException {
+    private static final long serialVersionUID = 1L;
+
+    public SandboxFileNotFoundException(String path, String message) {
+        super(path, message);
+    }
+}
