@@ -34,7 +34,7 @@ public final class EgressPolicy {
     private static final EgressPolicy ALLOW_ALL = new EgressPolicy(true, List.of(), List.of());
     private static final EgressPolicy DENY_ALL = new EgressPolicy(false, List.of(), List.of());
 
-    /** The policy a sandbox gets when none is set: currently {@link #allowAll()}. */
+    /** The policy a sandbox gets when none is set: {@link #denyAll()} (secure by default). */
     public static final EgressPolicy DEFAULT = DENY_ALL;
 
     private final boolean defaultAllow;
@@ -140,8 +140,12 @@ public final class EgressPolicy {
 
     /**
      * Parses a whole policy in the form {@link #toString()} writes: optional {@code default allow|deny} (default
-     * deny), rules in order, {@code upstream <ip>:<port>} lines ({@code [v6]:port} for IPv6); {@code #} starts a
-     * comment.
+     * deny) before the rules, the rules in order (the grammar of {@link EgressRule}), {@code upstream} lines in the
+     * form of {@link #parseUpstream(String)}; {@code #} starts a comment.
+     *
+     * @param text the policy, one entry per line
+     * @return the policy; equal to the one whose {@code toString()} gave the text
+     * @throws SandboxConfigException naming the line and how to fix it
      */
     public static EgressPolicy parse(String text) {
         EgressPolicy policy = denyAll();
@@ -154,54 +158,54 @@ public final class EgressPolicy {
             if (line.isEmpty()) {
                 continue;
             }
-            String lower = line.toLowerCase(Locale.ROOT);
+            String[] words = line.split("\\s+", 2);
+            String keyword = words[0].toLowerCase(Locale.ROOT);
+            String rest = words.length < 2 ? "" : words[1];
             try {
-                if (lower.startsWith("default ")) {
+                if (keyword.equals("default")) {
                     if (sawDefault || !policy.rules.isEmpty()) {
                         throw new SandboxConfigException("'default' must come once, before the rules");
                     }
-                    String d = lower.substring(8).strip();
+                    String d = rest.toLowerCase(Locale.ROOT);
                     if (!d.equals("allow") && !d.equals("deny")) {
                         throw new SandboxConfigException("write 'default allow' or 'default deny'");
                     }
                     sawDefault = true;
-                    policy = d.equals("allow") ? allowAll() : denyAll();
-                } else if (lower.startsWith("upstream ")) {
-                    policy = policy.withUpstream(parseUpstream(line.substring(9).strip()));
+                    policy = new EgressPolicy(d.equals("allow"), policy.rules, policy.upstreams);
+                } else if (keyword.equals("upstream")) {
+                    policy = policy.withUpstream(parseUpstream(rest));
                 } else {
                     policy = policy.with(EgressRule.parse(line));
                 }
             } catch (SandboxConfigException e) {
-                throw new SandboxConfigException("egress policy line " + lineNo + " ('" + line + "'): "
-                        + e.getMessage(), e);
+                throw new SandboxConfigException("egress policy line " + lineNo + ": " + e.getMessage(), e);
             }
         }
         return policy;
     }
 
-    private static InetSocketAddress parseUpstream(String text) {
-        String host;
-        String port;
-        if (text.startsWith("[")) {
-            int close = text.indexOf("]:");
-            if (close < 0) {
-                throw new SandboxConfigException("write an IPv6 upstream as '[2001:db8::53]:53'");
-            }
-            host = text.substring(1, close);
-            port = text.substring(close + 2);
-        } else {
-            int colon = text.lastIndexOf(':');
-            if (colon < 0) {
-                throw new SandboxConfigException("write an upstream as '<ip>:<port>', such as '127.0.0.1:53'");
-            }
-            host = text.substring(0, colon);
-            port = text.substring(colon + 1);
-        }
-        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new SandboxConfigException("upstream port '" + port + "' is not a number 1..65535");
-        }
-        InetAddress address = Cidr.parseLiteral(host, text);
-        return new InetSocketAddress(address, Integer.parseInt(port));
+    /**
+     * Parses a DNS upstream in the text form of policies and configuration files: {@code 127.0.0.1:5353},
+     * {@code [2001:db8::53]:53}, or an address alone ({@code 192.0.2.1}, {@code 2001:db8::53}) for port 53. Only IP
+     * literals: a host name would need DNS to find DNS.
+     *
+     * @param text the upstream as written
+     * @return the resolved socket address (no lookup happens)
+     * @throws SandboxConfigException when it is not an IP literal with an optional port 1..65535
+     */
+    public static InetSocketAddress parseUpstream(String text) {
+        return EgressText.parseUpstream(text);
+    }
+
+    /**
+     * The text form of a DNS upstream that {@link #parseUpstream(String)} reads back, always with its port:
+     * {@code 127.0.0.1:5353}, {@code [0:0:0:0:0:0:0:1]:53}.
+     *
+     * @param upstream a resolved address with a port
+     * @return its text form
+     */
+    public static String formatUpstream(InetSocketAddress upstream) {
+        return EgressText.printUpstream(upstream);
     }
 
     /**
@@ -347,9 +351,7 @@ public final class EgressPolicy {
             sb.append(r).append('\n');
         }
         for (InetSocketAddress u : upstreams) {
-            String h = u.getAddress().getHostAddress();
-            sb.append("upstream ").append(h.indexOf(':') >= 0 ? "[" + h + "]" : h).append(':').append(u.getPort())
-                    .append('\n');
+            sb.append("upstream ").append(EgressText.printUpstream(u)).append('\n');
         }
         return sb.toString();
     }

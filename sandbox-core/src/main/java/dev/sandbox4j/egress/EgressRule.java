@@ -2,7 +2,6 @@ package dev.sandbox4j.egress;
 
 import dev.sandbox4j.SandboxConfigException;
 import java.util.List;
-import java.util.Locale;
 import java.util.TreeSet;
 
 /**
@@ -43,9 +42,10 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
             ports = checkPorts(ports, pattern.toString());
         }
 
+        /** The rule's text form, such as {@code allow *.example.com:443}; {@link EgressRule#parse} reads it back. */
         @Override
         public String toString() {
-            return (action == Action.ALLOW ? "allow " : "deny ") + pattern + portSuffix(ports);
+            return EgressText.printRule(this);
         }
     }
 
@@ -58,9 +58,10 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
             ports = checkPorts(ports, cidr.toString());
         }
 
+        /** The rule's text form, such as {@code allow-cidr 203.0.113.0/24:443}; {@link EgressRule#parse} reads it back. */
         @Override
         public String toString() {
-            return (action == Action.ALLOW ? "allow-cidr " : "deny-cidr ") + cidr + portSuffix(ports);
+            return EgressText.printRule(this);
         }
     }
 
@@ -78,61 +79,16 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
         return List.copyOf(sorted);
     }
 
-    private static String portSuffix(List<Integer> ports) {
-        if (ports.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(":");
-        for (int i = 0; i < ports.size(); i++) {
-            sb.append(i == 0 ? "" : ",").append(ports.get(i));
-        }
-        return sb.toString();
-    }
-
-    /** Parses the text form; see the class comment. Keywords are case-insensitive. */
+    /**
+     * Parses the text form; see the class comment. Keywords are case-insensitive; host names are stored as
+     * lowercase A-labels and ports in ascending order, so {@code toString()} of the result is the canonical form.
+     *
+     * @param text one rule, such as {@code allow *.example.com:443}
+     * @return the rule
+     * @throws SandboxConfigException naming the rule and how to write it, when it does not parse or breaks a
+     *                                rule of {@link HostPattern} or {@link Cidr}
+     */
     static EgressRule parse(String text) {
-        if (text == null || text.isBlank()) {
-            throw new SandboxConfigException("an egress rule is empty: write e.g. 'allow example.com:443'");
-        }
-        String t = text.strip();
-        int space = t.indexOf(' ');
-        if (space < 0) {
-            throw new SandboxConfigException("egress rule '" + t + "' needs a keyword and a target, such as"
-                    + " 'allow example.com', 'deny evil.example.com' or 'allow-cidr 203.0.113.0/24:443'");
-        }
-        String keyword = t.substring(0, space).toLowerCase(Locale.ROOT);
-        String target = t.substring(space + 1).strip();
-        return switch (keyword) {
-            case "allow", "deny" -> {
-                int colon = target.indexOf(':');
-                String host = colon < 0 ? target : target.substring(0, colon);
-                List<Integer> ports = colon < 0 ? List.of() : parsePorts(target.substring(colon + 1), t);
-                yield new HostRule(keyword.equals("allow") ? Action.ALLOW : Action.DENY, HostPattern.parse(host),
-                        ports);
-            }
-            case "allow-cidr", "deny-cidr" -> {
-                int slash = target.indexOf('/');
-                int colon = slash < 0 ? -1 : target.indexOf(':', slash);
-                String net = colon < 0 ? target : target.substring(0, colon);
-                List<Integer> ports = colon < 0 ? List.of() : parsePorts(target.substring(colon + 1), t);
-                yield new CidrRule(keyword.equals("allow-cidr") ? Action.ALLOW : Action.DENY, Cidr.parse(net), ports);
-            }
-            default -> throw new SandboxConfigException("egress rule '" + t + "' starts with '" + keyword
-                    + "': use allow, deny, allow-cidr or deny-cidr");
-        };
-    }
-
-    private static List<Integer> parsePorts(String text, String rule) {
-        String[] parts = text.split(",", -1);
-        List<Integer> out = new java.util.ArrayList<>();
-        for (String p : parts) {
-            String s = p.strip();
-            if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new SandboxConfigException("egress rule '" + rule + "' has an invalid port '" + s + "': list"
-                        + " ports as numbers separated by commas, such as ':80,443'");
-            }
-            out.add(Integer.parseInt(s));
-        }
-        return out;
+        return EgressText.parseRule(text);
     }
 }
