@@ -4,7 +4,7 @@ package dev.sandbox4j.egress;
  * The outcome of asking an {@link EgressPolicy} about a host or an address.
  *
  * @param allowed whether the destination may be reached
- * @param rule    the text of the rule that decided ({@link EgressRule#toString()}), or {@value #DEFAULT_RULE}
+ * @param rule    the text of the rule that decided ({@code EgressRule.toString()}), or {@value #DEFAULT_RULE}
  *                when no rule matched
  * @param reason  a sentence that says why, fit to show to a user or a model
  */

@@ -6,7 +6,7 @@ import java.util.TreeSet;
 
 /**
  * One rule of an {@link EgressPolicy}: allow or deny a host pattern or an address range, on every port or on the
- * listed ones. {@link #toString()} gives the text form that {@link EgressPolicy#parseRule(String)} reads back:
+ * listed ones. {@code toString()} gives the text form that {@link EgressPolicy#parseRule(String)} reads back:
  *
  * <pre>
  * allow *.example.com:443
