@@ -32,7 +32,7 @@ class DeclarativeTest {
     @Nested
     class Inner {
         @Test
-        void seesTheClassSandbox(Sandbox sandbox) {
+        void seesTheEnclosingClassSandboxByName(@SandboxConfig(from = "TOOLS") Sandbox sandbox) {
             assertEquals("nested\n", sandbox.exec("echo", "nested").stdout());
         }
     }
