@@ -9,6 +9,9 @@
 # Also compiles sandbox-junit's sources against the oldest JUnit API alone (Jupiter API and platform commons), and,
 # when the reactor has a sandbox-cli module, runs its jar with `java -jar`. The consumer's tests start real Podman
 # sandboxes (policed ones need root, as in CI). Exits non-zero on the first failure.
+#
+# SANDBOX4J_M2_SEED names another repository to copy instead of ~/.m2/repository. Whatever the seed lacks (the
+# oldest JUnit, say) is downloaded into the temporary copy, never into the seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -29,10 +32,11 @@ trap cleanup EXIT
 
 step() { printf '\n== consumer check: %s\n' "$*"; }
 
-step "isolated local repository $repo (a copy of ~/.m2/repository)"
+seed="${SANDBOX4J_M2_SEED:-$HOME/.m2/repository}"
+step "isolated local repository $repo (a copy of $seed)"
 mkdir -p "$repo"
-if [ -d "$HOME/.m2/repository" ]; then
-    cp -r "$HOME/.m2/repository/." "$repo/"
+if [ -d "$seed" ]; then
+    cp -r "$seed/." "$repo/"
 fi
 mvn_iso() { mvn -B -ntp -Dmaven.repo.local="$repo" "$@"; }
 
