@@ -32,7 +32,10 @@ public record EgressConfig(Default defaultAction, List<String> rules, List<InetS
 
     /** The action for connections that no rule matches. */
     public enum Default {
-        ALLOW, DENY;
+        /** Connections no rule matches are allowed. */
+        ALLOW,
+        /** Connections no rule matches are denied. */
+        DENY;
 
         String json() {
             return name().toLowerCase(Locale.ROOT);
@@ -42,6 +45,14 @@ public record EgressConfig(Default defaultAction, List<String> rules, List<InetS
     /** Allow everything: what a file with {@code "egress": {"default": "allow"}} means. */
     public static final EgressConfig ALLOW_ALL = new EgressConfig(Default.ALLOW, List.of(), List.of());
 
+    /**
+     * Checks the section and puts its rules in canonical form.
+     *
+     * @param defaultAction what happens to a connection no rule matches
+     * @param rules         the rules as written
+     * @param upstreams     DNS upstreams
+     * @throws SandboxConfigException for a missing default or a rule {@link #normaliseRule(String)} rejects
+     */
     public EgressConfig {
         if (defaultAction == null) {
             throw new SandboxConfigException("egress default must be \"deny\" or \"allow\"");
@@ -54,7 +65,11 @@ public record EgressConfig(Default defaultAction, List<String> rules, List<InetS
         upstreams = List.copyOf(upstreams);
     }
 
-    /** Whether this configuration lets everything through. */
+    /**
+     * Whether this configuration lets everything through.
+     *
+     * @return {@code true} for default allow without rules
+     */
     public boolean allowsEverything() {
         return defaultAction == Default.ALLOW && rules.isEmpty();
     }

@@ -19,22 +19,46 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
 
     /** What a matching rule does. */
     enum Action {
+        /** The destination may be reached. */
         ALLOW,
+        /** The destination may not be reached (its names get NXDOMAIN when the rule covers every port). */
         DENY
     }
 
+    /**
+     * What the rule does.
+     *
+     * @return allow or deny
+     */
     Action action();
 
-    /** Destination ports the rule covers, ascending; empty means every port. */
+    /**
+     * Destination ports the rule covers, ascending; empty means every port.
+     *
+     * @return the ports; empty for every port
+     */
     List<Integer> ports();
 
-    /** Whether the rule covers the port (always, when it lists none). */
+    /**
+     * Whether the rule covers the port (always, when it lists none).
+     *
+     * @param port a destination port
+     * @return whether the rule applies to it
+     */
     default boolean coversPort(int port) {
         return ports().isEmpty() || ports().contains(port);
     }
 
     /** A rule on host names, matched against DNS query names (and CNAME targets). */
     record HostRule(Action action, HostPattern pattern, List<Integer> ports) implements EgressRule {
+        /**
+         * Checks and copies the parts.
+         *
+         * @param action what the rule does
+         * @param pattern the host pattern
+         * @param ports the ports, any order, duplicates allowed; {@code null} or empty for every port
+         * @throws SandboxConfigException for a missing action or pattern, or a port outside 1..65535
+         */
         public HostRule {
             if (action == null || pattern == null) {
                 throw new SandboxConfigException("a host rule needs an action and a pattern");
@@ -51,6 +75,14 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
 
     /** A rule on destination addresses. Never matched against names, and names never match it (no PTR lookups). */
     record CidrRule(Action action, Cidr cidr, List<Integer> ports) implements EgressRule {
+        /**
+         * Checks and copies the parts.
+         *
+         * @param action what the rule does
+         * @param cidr the network
+         * @param ports the ports, any order, duplicates allowed; {@code null} or empty for every port
+         * @throws SandboxConfigException for a missing action or network, or a port outside 1..65535
+         */
         public CidrRule {
             if (action == null || cidr == null) {
                 throw new SandboxConfigException("a CIDR rule needs an action and a network");

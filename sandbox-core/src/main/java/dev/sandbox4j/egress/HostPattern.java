@@ -24,6 +24,13 @@ public record HostPattern(Kind kind, String domain) {
         ANY_DEPTH
     }
 
+    /**
+     * Checks the domain, stores it as lowercase absolute A-labels and rejects wildcards on public suffixes.
+     *
+     * @param kind   exact name, one-label wildcard or any-depth wildcard
+     * @param domain the name or the wildcard's base, in any case, with or without the trailing dot
+     * @throws SandboxConfigException for an invalid name, or a wildcard on or above a public suffix
+     */
     public HostPattern {
         if (kind == null || domain == null) {
             throw new SandboxConfigException("a host pattern needs a kind and a domain: use HostPattern.parse(...)");
@@ -85,7 +92,12 @@ public record HostPattern(Kind kind, String domain) {
         return new HostPattern(kind, rest);
     }
 
-    /** Whether the host name (a text name; Unicode is converted to A-labels) is covered by this pattern. */
+    /**
+     * Whether the host name (a text name; Unicode is converted to A-labels) is covered by this pattern.
+     *
+     * @param host a host name
+     * @return whether the pattern covers it; {@code false} for invalid names
+     */
     public boolean matches(String host) {
         try {
             return matches(Names.labels(host));
