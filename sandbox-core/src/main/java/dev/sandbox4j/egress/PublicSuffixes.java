@@ -133,7 +133,12 @@ final class PublicSuffixes {
 
         /** The rule's name as lowercase A-labels, the form patterns are stored in. */
         private static String ascii(String name) {
-            return IDN.toASCII(name, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            for (int i = 0; i < name.length(); i++) {
+                if (name.charAt(i) > 0x7f) {
+                    return IDN.toASCII(name, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+                }
+            }
+            return name.toLowerCase(Locale.ROOT);  // most rules: no IDN conversion needed
         }
     }
 }
