@@ -82,10 +82,14 @@ public interface Sandbox extends AutoCloseable {
     /** All published TCP ports, container port to host port. */
     Map<Integer, Integer> hostPorts();
 
-    /** Copies a host file or directory into the sandbox. */
+    /**
+     * Copies a host file or directory into the sandbox, as {@code podman cp} does on every runtime: permission bits
+     * are kept; onto an existing directory it lands inside it, onto a new path it takes that name; the parent
+     * directory of {@code target} must exist.
+     */
     void copyTo(Path source, String target);
 
-    /** Copies a file or directory out of the sandbox. */
+    /** Copies a file or directory out of the sandbox, with the same rules as {@link #copyTo(Path, String)}. */
     void copyFrom(String source, Path target);
 
     /** Everything the main process has written to stdout and stderr so far. */

@@ -62,6 +62,16 @@ public final class NativeHost {
         return 0;
     }
 
+    /** A small text file, or empty when it cannot be read. */
+    static Optional<String> readFile(String path) {
+        try {
+            return Optional.of(Files.readString(Path.of(path), StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            LOG.trace("cannot read {}", path, e);
+            return Optional.empty();
+        }
+    }
+
     /** The libc functions used on Linux. */
     interface LinuxLibc extends Library {
         NativeLong sysconf(int name);
@@ -119,8 +129,27 @@ public final class NativeHost {
         static Facts read() {
             int cpus = (int) sysctlLong("hw.ncpu").orElse((long) java.lang.Runtime.getRuntime().availableProcessors()).longValue();
             long memory = sysctlLong("hw.memsize").orElse(0L);
-            return new Facts(cpus, memory, OptionalInt.empty(), sysctlString("kern.osproductversion"));
+            return new Facts(cpus, memory, OptionalInt.empty(),
+                    MacOsVersion.read(SOURCE).map(MacOsVersion.Reading::version));
         }
+
+        /** The running Mac's sysctls and files, for {@link MacOsVersion}. */
+        public static final MacOsVersion.Source SOURCE = new MacOsVersion.Source() {
+            @Override
+            public Optional<String> sysctlString(String name) {
+                return Darwin.sysctlString(name);
+            }
+
+            @Override
+            public Optional<Long> sysctlLong(String name) {
+                return Darwin.sysctlLong(name);
+            }
+
+            @Override
+            public Optional<String> readFile(String path) {
+                return NativeHost.readFile(path);
+            }
+        };
 
         private static DarwinLibc libc() {
             return Native.load("c", DarwinLibc.class);

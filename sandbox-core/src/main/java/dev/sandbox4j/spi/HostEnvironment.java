@@ -89,6 +89,11 @@ public final class HostEnvironment {
         return arch;
     }
 
+    /**
+     * The OS version. On macOS the real product version ("26.1"), also for a JVM built with an older SDK, to
+     * which macOS reports a compatibility version ("16.0") through {@code os.version} and
+     * {@code kern.osproductversion}.
+     */
     public String osVersion() {
         return osVersion;
     }

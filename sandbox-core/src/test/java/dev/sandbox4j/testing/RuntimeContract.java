@@ -2,6 +2,7 @@ package dev.sandbox4j.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecListener;
@@ -24,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -34,6 +36,7 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -260,6 +263,84 @@ public abstract class RuntimeContract {
     }
 
     @Test
+    void copiedFilesKeepTheirPermissionBitsBothWays() throws Exception {
+        Path script = Files.writeString(temp.resolve("run.sh"), "#!/bin/sh\necho ran\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path secret = Files.writeString(temp.resolve("secret.txt"), "s\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        exec(shared, "sh", "-c", "rm -rf /tmp/modes && mkdir /tmp/modes && printf x > /tmp/modes/tool "
+                + "&& chmod 751 /tmp/modes/tool").requireSuccess();
+
+        shared.copyTo(script, "/tmp/modes/run.sh");
+        shared.copyTo(secret, "/tmp/modes/secret.txt");
+        Path back = temp.resolve("tool.back");
+        shared.copyFrom("/tmp/modes/tool", back);
+
+        assertThat(exec(shared, "stat", "-c", "%a", "/tmp/modes/run.sh", "/tmp/modes/secret.txt").stdout())
+                .isEqualTo("755\n600\n");
+        assertThat(exec(shared, "/tmp/modes/run.sh").stdout()).isEqualTo("ran\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(back))).isEqualTo("rwxr-x--x");
+    }
+
+    @Test
+    void directoryCopiedOntoAnExistingDirectoryLandsInsideItAndOntoANewPathTakesThatName() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("tree/sub"));
+        Files.writeString(dir.resolve("f.txt"), "leaf\n");
+        Path tree = temp.resolve("tree");
+        Path file = Files.writeString(temp.resolve("one.txt"), "one\n");
+        exec(shared, "sh", "-c", "rm -rf /tmp/nest && mkdir -p /tmp/nest/existing && mkdir -p /tmp/nest/out/d "
+                + "&& echo o > /tmp/nest/out/d/g.txt").requireSuccess();
+
+        shared.copyTo(tree, "/tmp/nest/existing");
+        shared.copyTo(tree, "/tmp/nest/fresh");
+        shared.copyTo(file, "/tmp/nest/existing");
+        Path hostExisting = Files.createDirectories(temp.resolve("host-existing"));
+        shared.copyFrom("/tmp/nest/out/d", hostExisting);
+        shared.copyFrom("/tmp/nest/out/d", temp.resolve("host-fresh"));
+
+        assertThat(exec(shared, "sh", "-c", "cd /tmp/nest && find existing fresh | sort").stdout()).isEqualTo("""
+                existing
+                existing/one.txt
+                existing/tree
+                existing/tree/sub
+                existing/tree/sub/f.txt
+                fresh
+                fresh/sub
+                fresh/sub/f.txt
+                """);
+        assertThat(hostExisting.resolve("d/g.txt")).hasContent("o");
+        assertThat(temp.resolve("host-fresh/g.txt")).hasContent("o");
+    }
+
+    @Test
+    void hostPathsWithAColonCopyBothWays() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("with:colon"));
+        Path in = Files.writeString(dir.resolve("in:put.txt"), "colon in\n");
+        Path out = dir.resolve("out:put.txt");
+
+        shared.copyTo(in, "/tmp/colon-in.txt");
+        exec(shared, "sh", "-c", "echo colon out > /tmp/colon-out.txt").requireSuccess();
+        shared.copyFrom("/tmp/colon-out.txt", out);
+
+        assertThat(exec(shared, "cat", "/tmp/colon-in.txt").stdout()).isEqualTo("colon in\n");
+        assertThat(out).hasContent("colon out");
+    }
+
+    @Test
+    void copyingIntoADirectoryThatDoesNotExistFailsAndCreatesNothing() throws Exception {
+        Path file = Files.writeString(temp.resolve("lost.txt"), "lost\n");
+        exec(shared, "sh", "-c", "echo x > /tmp/here.txt").requireSuccess();
+
+        assertThatThrownBy(() -> shared.copyTo(file, "/tmp/no-such-dir/deeper/lost.txt"))
+                .isInstanceOf(SandboxException.class);
+        assertThatThrownBy(() -> shared.copyFrom("/tmp/here.txt", temp.resolve("no-such-dir/deeper/here.txt")))
+                .isInstanceOf(SandboxException.class);
+
+        assertThat(exec(shared, "test", "-e", "/tmp/no-such-dir").exitCode()).isEqualTo(1);
+        assertThat(temp.resolve("no-such-dir")).doesNotExist();
+    }
+
+    @Test
     void readOnlyMountIsReallyReadOnlyAndTwoMountsWorkAtOnce() throws IOException {
         Path src = Files.createDirectories(temp.resolve("src"));
         Path work = Files.createDirectories(temp.resolve("work"));
@@ -298,8 +379,30 @@ public abstract class RuntimeContract {
                 .hasMessageContaining("publish(9999)");
     }
 
+    /**
+     * Whether the runtime can enforce CPU and memory limits on this host (rootless Podman on a cgroup v1 host
+     * cannot). Where it cannot, the contract is that a spec asking for limits is refused before anything starts.
+     */
+    protected boolean limitsEnforced() {
+        return true;
+    }
+
+    @Test
+    void limitsTheRuntimeCannotEnforceAreRefusedBeforeAnythingStarts() {
+        Assumptions.assumeFalse(limitsEnforced(), "this runtime enforces limits here");
+
+        String attempt = UUID.randomUUID().toString();
+
+        Throwable refused = catchThrowable(() -> spec().label("attempt", attempt).cpus(0.5).memory("96m").start()
+                .close());
+
+        assertThat(refused).isInstanceOf(SandboxConfigException.class).hasMessageContaining("cannot be enforced");
+        assertThat(backend().list(Map.of("attempt", attempt), Duration.ofSeconds(30))).isEmpty();
+    }
+
     @Test
     void cpuAndMemoryLimitsAreVisibleInside() {
+        Assumptions.assumeTrue(limitsEnforced(), "this runtime cannot enforce limits here; the refusal is tested");
         try (Sandbox sandbox = spec().cpus(0.5).memory("96m").start()) {
             String memory = exec(sandbox, "sh", "-c",
                     "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes")

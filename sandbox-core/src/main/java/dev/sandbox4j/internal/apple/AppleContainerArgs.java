@@ -256,7 +256,13 @@ public final class AppleContainerArgs {
         return a;
     }
 
-    /** {@code container copy} (1.0.0+); older releases copy through {@link #tarInto} and {@link #tarOutOf}. */
+    /**
+     * {@code container copy} (1.0.0+, {@code Sources/ContainerCommands/Container/ContainerCopy.swift}). It writes a
+     * single file with mode 0644 both ways (containerization 0.40.1 {@code LinuxContainer.copyIn(mode: 0o644)},
+     * host side {@code open(..., 0o644)} in {@code copyOut}) and refuses any path with a ':' in it
+     * ({@code parsePathRef} splits on every ':'), and creates missing parent directories; so the backend copies
+     * through {@link #tarInto} and {@link #tarOutOf}, and uses it only for images that lack the tools for those.
+     */
     public List<String> copyTo(String id, Path source, String target) {
         AppleFeature.COPY.require(version, "copying into a sandbox with `container copy`");
         return List.of(cli, "copy", source.toString(), id + ":" + target);
@@ -267,14 +273,36 @@ public final class AppleContainerArgs {
         return List.of(cli, "copy", id + ":" + source, target.toString());
     }
 
-    /** Unpacks a tar stream read from stdin into {@code directory} (the fallback for releases before 1.0.0). */
-    public List<String> tarInto(String id, String directory) {
-        return List.of(cli, "exec", "--interactive", id, "tar", "-x", "-f", "-", "-C", directory);
+    /**
+     * Unpacks a tar stream read from stdin whose one top entry is {@code entryName} so that it ends where
+     * {@code podman cp} puts it: inside {@code target} when that is an existing directory, else at {@code target}
+     * (through a temporary directory beside it, then {@code mv}); a missing parent directory is an error, not
+     * created. Runs as root, like {@code container copy} (vminitd writes as root), and keeps the permission bits
+     * of the stream ({@code -p}). Exits {@value #TOOLS_MISSING} when the image lacks {@code tar}, {@code mktemp},
+     * {@code dirname} or {@code mv}.
+     */
+    public List<String> tarInto(String id, String target, String entryName) {
+        return List.of(cli, "exec", "--interactive", "--user", "0", id, "/bin/sh", "-c", TAR_INTO, "sh", target,
+                entryName);
     }
 
-    /** Writes {@code name} (inside {@code directory}) as a tar stream to stdout. */
+    /** Exit status of {@link #tarInto} when the image lacks a tool it needs. */
+    public static final int TOOLS_MISSING = 126;
+
+    /** The in-container half of {@link #tarInto}; run for real against podman by AppleCopyThroughTarOnPodmanTest. */
+    static final String TAR_INTO = "t=$1; n=$2; "
+            + "for x in tar mktemp dirname mv rm; do command -v $x >/dev/null 2>&1 || exit " + TOOLS_MISSING
+            + "; done; "
+            + "if [ -d \"$t\" ]; then exec tar -x -p -f - -C \"$t\"; fi; "
+            + "d=$(dirname \"$t\"); "
+            + "[ -d \"$d\" ] || { echo \"sandbox4j copy: $d: no such directory in the container\" >&2; exit 1; }; "
+            + "tmp=$(mktemp -d \"$d/.sandbox4j-copy.XXXXXX\") || exit 1; "
+            + "if tar -x -p -f - -C \"$tmp\"; then mv -f \"$tmp/$n\" \"$t\"; s=$?; else s=$?; fi; "
+            + "rm -rf \"$tmp\"; exit $s";
+
+    /** Writes {@code name} (inside {@code directory}) as a tar stream to stdout, read as root. */
     public List<String> tarOutOf(String id, String directory, String name) {
-        return List.of(cli, "exec", id, "tar", "-c", "-f", "-", "-C", directory, name);
+        return List.of(cli, "exec", "--user", "0", id, "tar", "-c", "-f", "-", "-C", directory, name);
     }
 
     /** The init process's stdout and stderr, merged, no timestamps. */
@@ -329,6 +357,10 @@ public final class AppleContainerArgs {
         AppleFeature.NETWORKS.require(version, "creating network " + name);
         requireNetworkName(name);
         List<String> a = new ArrayList<>(List.of(cli, "network", "create"));
+        if (!labels.isEmpty()) {
+            AppleFeature.NETWORK_LABELS.require(version, "creating network " + name + " with labels (how Sandbox4j "
+                    + "finds its networks again)");
+        }
         labels.forEach((k, v) -> a.addAll(List.of("--label", label(k, v))));
         a.add(name);
         return a;

@@ -5,6 +5,7 @@ import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.ImageSource;
 import dev.sandbox4j.MemorySize;
+import dev.sandbox4j.Mount;
 import dev.sandbox4j.PortMapping;
 import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.RuntimeUnavailableException;
@@ -29,6 +30,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -40,7 +42,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +77,8 @@ public final class AppleContainerBackend implements RuntimeBackend {
     private final AppleRunOptions options;
     private final AppleHostCheck.Limits limits;
     private final Object serviceLock = new Object();
+    /** Names a start found taken by a container this backend did not create: never deleted by {@link #remove}. */
+    private final Set<String> foreign = ConcurrentHashMap.newKeySet();
 
     public AppleContainerBackend(CommandRunner runner, AppleContainerArgs args, AppleRunOptions options,
                                  AppleHostCheck.Limits limits) {
@@ -104,7 +110,10 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return runner.run(command(argv).timeout(timeout).build());
     }
 
-    /** Runs, and when the system service turns out to be down, starts it and runs once more. */
+    /**
+     * Runs, and when the system service turns out to be down, starts it and runs once more. A timeout
+     * ({@link AppleErrorKind#SERVICE_TIMEOUT}) is not a down service: it is returned as it is.
+     */
     private CommandResult runStartingService(Command cmd) {
         CommandResult r = runner.run(cmd);
         if (r.exitCode() != 0 && AppleErrors.classify(r) == AppleErrorKind.SERVICE_NOT_RUNNING) {
@@ -195,6 +204,11 @@ public final class AppleContainerBackend implements RuntimeBackend {
                 AppleFeature.IPV6_PUBLISH.require(args.version(), "publishing on " + p.hostIp());
             }
         }
+        for (Mount m : spec.mounts()) {
+            if (Files.isRegularFile(m.source())) {
+                AppleFeature.SINGLE_FILE_MOUNTS.require(args.version(), "mounting the file " + m.source());
+            }
+        }
         if (options.readOnlyRootfs()) {
             AppleFeature.READ_ONLY.require(args.version(), "a read-only root filesystem");
         }
@@ -272,17 +286,22 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     @Override
     public ContainerInfo start(LaunchRequest request, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         List<PortMapping> ports = choosePorts(request.spec().ports());
         List<String> argv = args.run(request, ports, options);
-        Command.Builder cmd = command(argv).timeout(timeout);
-        request.spec().env().values().forEach(cmd::redact);
-        CommandResult r;
-        try {
-            r = runStartingService(cmd.build());
-        } catch (SandboxTimeoutException e) {
-            throw new SandboxTimeoutException("sandbox " + request.name() + " did not start within "
-                    + timeout.toMillis() + " ms (each sandbox boots a VM; the first run also unpacks the image): "
-                    + "raise startupTimeout(...) or check `container list --all`", timeout);
+        CommandResult r = runContainer(request, argv, timeout);
+        if (r.exitCode() != 0) {
+            AppleErrorKind kind = AppleErrors.classify(r);
+            if (kind == AppleErrorKind.SERVICE_TIMEOUT || kind == AppleErrorKind.ALREADY_EXISTS) {
+                // A run that timed out (or whose retry after a dropped connection found the name taken) may have
+                // created the container on the server: adopt it if it is ours and running, else clear it and run
+                // once more. A container that is not ours is never touched.
+                Optional<ContainerInfo> adopted = adoptAfter(request, ports, r, kind, remaining(deadline));
+                if (adopted.isPresent()) {
+                    return adopted.get();
+                }
+                r = runContainer(request, argv, remaining(deadline));
+            }
         }
         if (r.exitCode() != 0) {
             SandboxException failure = AppleErrors.failure(r, "starting sandbox " + request.name());
@@ -294,6 +313,10 @@ public final class AppleContainerBackend implements RuntimeBackend {
         }
         String printed = r.stdout().strip();
         String id = printed.isEmpty() ? request.name() : printed.substring(printed.lastIndexOf('\n') + 1).strip();
+        return info(request, id, ports);
+    }
+
+    private static ContainerInfo info(LaunchRequest request, String id, List<PortMapping> ports) {
         Map<Integer, Integer> hostPorts = new HashMap<>();
         for (PortMapping p : ports) {
             if (p.protocol().equals("tcp")) {
@@ -301,6 +324,61 @@ public final class AppleContainerBackend implements RuntimeBackend {
             }
         }
         return new ContainerInfo(id, request.name(), hostPorts, request.labels(), true);
+    }
+
+    private static Duration remaining(long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new SandboxTimeoutException("the sandbox did not start in time: raise startupTimeout(...) or check "
+                    + "`container list --all`", Duration.ZERO);
+        }
+        return Duration.ofNanos(left);
+    }
+
+    private CommandResult runContainer(LaunchRequest request, List<String> argv, Duration timeout) {
+        Command.Builder cmd = command(argv).timeout(timeout);
+        request.spec().env().values().forEach(cmd::redact);
+        try {
+            return runStartingService(cmd.build());
+        } catch (SandboxTimeoutException e) {
+            throw new SandboxTimeoutException("sandbox " + request.name() + " did not start within "
+                    + timeout.toMillis() + " ms (each sandbox boots a VM; the first run also unpacks the image): "
+                    + "raise startupTimeout(...) or check `container list --all`", timeout);
+        }
+    }
+
+    /**
+     * After a {@code run} that timed out or found its name taken: the container by that name, if this request
+     * made it (all of the request's labels, which carry this JVM's owner id and the sandbox name). Running: it
+     * is adopted. Not running: it is removed, and the caller runs again. Absent: the caller runs again. Made by
+     * someone else: refused, and the name is remembered so that cleanup never deletes it.
+     */
+    private Optional<ContainerInfo> adoptAfter(LaunchRequest request, List<PortMapping> ports, CommandResult failed,
+                                               AppleErrorKind kind, Duration timeout) {
+        Optional<AppleContainer> existing = inspect(request.name());
+        if (existing.isEmpty()) {
+            if (kind == AppleErrorKind.SERVICE_TIMEOUT) {
+                LOG.info("`container run` of {} timed out and created nothing; running it again", request.name());
+            }
+            return Optional.empty();
+        }
+        AppleContainer c = existing.get();
+        if (!c.hasLabels(request.labels())) {
+            foreign.add(request.name());
+            throw new SandboxStartException("a container named " + request.name() + " already exists and was not "
+                    + "created by this sandbox (its labels differ), so it is left untouched ("
+                    + AppleErrors.message(failed.stderr()) + "): remove it with `container delete " + request.name()
+                    + "` if it is a leftover", AppleErrors.failure(failed, "starting sandbox " + request.name()));
+        }
+        if (c.running()) {
+            LOG.info("`container run` of {} reported {} but the container is running: adopting it", request.name(),
+                    kind);
+            return Optional.of(info(request, request.name(), ports));
+        }
+        LOG.info("`container run` of {} reported {} and left it {}: removing it and running again", request.name(),
+                kind, c.state());
+        remove(request.name(), timeout);
+        return Optional.empty();
     }
 
     /** The CLI cannot pick a free host port, so host port 0 becomes one free now on the requested address. */
@@ -357,9 +435,11 @@ public final class AppleContainerBackend implements RuntimeBackend {
         }
         AppleErrorKind kind = AppleErrors.classify(r);
         return switch (kind) {
-            case SERVICE_NOT_RUNNING -> true;
+            case SERVICE_NOT_RUNNING, SERVICE_TIMEOUT -> true;
             case USAGE -> err.contains("Usage: container");
-            case NOT_FOUND, NOT_RUNNING -> err.contains(id) && r.exitCode() == 1;
+            // the runtime helper's own text names no id (RuntimeService.swift: "cannot exec: container is not running")
+            case NOT_FOUND, NOT_RUNNING -> r.exitCode() == 1
+                    && (err.contains(id) || err.contains("cannot exec: container is not running"));
             default -> false;
         };
     }
@@ -379,37 +459,89 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return runner.start(cmd.build());
     }
 
-    /** Whether this CLI has {@code container copy}; without it, copies stream tar through exec. */
+    /** Whether this CLI has {@code container copy}, the fallback for images without the tools the tar copies need. */
     public boolean copiesWithCli() {
         return AppleFeature.COPY.supportedBy(args.version());
     }
 
+    /**
+     * Copies a host file or directory in the way {@code podman cp} does: permission bits kept, into an existing
+     * directory, onto a new path under its name, a missing parent directory an error, any characters in paths. A
+     * tar stream through {@code container exec} does all of that; {@code container copy} does not (0644 for single
+     * files, parents created, no ':'), so it is used only for an image without the tools the tar path needs
+     * ({@code sh}, {@code tar}, {@code mktemp}, {@code dirname}, {@code mv}), where the CLI has it.
+     */
     @Override
     public void copyTo(String id, Path source, String target, Duration timeout) {
-        if (copiesWithCli()) {
-            require(args.copyTo(id, source, target), timeout, "copying " + source + " into " + id + ":" + target);
+        splitPath(target);
+        Path name = source.getFileName();
+        String entry = name == null ? "root" : name.toString();
+        byte[] tar = TarStreams.pack(source, entry);
+        CommandResult r = runStartingService(command(args.tarInto(id, target, entry)).stdin(tar).timeout(timeout)
+                .build());
+        if (r.exitCode() == 0) {
             return;
         }
-        String[] split = splitPath(target);
-        byte[] tar = TarStreams.pack(source, split[1]);
-        CommandResult r = runner.run(command(args.tarInto(id, split[0])).stdin(tar).timeout(timeout).build());
-        if (r.exitCode() != 0) {
-            throw AppleErrors.failure(r, "copying " + source + " into " + id + ":" + target + " (tar through exec)");
+        SandboxException tarFailure = AppleErrors.failure(r, "copying " + source + " into " + id + ":" + target
+                + " (a tar stream through `container exec`)");
+        if (!toolsMissing(r) || !copyCommandCan(source.toString(), target)) {
+            throw tarFailure;
+        }
+        LOG.warn("the image of {} lacks sh/tar for copying ({}); using `container copy`, which writes a single file "
+                + "with mode 0644 and creates missing parent directories", id, AppleErrors.message(r.stderr()));
+        try {
+            require(args.copyTo(id, source, target), timeout, "copying " + source + " into " + id + ":" + target);
+        } catch (SandboxException e) {
+            e.addSuppressed(tarFailure);
+            throw e;
         }
     }
 
+    /** The tar exec could not run for want of tools: our script's code, the shell's, or the CLI's own refusal. */
+    static boolean toolsMissing(CommandResult r) {
+        if (r.exitCode() == AppleContainerArgs.TOOLS_MISSING || r.exitCode() == 127) {
+            return true;
+        }
+        return r.stderr().startsWith("Error: ") && AppleErrors.classify(r) == AppleErrorKind.OTHER;
+    }
+
+    /** Whether {@code container copy} exists here and can take these paths (it splits arguments at every ':'). */
+    private boolean copyCommandCan(String hostPath, String containerPath) {
+        return copiesWithCli() && hostPath.indexOf(':') < 0 && containerPath.indexOf(':') < 0;
+    }
+
+    /**
+     * Copies out of the container in the way {@code podman cp} does (see {@link #copyTo}): a tar stream through
+     * {@code container exec}; {@code container copy} (single files arrive as 0644) only when that exec fails for
+     * want of {@code tar} in the image. A missing host parent directory is an error, as with podman.
+     */
     @Override
     public void copyFrom(String id, String source, Path target, Duration timeout) {
-        if (copiesWithCli()) {
-            require(args.copyFrom(id, source, target), timeout, "copying " + id + ":" + source + " to " + target);
+        String[] split = splitPath(source);
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new SandboxConfigException("cannot copy " + id + ":" + source + " to " + target + ": the directory "
+                    + parent + " does not exist (create it first)");
+        }
+        Path dest = Files.isDirectory(target) ? target.resolve(split[1]) : target;
+        CommandResult r = runStartingService(command(args.tarOutOf(id, split[0], split[1])).timeout(timeout).build());
+        if (r.exitCode() == 0) {
+            TarStreams.unpack(new ByteArrayInputStream(r.stdoutBytes()), split[1], dest);
             return;
         }
-        String[] split = splitPath(source);
-        CommandResult r = run(args.tarOutOf(id, split[0], split[1]), timeout);
-        if (r.exitCode() != 0) {
-            throw AppleErrors.failure(r, "copying " + id + ":" + source + " to " + target + " (tar through exec)");
+        SandboxException tarFailure = AppleErrors.failure(r, "copying " + id + ":" + source + " to " + target
+                + " (a tar stream through `container exec`)");
+        if (!toolsMissing(r) || !copyCommandCan(target.toString(), source)) {
+            throw tarFailure;
         }
-        TarStreams.unpack(new ByteArrayInputStream(r.stdoutBytes()), split[1], target);
+        LOG.warn("the image of {} lacks tar for copying ({}); using `container copy`, which writes a single file "
+                + "with mode 0644", id, AppleErrors.message(r.stderr()));
+        try {
+            require(args.copyFrom(id, source, target), timeout, "copying " + id + ":" + source + " to " + target);
+        } catch (SandboxException e) {
+            e.addSuppressed(tarFailure);
+            throw e;
+        }
     }
 
     /** "/work/out.txt" → ["/work", "out.txt"]; "/x" → ["/", "x"]. */
@@ -433,7 +565,12 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     /** Stops a container: its stop signal, then SIGKILL after {@code grace}. Stopping a stopped one succeeds. */
     public void stop(String id, Duration grace, Duration timeout) {
-        require(args.stop(id, (int) Math.min(Integer.MAX_VALUE, grace.toSeconds())), timeout, "stopping " + id);
+        CommandResult r = runStartingService(command(args.stop(id, (int) Math.min(Integer.MAX_VALUE,
+                grace.toSeconds()))).timeout(timeout).build());
+        // 1.x stops idempotently; older runtimes answered "cannot stop: container is not running"
+        if (r.exitCode() != 0 && AppleErrors.classify(r) != AppleErrorKind.NOT_RUNNING) {
+            throw AppleErrors.failure(r, "stopping " + id);
+        }
     }
 
     /** Sends a signal ({@code KILL}, {@code TERM}, ...) to the container's init process. */
@@ -441,15 +578,59 @@ public final class AppleContainerBackend implements RuntimeBackend {
         require(args.kill(id, signal), timeout, "sending " + signal + " to " + id);
     }
 
+    /**
+     * {@code container delete --force}. A container that is gone is not an error. One that is still stopping
+     * cannot be deleted even with {@code --force} ({@code ContainersService.delete}): this waits and deletes again
+     * until {@code timeout}. When the CLI's answer says nothing clear (0.x printed the reason on stdout, if at all),
+     * the container's state decides. A name a start found taken by someone else's container is never deleted.
+     */
     @Override
     public void remove(String id, Duration timeout) {
-        CommandResult r = runStartingService(command(args.delete(id)).timeout(timeout).build());
-        if (r.exitCode() != 0) {
-            if (AppleErrors.classify(r) == AppleErrorKind.NOT_FOUND) {
+        if (foreign.contains(id)) {
+            LOG.debug("not removing {}: that container was not created by this backend", id);
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 50;
+        while (true) {
+            Duration left = Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
+            CommandResult r = runStartingService(command(args.delete(id)).timeout(left).build());
+            if (r.exitCode() == 0) {
+                return;
+            }
+            AppleErrorKind kind = AppleErrors.classify(r.exitCode(), r.stderr() + "\n" + r.stdout());
+            if (kind == AppleErrorKind.NOT_FOUND) {
                 LOG.debug("container {} was already gone", id);
                 return;
             }
-            throw AppleErrors.failure(r, "removing container " + id);
+            boolean settling = kind == AppleErrorKind.STOPPING || kind == AppleErrorKind.STILL_RUNNING;
+            if (kind == AppleErrorKind.OTHER) {
+                Optional<AppleContainer> now = inspect(id);
+                if (now.isEmpty()) {
+                    return;
+                }
+                settling = !now.get().state().equals("stopped");
+            }
+            if (!settling) {
+                throw AppleErrors.failure(r, "removing container " + id);
+            }
+            if (System.nanoTime() + pause * 1_000_000L >= deadline) {
+                throw new SandboxTimeoutException("container " + id + " was still stopping after " + timeout.toMillis()
+                        + " ms and could not be deleted (" + AppleErrors.message(r.stderr()) + "): delete it later "
+                        + "with `container delete --force " + id + "`", timeout);
+            }
+            LOG.debug("container {} is still stopping; deleting again in {} ms", id, pause);
+            sleep(pause, "container " + id + " to stop");
+            pause = Math.min(1000, pause * 2);
+        }
+    }
+
+    private static void sleep(long millis, String waitingFor) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while waiting for " + waitingFor, e);
         }
     }
 
@@ -489,15 +670,46 @@ public final class AppleContainerBackend implements RuntimeBackend {
         }
     }
 
+    /**
+     * {@code container network delete}. A network that is gone is not an error. One that containers still refer to,
+     * or with an operation pending, is transient right after its sandbox was removed: this waits and deletes again
+     * until {@code timeout}. When the answer says nothing clear (the reason goes to the log), whether the network
+     * still exists decides.
+     */
     @Override
     public void removeNetwork(String name, Duration timeout) {
-        CommandResult r = runStartingService(command(args.networkDelete(name)).timeout(timeout).build());
-        if (r.exitCode() != 0) {
-            if (AppleErrors.classify(r) == AppleErrorKind.NOT_FOUND) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 50;
+        while (true) {
+            Duration left = Duration.ofNanos(Math.max(1_000_000L, deadline - System.nanoTime()));
+            CommandResult r = runStartingService(command(args.networkDelete(name)).timeout(left).build());
+            if (r.exitCode() == 0) {
+                return;
+            }
+            AppleErrorKind kind = AppleErrors.classify(r.exitCode(), r.stderr() + "\n" + r.stdout());
+            if (kind == AppleErrorKind.NOT_FOUND) {
                 LOG.debug("network {} was already gone", name);
                 return;
             }
-            throw AppleErrors.failure(r, "removing network " + name);
+            if (kind == AppleErrorKind.OTHER) {
+                CommandResult inspect = runStartingService(command(args.networkInspect(name)).timeout(SHORT).build());
+                boolean gone = inspect.exitCode() != 0
+                        ? AppleErrors.classify(inspect) == AppleErrorKind.NOT_FOUND
+                        : AppleContainerParser.networks(inspect.stdout()).isEmpty();
+                if (gone) {
+                    return;
+                }
+            } else if (kind != AppleErrorKind.BUSY) {
+                throw AppleErrors.failure(r, "removing network " + name);
+            }
+            if (System.nanoTime() + pause * 1_000_000L >= deadline) {
+                throw new SandboxTimeoutException("network " + name + " could still not be deleted after "
+                        + timeout.toMillis() + " ms (" + AppleErrors.message(r.stderr()) + "): delete it later with "
+                        + "`container network delete " + name + "`", timeout);
+            }
+            LOG.debug("network {} is still in use; deleting again in {} ms", name, pause);
+            sleep(pause, "network " + name + " to be free");
+            pause = Math.min(1000, pause * 2);
         }
     }
 

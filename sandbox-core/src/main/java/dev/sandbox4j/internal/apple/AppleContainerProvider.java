@@ -32,8 +32,12 @@ public final class AppleContainerProvider implements RuntimeProvider {
     public static final String CLI_ENV = "SANDBOX4J_CONTAINER_CLI";
     public static final String HOST_CHECKS_PROPERTY = "sandbox4j.container.hostChecks";
     public static final String HOST_CHECKS_ENV = "SANDBOX4J_CONTAINER_HOST_CHECKS";
-    /** The oldest release whose output formats the parsers know. */
-    public static final AppleCliVersion MINIMUM = new AppleCliVersion(0, 1, 0);
+    /**
+     * The oldest release Sandbox4j drives. 0.1.x has no {@code container system status} (it appeared in 0.2.0:
+     * {@code Sources/CLI/System/SystemStatus.swift} is absent at tag 0.1.0 and present at 0.2.0), which is how the
+     * backend finds a stopped service and starts it.
+     */
+    public static final AppleCliVersion MINIMUM = new AppleCliVersion(0, 2, 0);
     static final List<String> WELL_KNOWN = List.of("/usr/local/bin/container", "/opt/homebrew/bin/container");
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
     private static final String INSTALL = "install the signed .pkg from https://github.com/apple/container/releases "
@@ -188,7 +192,10 @@ public final class AppleContainerProvider implements RuntimeProvider {
         }
         if (!version.atLeast(MINIMUM)) {
             throw RuntimeUnavailableException.of("the container CLI is too old:",
-                    Map.of(NAME, "found " + version + ", need " + MINIMUM + " or later: " + INSTALL));
+                    Map.of(NAME, path + " is container " + version + ", and Sandbox4j needs " + MINIMUM
+                            + " or later (" + version + " has no `container system status`, which Sandbox4j uses "
+                            + "to find and start the system service): update it with `update-container.sh` (next "
+                            + "to the CLI in /usr/local/bin), or " + INSTALL));
         }
         AppleHostCheck.Limits limits = hostChecks(host)
                 ? AppleHostCheck.limits(facts)

@@ -23,9 +23,13 @@ public final class AppleErrors {
     /** Classifies a failed command. */
     public static AppleErrorKind classify(int exitCode, String stderr) {
         String e = stderr.toLowerCase(Locale.ROOT);
-        if (e.contains("xpc connection error") || e.contains("xpc timeout")
-                || e.contains("has been started with `container system start`")
-                || e.contains("apiserver is not running")) {
+        // before the service-down texts: a timeout names no connection error and means the service is up
+        if (e.contains("xpc timeout for request")) {
+            return AppleErrorKind.SERVICE_TIMEOUT;
+        }
+        if (e.contains("xpc connection error") || e.contains("has been started with `container system start`")
+                || e.contains("apiserver is not running") || e.contains("system service is not running")
+                || e.contains("run `container system start`")) {
             return AppleErrorKind.SERVICE_NOT_RUNNING;
         }
         if (exitCode == EXIT_USAGE) {
@@ -49,7 +53,13 @@ public final class AppleErrors {
         if (e.contains("unauthorized")) {
             return AppleErrorKind.UNAUTHORIZED;
         }
-        if (e.contains("is running and can not be deleted") || e.contains("is not yet stopped")) {
+        if (e.contains("is stopping and can not be deleted") || e.contains("is not yet stopped")) {
+            return AppleErrorKind.STOPPING;
+        }
+        if (e.contains("with referring containers") || e.contains("has a pending operation")) {
+            return AppleErrorKind.BUSY;
+        }
+        if (e.contains("is running and can not be deleted")) {
             return AppleErrorKind.STILL_RUNNING;
         }
         if (e.contains("is not running")) {
@@ -58,7 +68,8 @@ public final class AppleErrors {
         if (e.contains("already exist") || e.contains("exists: \"")) {
             return AppleErrorKind.ALREADY_EXISTS;
         }
-        if (e.contains("not found") || e.contains("notfound") || e.contains("failed to delete one or more")) {
+        if (e.contains("not found") || e.contains("notfound") || e.contains("failed to delete one or more")
+                || e.contains("no network for id")) {
             return AppleErrorKind.NOT_FOUND;
         }
         return AppleErrorKind.OTHER;
@@ -96,6 +107,12 @@ public final class AppleErrors {
         return switch (kind) {
             case SERVICE_NOT_RUNNING -> new AppleCliException(what + " failed: the container system service is not "
                     + "running (" + said + "): " + START_HINT, kind, r.argv(), r.exitCode(), r.stderr());
+            case SERVICE_TIMEOUT -> new AppleCliException(what + " failed: the container API server did not answer "
+                    + "in time (" + said + "). The service is running but busy or hung, and the request may still "
+                    + "complete: check `container list --all`; if this repeats, restart the service with `container "
+                    + "system stop` and `container system start`", kind, r.argv(), r.exitCode(), r.stderr());
+            case STOPPING -> new AppleCliException(what + " failed: the container is still stopping (" + said
+                    + "); it can be deleted once it has stopped", kind, r.argv(), r.exitCode(), r.stderr());
             case USAGE -> new AppleCliException(what + " failed: container rejected the arguments of " + cmd + " ("
                     + said + "). The installed CLI does not accept what Sandbox4j sent: check the CLI version "
                     + "against docs/runtimes/apple-container.md and report it", kind, r.argv(), r.exitCode(),

@@ -1,5 +1,6 @@
 package dev.sandbox4j.internal.apple;
 
+import dev.sandbox4j.internal.MacOsVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,11 +24,12 @@ public final class AppleHostCheck {
     public static List<String> problems(AppleHostFacts facts) {
         List<String> problems = new ArrayList<>();
         try {
-            Optional<String> version = facts.sysctlString("kern.osproductversion");
-            int major = version.map(AppleHostCheck::major).orElse(-1);
+            Optional<MacOsVersion.Reading> version = macOsVersion(facts);
+            int major = version.map(MacOsVersion.Reading::major).orElse(-1);
             if (major < MINIMUM_MACOS) {
-                problems.add("macOS " + version.orElse("(unknown version)") + " is too old: Apple's container "
-                        + "needs macOS " + MINIMUM_MACOS + " (Tahoe) or later; upgrade macOS");
+                problems.add("macOS " + version.map(v -> v.version() + " (from " + v.how() + ")")
+                        .orElse("(unknown version)") + " is too old: Apple's container needs macOS " + MINIMUM_MACOS
+                        + " (Tahoe) or later; upgrade macOS");
             }
             if (facts.sysctlLong("hw.optional.arm64").orElse(0L) != 1L) {
                 problems.add("this Mac has no Apple silicon (hw.optional.arm64 is not 1): Apple's container runs "
@@ -54,12 +56,26 @@ public final class AppleHostCheck {
                 facts.sysctlLong("hw.memsize").orElse(0L));
     }
 
-    static int major(String productVersion) {
-        String digits = productVersion.strip().split("\\.")[0];
-        try {
-            return Integer.parseInt(digits);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+    /**
+     * The real macOS version: {@code kern.osproductversion} unless this JVM gets the compatibility answer (16.x on
+     * macOS 26 for JDKs built with an older SDK), see {@link MacOsVersion}.
+     */
+    public static Optional<MacOsVersion.Reading> macOsVersion(AppleHostFacts facts) {
+        return MacOsVersion.read(new MacOsVersion.Source() {
+            @Override
+            public Optional<String> sysctlString(String name) {
+                return facts.sysctlString(name);
+            }
+
+            @Override
+            public Optional<Long> sysctlLong(String name) {
+                return facts.sysctlLong(name);
+            }
+
+            @Override
+            public Optional<String> readFile(String path) {
+                return facts.readFile(path);
+            }
+        });
     }
 }

@@ -16,6 +16,12 @@ public interface AppleHostFacts {
     /** An integer sysctl such as {@code hw.optional.arm64}; empty when the key does not exist. */
     Optional<Long> sysctlLong(String name);
 
+    /**
+     * A text file of the host, such as {@code /System/Library/CoreServices/.SystemVersionPlatform.plist}; empty
+     * when it cannot be read.
+     */
+    Optional<String> readFile(String path);
+
     /** {@code [VZVirtualMachine isSupported]}. */
     boolean virtualizationSupported();
 

@@ -70,6 +70,11 @@ final class NativeAppleHostFacts implements AppleHostFacts {
     }
 
     @Override
+    public Optional<String> readFile(String path) {
+        return NativeHost.Darwin.SOURCE.readFile(path);
+    }
+
+    @Override
     public boolean virtualizationSupported() {
         return Objc.BOOL.objc_msgSend(Objc.cls("VZVirtualMachine"), Objc.sel("isSupported")) != 0;
     }

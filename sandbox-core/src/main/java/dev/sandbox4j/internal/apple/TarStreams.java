@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -136,10 +137,13 @@ public final class TarStreams {
 
     /**
      * Unpacks a tar stream whose entries all start with {@code rootName} (what {@code tar -C dir -c rootName}
-     * writes) so that {@code rootName} becomes {@code target}. Returns the paths written.
+     * writes) so that {@code rootName} becomes {@code target}, with the permission bits of each entry (as
+     * {@code podman cp} keeps them; directories get theirs last, so a read-only directory can still be filled).
+     * Returns the paths written.
      */
     public static List<Path> unpack(InputStream in, String rootName, Path target) {
         List<Path> written = new ArrayList<>();
+        List<Map.Entry<Path, Integer>> directoryModes = new ArrayList<>();
         Path root = target.toAbsolutePath().normalize();
         String paxPath = null;
         String longName = null;
@@ -168,19 +172,40 @@ public final class TarStreams {
                 paxPath = null;
                 longName = null;
                 Path dest = destination(root, rootName, name);
+                int mode = (int) (parseOctal(h, 100, 8) & 07777);
                 if (type == '5') {
                     Files.createDirectories(dest);
+                    directoryModes.add(Map.entry(dest, mode));
                     written.add(dest);
                 } else if (type == '0' || type == '\0' || type == '7') {
                     Files.createDirectories(dest.getParent());
                     Files.write(dest, data);
+                    setMode(dest, mode);
                     written.add(dest);
                 }
+            }
+            for (int i = directoryModes.size() - 1; i >= 0; i--) {
+                setMode(directoryModes.get(i).getKey(), directoryModes.get(i).getValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot unpack a copy into " + target + ": " + e.getMessage(), e);
         }
         return written;
+    }
+
+    /** Sets the permission bits where the file system has them (setuid/setgid/sticky are not carried). */
+    private static void setMode(Path p, int mode) throws IOException {
+        Set<PosixFilePermission> perms = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission perm : PosixFilePermission.values()) {
+            if ((mode & (1 << (8 - perm.ordinal()))) != 0) {
+                perms.add(perm);
+            }
+        }
+        try {
+            Files.setPosixFilePermissions(p, perms);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep the default permissions
+        }
     }
 
     private static Path destination(Path root, String rootName, String entry) {

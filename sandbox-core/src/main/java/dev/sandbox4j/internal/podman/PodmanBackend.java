@@ -41,11 +41,17 @@ public final class PodmanBackend implements RuntimeBackend {
     private final CommandRunner runner;
     private final PodmanArgs args;
     private final String version;
+    private final PodmanMode mode;
 
     public PodmanBackend(CommandRunner runner, String podman, String version) {
+        this(runner, podman, version, PodmanMode.current());
+    }
+
+    public PodmanBackend(CommandRunner runner, String podman, String version, PodmanMode mode) {
         this.runner = runner;
         this.args = new PodmanArgs(podman);
         this.version = version;
+        this.mode = mode;
     }
 
     @Override
@@ -55,6 +61,22 @@ public final class PodmanBackend implements RuntimeBackend {
 
     public String version() {
         return version;
+    }
+
+    /** Rootless or rootful, and the host's cgroup version. */
+    public PodmanMode mode() {
+        return mode;
+    }
+
+    /** Refuses limits this Podman would silently ignore: a sandbox never runs with less isolation than asked. */
+    @Override
+    public void validate(SandboxSpec spec) {
+        if (!mode.enforcesLimits() && (spec.cpus() > 0 || spec.memory().isPresent())) {
+            throw new SandboxConfigException("cpus() and memory() cannot be enforced here: rootless Podman on a "
+                    + "cgroup v1 host ignores resource limits. Boot the host with cgroup v2 "
+                    + "(systemd.unified_cgroup_hierarchy=1) and delegate the cpu and memory controllers to this "
+                    + "user, run the JVM as root (rootful Podman), or leave cpus() and memory() unset");
+        }
     }
 
     @Override

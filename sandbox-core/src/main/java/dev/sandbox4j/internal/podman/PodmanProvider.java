@@ -50,7 +50,9 @@ public final class PodmanProvider implements RuntimeProvider {
         }
         return host.env("SANDBOX4J_PODMAN").map(p -> "SANDBOX4J_PODMAN=" + p + " is not an executable file")
                 .orElse("podman not found on PATH: install it with `apt-get install podman` (Debian/Ubuntu) or "
-                        + "`dnf install podman` (Fedora/RHEL), then run as root");
+                        + "`dnf install podman` (Fedora/RHEL); as an ordinary user it runs rootless once the user has "
+                        + "/etc/subuid and /etc/subgid ranges (`usermod --add-subuids 100000-165535 --add-subgids "
+                        + "100000-165535 USER`)");
     }
 
     @Override

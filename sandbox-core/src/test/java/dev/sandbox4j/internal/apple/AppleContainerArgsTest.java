@@ -345,10 +345,10 @@ class AppleContainerArgsTest {
         // when / then
         assertThatThrownBy(() -> old.copyTo("sb4j-1", Path.of("/tmp/in.txt"), "/work/in.txt"))
                 .isInstanceOf(SandboxConfigException.class).hasMessageContaining("1.0.0");
-        assertThat(old.tarInto("sb4j-1", "/work"))
-                .containsExactly(CLI, "exec", "--interactive", "sb4j-1", "tar", "-x", "-f", "-", "-C", "/work");
-        assertThat(old.tarOutOf("sb4j-1", "/work", "out.txt"))
-                .containsExactly(CLI, "exec", "sb4j-1", "tar", "-c", "-f", "-", "-C", "/work", "out.txt");
+        assertThat(old.tarInto("sb4j-1", "/work/in.txt", "in.txt")).containsExactly(CLI, "exec", "--interactive",
+                "--user", "0", "sb4j-1", "/bin/sh", "-c", AppleContainerArgs.TAR_INTO, "sh", "/work/in.txt", "in.txt");
+        assertThat(old.tarOutOf("sb4j-1", "/work", "out.txt")).containsExactly(CLI, "exec", "--user", "0", "sb4j-1",
+                "tar", "-c", "-f", "-", "-C", "/work", "out.txt");
     }
 
     @Test

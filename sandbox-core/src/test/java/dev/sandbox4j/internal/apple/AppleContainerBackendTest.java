@@ -19,6 +19,7 @@ import dev.sandbox4j.spi.LaunchRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,20 +153,182 @@ class AppleContainerBackendTest {
         assertThat(info).isEqualTo(new ContainerInfo("sb4j-1", "sb4j-1", Map.of(8080, hostPort), Map.of(), true));
     }
 
-    @Test
-    void startThatCollidesWithAnExistingContainerFailsAsAStartFailure() {
-        // given
+    /**
+     * The 1.2.2 sbx-1 container of {@code constructed/list-1.2.2-sbx.json} renamed to {@code name}, with
+     * {@code labels} and {@code state} (constructed from ManagedContainer/ContainerStatus.swift, tag 1.2.2).
+     */
+    static String inspectJson(String name, Map<String, String> labels, String state) {
+        StringBuilder l = new StringBuilder();
+        new java.util.TreeMap<>(labels).forEach((k, v) -> l.append(l.length() == 0 ? "" : ",").append('"').append(k)
+                .append("\":\"").append(v).append('"'));
+        String json = Fixture.load("constructed/list-1.2.2-sbx.json").payload()
+                .replace("\"labels\":{\"dev.example.sandbox\":\"1\"}", "\"labels\":{" + l + "}")
+                .replace("\"state\":\"running\"", "\"state\":\"" + state + "\"")
+                .replace("sbx-1", name);
+        return state.equals("running") ? json : json.replaceAll("\"networks\":\\[\\{\"hostname.*?\\}\\],\"startedDate\"",
+                "\"networks\":[],\"startedDate\"");
+    }
+
+    private static LaunchRequest request(String name, Map<String, String> labels) {
         SandboxSpec spec = Sandbox.builder().image("docker.io/library/alpine:3.20").build();
-        LaunchRequest request = new LaunchRequest(spec, "docker.io/library/alpine:3.20", "sb4j-1", Map.of(),
-                Optional.empty(), List.of(), List.of());
-        ScriptedRunner runner = new ScriptedRunner().expect(new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"))
-                .run(request, List.of(), AppleRunOptions.DEFAULTS), 1, "", "Error: container with id sb4j-1 already exists\n");
+        return new LaunchRequest(spec, "docker.io/library/alpine:3.20", name, labels, Optional.empty(), List.of(),
+                List.of());
+    }
+
+    private static final Map<String, String> OURS = Map.of("dev.sandbox4j.managed", "true",
+            "dev.sandbox4j.owner", "1-2-abcd", "dev.sandbox4j.sandbox", "sb4j-1");
+
+    @Test
+    void nameTakenByAContainerThatIsNotOursIsRefusedAndNeverDeleted() {
+        // given
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", "Error: container with id sb4j-1 already exists\n")
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", Map.of("team", "someone-else"), "running"));
+        AppleContainerBackend b = backend(runner, "1.2.2");
 
         // when / then
-        assertThatThrownBy(() -> backend(runner, "1.2.2").start(request, T))
+        assertThatThrownBy(() -> b.start(request, T))
                 .isInstanceOf(SandboxStartException.class)
                 .hasCauseInstanceOf(AppleCliException.class)
-                .hasMessageContaining("already exists");
+                .hasMessageContaining("not created by this sandbox").hasMessageContaining("left untouched");
+        b.remove("sb4j-1", T);   // what a failed start's cleanup does: must not reach the CLI
+        runner.assertDone();
+    }
+
+    @Test
+    void runThatTimedOutButCreatedAndStartedOurContainerIsAdoptedWithoutRunningAgain() {
+        // given: XPC timeout for containerCreate (errors/34), yet the server finished the run
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", Fixture.load("errors/34-service-timeout.txt").payload())
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "running"));
+
+        // when
+        ContainerInfo info = backend(runner, "1.2.2").start(request, T);
+
+        // then
+        assertThat(info).isEqualTo(new ContainerInfo("sb4j-1", "sb4j-1", Map.of(), OURS, true));
+        runner.assertDone();
+    }
+
+    @Test
+    void runThatTimedOutLeavingOurContainerStoppedRemovesItAndRunsOnceMore() {
+        // given
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", Fixture.load("errors/34-service-timeout.txt").payload())
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "stopped"))
+                .expect(argv("delete", "--force", "sb4j-1"), "sb4j-1\n")
+                .expect(run, "sb4j-1\n");
+
+        // when
+        ContainerInfo info = backend(runner, "1.2.2").start(request, T);
+
+        // then
+        assertThat(info.id()).isEqualTo("sb4j-1");
+        runner.assertDone();
+    }
+
+    @Test
+    void runWhoseConnectionDroppedIsRetriedAfterTheServiceCheckAndAdoptsWhatTheFirstAttemptMade() {
+        // given: the first run loses its connection (errors/39), the service answers as running, the second run
+        // finds the name taken by the container the first one created
+        LaunchRequest request = request("sb4j-1", OURS);
+        List<String> run = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")).run(request, List.of(),
+                AppleRunOptions.DEFAULTS);
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(run, 1, "", Fixture.load("errors/39-service-not-running.txt").payload())
+                .expect(argv("system", "status", "--format", "json"), RUNNING)
+                .expect(run, 1, "", "Error: container with id sb4j-1 already exists\n")
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "running"));
+
+        // when
+        ContainerInfo info = backend(runner, "1.2.2").start(request, T);
+
+        // then
+        assertThat(info.running()).isTrue();
+        runner.assertDone();
+    }
+
+    @Test
+    void apiServerTimeoutNeverStartsTheServiceAndIsATypedFailure() {
+        // given
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("list", "--all", "--format", "json"), 1, "",
+                Fixture.load("errors/35-service-timeout.txt").payload());
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").list(Map.of(), T))
+                .isInstanceOf(AppleCliException.class)
+                .extracting(e -> ((AppleCliException) e).kind()).isEqualTo(AppleErrorKind.SERVICE_TIMEOUT);
+        runner.assertDone();
+    }
+
+    @Test
+    void removeWaitsWhileTheContainerIsStillStoppingAndDeletesAgain() {
+        // given: --force cannot delete a stopping container (errors/36)
+        String stopping = Fixture.load("errors/36-stopping.txt").payload().replace("sbx-1", "sb4j-1");
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("delete", "--force", "sb4j-1"), 1, "", stopping)
+                .expect(argv("delete", "--force", "sb4j-1"), 1, "", stopping)
+                .expect(argv("delete", "--force", "sb4j-1"), "sb4j-1\n");
+
+        // when
+        backend(runner, "1.2.2").remove("sb4j-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void removeOfA0xContainerWhoseDeleteSaysNothingClearAsksItsStateAndWaits() {
+        // given: 0.9.0 prints only "delete failed for one or more containers" on stderr (the reason went to the
+        // log), and inspect shows the 0.x layout with status "stopping"
+        String zeroX = Fixture.load("captured/inspect-0.4.1-tcb.json").payload().replace("tcb-ap01", "sb4j-1")
+                .replace("\"status\":\"running\"", "\"status\":\"stopping\"");
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("delete", "--force", "sb4j-1"), 1, "",
+                        "Error: internalError: \"delete failed for one or more containers: [\"sb4j-1\"]\"\n")
+                .expect(argv("inspect", "sb4j-1"), zeroX)
+                .expect(argv("delete", "--force", "sb4j-1"), "sb4j-1\n");
+
+        // when
+        backend(runner, "0.9.0").remove("sb4j-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void removeThatStaysStoppingGivesUpWithATimeoutAtTheDeadline() {
+        // given: a container that never finishes stopping
+        String stopping = Fixture.load("errors/36-stopping.txt").payload().replace("sbx-1", "sb4j-1");
+        dev.sandbox4j.spi.CommandRunner always = new dev.sandbox4j.spi.CommandRunner() {
+            @Override
+            public dev.sandbox4j.spi.CommandResult run(Command command) {
+                assertThat(command.argv()).isEqualTo(argv("delete", "--force", "sb4j-1"));
+                return new dev.sandbox4j.spi.CommandResult(command.argv(), 1, new byte[0],
+                        stopping.getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ZERO, 0);
+            }
+
+            @Override
+            public dev.sandbox4j.spi.RunningCommand start(Command command) {
+                throw new AssertionError("not expected: " + command.argv());
+            }
+        };
+        AppleContainerBackend b = new AppleContainerBackend(always,
+                new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2")), AppleRunOptions.DEFAULTS, MAC);
+
+        // when / then
+        assertThatThrownBy(() -> b.remove("sb4j-1", Duration.ofMillis(300)))
+                .isInstanceOf(dev.sandbox4j.SandboxTimeoutException.class)
+                .hasMessageContaining("still stopping").hasMessageContaining("container delete --force sb4j-1");
     }
 
     @Test
@@ -280,6 +443,34 @@ class AppleContainerBackendTest {
     }
 
     @Test
+    void execRefusedByTheRuntimeHelperWithoutNamingTheContainerIsStillACliFailure() {
+        // given: errors/40 (RuntimeService.swift says "cannot exec: container is not running", without the id)
+        CapturingRunner runner = new CapturingRunner(1, "", Fixture.load("errors/40-not-running.txt").payload());
+
+        // when / then
+        assertThatThrownBy(() -> new AppleContainerBackend(runner, new AppleContainerArgs(CLI,
+                AppleCliVersion.parse("1.2.2")), AppleRunOptions.DEFAULTS, MAC).exec("sb4j-1", Exec.of("true"),
+                ExecListener.NONE))
+                .isInstanceOf(AppleCliException.class).extracting(e -> ((AppleCliException) e).kind())
+                .isEqualTo(AppleErrorKind.NOT_RUNNING);
+    }
+
+    @Test
+    void stoppingAContainerThatAnOlderRuntimeSaysIsNotRunningIsNotAnError() {
+        // given: "cannot stop: container is not running" (Sources/Services/ContainerSandboxService/SandboxService.swift
+        // @ tags 0.1.0-0.4.1; 0.5.0 and later stop idempotently)
+        ScriptedRunner runner = new ScriptedRunner().expect(argv("stop", "--time", "5", "sb4j-1"), 1, "",
+                "Error: internalError: \"failed to stop container\" (cause: \"invalidState: \"cannot stop: container "
+                        + "is not running\"\")\n");
+
+        // when
+        backend(runner, "0.2.0").stop("sb4j-1", Duration.ofSeconds(5), T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
     void removingAContainerThatIsGoneIsNotAnError() {
         // given
         ScriptedRunner runner = new ScriptedRunner().expect(argv("delete", "--force", "sb4j-1"), 1, "",
@@ -296,7 +487,8 @@ class AppleContainerBackendTest {
     void removingFailsLoudlyForOtherErrors() {
         // given
         ScriptedRunner runner = new ScriptedRunner().expect(argv("delete", "--force", "sb4j-1"), 1, "",
-                "Error: internalError: \"failed to delete container\"\n");
+                "Error: internalError: \"failed to delete container\"\n")
+                .expect(argv("inspect", "sb4j-1"), inspectJson("sb4j-1", OURS, "stopped"));
 
         // when / then
         assertThatThrownBy(() -> backend(runner, "1.2.2").remove("sb4j-1", T)).isInstanceOf(CommandFailedException.class)
@@ -309,8 +501,9 @@ class AppleContainerBackendTest {
         Path in = Files.writeString(tmp.resolve("input.txt"), "to the sandbox\n");
         byte[] fromContainer = TarStreams.pack(Files.writeString(tmp.resolve("x"), "from the sandbox\n"), "out.txt");
         ScriptedRunner runner = new ScriptedRunner()
-                .expect(argv("exec", "--interactive", "sb4j-1", "tar", "-x", "-f", "-", "-C", "/work"), "")
-                .expect(argv("exec", "sb4j-1", "tar", "-c", "-f", "-", "-C", "/work", "out.txt"),
+                .expect(new AppleContainerArgs(CLI, AppleCliVersion.parse("0.12.3")).tarInto("sb4j-1", "/work/input.txt",
+                        "input.txt"), "")
+                .expect(argv("exec", "--user", "0", "sb4j-1", "tar", "-c", "-f", "-", "-C", "/work", "out.txt"),
                         new String(fromContainer, java.nio.charset.StandardCharsets.ISO_8859_1));
         AppleContainerBackend b = backend(runner, "0.12.3");
 
@@ -324,6 +517,53 @@ class AppleContainerBackendTest {
         assertThat(tmp.resolve("check.txt")).hasContent("to the sandbox");
         assertThat(tmp.resolve("out.txt")).hasContent("from the sandbox");
         assertThat(b.copiesWithCli()).isFalse();
+    }
+
+    @Test
+    void copyFallsBackToTheCliOnlyWhenTheImageLacksTheToolsForTar() throws IOException {
+        // given: the tar script exits 126 when tar/mktemp/dirname/mv are missing; 1.2.2 has `container copy`
+        Path plain = Files.writeString(tmp.resolve("plain.txt"), "p\n");
+        AppleContainerArgs a = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"));
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(a.tarInto("sb4j-1", "/work/plain.txt", "plain.txt"), AppleContainerArgs.TOOLS_MISSING, "", "")
+                .expect(argv("copy", plain.toString(), "sb4j-1:/work/plain.txt"), "sb4j-1:/work/plain.txt\n");
+
+        // when
+        backend(runner, "1.2.2").copyTo("sb4j-1", plain, "/work/plain.txt", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void copyIntoAMissingDirectoryIsAnErrorAndNeverFallsBackToTheCliThatWouldCreateIt() throws IOException {
+        // given: the script's own refusal (exit 1), as podman cp refuses a missing parent
+        Path plain = Files.writeString(tmp.resolve("plain.txt"), "p\n");
+        AppleContainerArgs a = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"));
+        ScriptedRunner runner = new ScriptedRunner().expect(a.tarInto("sb4j-1", "/nope/plain.txt", "plain.txt"), 1, "",
+                "sandbox4j copy: /nope: no such directory in the container\n");
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").copyTo("sb4j-1", plain, "/nope/plain.txt", T))
+                .isInstanceOf(AppleCliException.class).hasMessageContaining("/nope: no such directory");
+        assertThatThrownBy(() -> backend(new ScriptedRunner(), "1.2.2").copyFrom("sb4j-1", "/work/x",
+                tmp.resolve("missing/x"), T)).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("does not exist");
+        runner.assertDone();
+    }
+
+    @Test
+    void colonInAPathNeverFallsBackToTheCliWhichWouldSplitIt() throws IOException {
+        // given
+        Path colon = Files.writeString(tmp.resolve("a:b.txt"), "c\n");
+        AppleContainerArgs a = new AppleContainerArgs(CLI, AppleCliVersion.parse("1.2.2"));
+        ScriptedRunner runner = new ScriptedRunner().expect(a.tarInto("sb4j-1", "/work/c.txt", "a:b.txt"),
+                AppleContainerArgs.TOOLS_MISSING, "", "");
+
+        // when / then
+        assertThatThrownBy(() -> backend(runner, "1.2.2").copyTo("sb4j-1", colon, "/work/c.txt", T))
+                .isInstanceOf(AppleCliException.class);
+        runner.assertDone();
     }
 
     @Test
@@ -344,6 +584,36 @@ class AppleContainerBackendTest {
         assertThat(info.name()).isEqualTo("sb4j-net-1");
         assertThat(info.gateway()).isEqualTo("192.168.65.1");
         assertThat(info.subnet()).isEqualTo("192.168.65.0/24");
+        runner.assertDone();
+    }
+
+    @Test
+    void networkStillReferencedRightAfterItsContainerWentIsDeletedOnceItIsFree() {
+        // given: errors/41 (referring containers), then errors/42 (pending operation), then success
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("network", "delete", "sb4j-net-1"), 1, "", Fixture.load("errors/41-busy.txt").payload())
+                .expect(argv("network", "delete", "sb4j-net-1"), 1, "", Fixture.load("errors/42-busy.txt").payload())
+                .expect(argv("network", "delete", "sb4j-net-1"), "sb4j-net-1\n");
+
+        // when
+        backend(runner, "1.2.2").removeNetwork("sb4j-net-1", T);
+
+        // then
+        runner.assertDone();
+    }
+
+    @Test
+    void networkDeleteThatSaysNothingClearAsksWhetherTheNetworkIsStillThere() {
+        // given: the reason went to a log the CLI did not show; inspect finds the network gone
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(argv("network", "delete", "sb4j-net-1"), 1, "",
+                        "Error: delete failed for one or more networks: [\"sb4j-net-1\"]\n")
+                .expect(argv("network", "inspect", "sb4j-net-1"), "[]\n");
+
+        // when
+        backend(runner, "1.2.2").removeNetwork("sb4j-net-1", T);
+
+        // then
         runner.assertDone();
     }
 

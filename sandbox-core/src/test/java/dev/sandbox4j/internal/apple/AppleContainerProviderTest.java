@@ -129,4 +129,41 @@ class AppleContainerProviderTest {
         assertThat(backend.limits()).isEqualTo(new AppleHostCheck.Limits(6, 32L << 30, 32L << 30));
         runner.assertDone();
     }
+
+    @Test
+    void cli01xIsRefusedNamingTheInstalledVersionAndTheUpdate() {
+        // given: the 0.1.0 banner from the captured version strings (apple/container #36); 0.1.x has no
+        // `system status` (Sources/CLI/System/SystemStatus.swift first exists at tag 0.2.0)
+        String banner = Fixture.load("captured/version-strings.txt").payload().lines().findFirst().orElseThrow();
+        ScriptedRunner runner = new ScriptedRunner().expect(List.of("/opt/container", "--version"), banner + "\n");
+        AppleContainerProvider p = AppleContainerProvider.builder().cli(Path.of("/opt/container")).hostChecks(false)
+                .build();
+
+        // when / then
+        assertThatThrownBy(() -> p.createFor("/opt/container", mac(Map.of()), runner))
+                .isInstanceOf(RuntimeUnavailableException.class)
+                .hasMessageContaining("/opt/container is container 0.1.0")
+                .hasMessageContaining("needs 0.2.0 or later")
+                .hasMessageContaining("update-container.sh");
+        runner.assertDone();
+    }
+
+    @Test
+    void cli020IsTheOldestAcceptedAndReadsTheTextStatus() {
+        // given: 0.2.0 prints the status as text (Sources/CLI/System/SystemStatus.swift at tag 0.2.0 prints
+        // "Verifying apiserver is running..." then "apiserver is running"; --format json came in 0.10.0)
+        ScriptedRunner runner = new ScriptedRunner()
+                .expect(List.of("/opt/container", "--version"), "container CLI version 0.2.0 (build: release, commit: 3b5c253)\n")
+                .expect(List.of("/opt/container", "system", "status"),
+                        "Verifying apiserver is running...\napiserver is running\n");
+        AppleContainerProvider p = AppleContainerProvider.builder().cli(Path.of("/opt/container")).hostChecks(false)
+                .build();
+
+        // when
+        AppleContainerBackend backend = (AppleContainerBackend) p.createFor("/opt/container", mac(Map.of()), runner);
+
+        // then
+        assertThat(backend.version()).isEqualTo(new AppleCliVersion(0, 2, 0));
+        runner.assertDone();
+    }
 }

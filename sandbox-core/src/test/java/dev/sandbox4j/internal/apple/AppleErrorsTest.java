@@ -88,4 +88,44 @@ class AppleErrorsTest {
         assertThat(AppleErrors.failure(failed(1, "Error: invalid format for image reference"), "starting x"))
                 .isInstanceOf(SandboxConfigException.class);
     }
+
+    @Test
+    void apiServerTimeoutIsNotAServiceThatIsDownAndSaysTheRequestMayStillComplete() {
+        // given
+        String stderr = Fixture.load("errors/34-service-timeout.txt").payload();
+
+        // when
+        AppleCliException e = (AppleCliException) AppleErrors.failure(failed(1, stderr), "starting sandbox sb4j-1");
+
+        // then
+        assertThat(e.kind()).isEqualTo(AppleErrorKind.SERVICE_TIMEOUT);
+        assertThat(e.getMessage()).contains("did not answer in time").contains("may still complete")
+                .doesNotContain("is not running");
+    }
+
+    @Test
+    void containerStillStoppingIsItsOwnKindEvenWhenWrappedByTheAggregateError() {
+        // given
+        String stderr = Fixture.load("errors/36-stopping.txt").payload();
+
+        // when
+        AppleCliException e = (AppleCliException) AppleErrors.failure(failed(1, stderr), "removing container sbx-1");
+
+        // then
+        assertThat(e.kind()).isEqualTo(AppleErrorKind.STOPPING);
+        assertThat(e.getMessage()).contains("still stopping");
+    }
+
+    @Test
+    void laterServiceDownWordingStillSaysToRunSystemStart() {
+        // given
+        String stderr = Fixture.load("errors/38-service-not-running.txt").payload();
+
+        // when
+        SandboxException e = AppleErrors.failure(failed(1, stderr), "listing containers");
+
+        // then
+        assertThat(((AppleCliException) e).kind()).isEqualTo(AppleErrorKind.SERVICE_NOT_RUNNING);
+        assertThat(e).hasMessageContaining("run `container system start`");
+    }
 }

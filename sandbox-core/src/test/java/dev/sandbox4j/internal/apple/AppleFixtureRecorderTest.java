@@ -48,7 +48,7 @@ class AppleFixtureRecorderTest {
         CommandRunner runner = CommandRunner.system();
         String image = System.getProperty(SWITCH + ".image", "docker.io/library/alpine:latest");
         String version = run(runner, List.of(cli, "--version")).stdout().strip();
-        String macos = AppleHostFacts.NATIVE.sysctlString("kern.osproductversion").orElse("unknown");
+        String macos = AppleHostCheck.macOsVersion(AppleHostFacts.NATIVE).map(v -> v.version()).orElse("unknown");
         Files.createDirectories(RECORDED);
         String probe = "sb4j-record-probe";
         Map<String, List<String>> commands = new LinkedHashMap<>();

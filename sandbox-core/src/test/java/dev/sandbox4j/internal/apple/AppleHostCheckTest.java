@@ -23,7 +23,7 @@ class AppleHostCheckTest {
         List<String> problems = AppleHostCheck.problems(facts);
 
         // then
-        assertThat(problems).singleElement().asString().contains("macOS 15.5 is too old").contains("upgrade macOS");
+        assertThat(problems).singleElement().asString().contains("macOS 15.5 (from kern.osproductversion) is too old").contains("upgrade macOS");
     }
 
     @Test
@@ -108,5 +108,50 @@ class AppleHostCheckTest {
 
         // then
         assertThat(limits).isEqualTo(new AppleHostCheck.Limits(8, 16L << 30, 32L << 30));
+    }
+
+    @Test
+    void jdkBuiltWithAnOlderSdkOnMacOs26IsNotCalledTooOld() {
+        // given: the kernel answers 16.1 to this JVM (compat shim on), the platform plist says 26.1
+        FakeHostFacts facts = FakeHostFacts.goodMac();
+        facts.strings.put("kern.osproductversion", "16.1");
+        facts.strings.put("kern.osproductversioncompat", "16.1");
+        facts.longs.put("kern.system_version_compat", 1L);
+        facts.files.put(dev.sandbox4j.internal.MacOsVersion.PLATFORM_PLIST,
+                platformPlist());
+
+        // when
+        List<String> problems = AppleHostCheck.problems(facts);
+
+        // then
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void jdkBuiltWithAnOlderSdkOnMacOs15IsStillRefusedSayingWhereTheVersionCameFrom() {
+        // given: macOS 15.5 (Darwin 24.5.0), a pre-11-SDK binary gets 10.16, no platform plist readable
+        FakeHostFacts facts = FakeHostFacts.goodMac();
+        facts.strings.put("kern.osproductversion", "10.16");
+        facts.strings.put("kern.osproductversioncompat", "10.16");
+        facts.longs.put("kern.system_version_compat", 1L);
+        facts.strings.put("kern.osrelease", "24.5.0");
+
+        // when
+        List<String> problems = AppleHostCheck.problems(facts);
+
+        // then
+        assertThat(problems).singleElement().asString().contains("macOS 15 (from kern.osrelease (Darwin 24.5.0))")
+                .contains("upgrade macOS");
+    }
+
+    /** {@code src/test/resources/macos/system-version-platform-26.1.plist} without its provenance header. */
+    private static String platformPlist() {
+        try (java.io.InputStream in = AppleHostCheckTest.class
+                .getResourceAsStream("/macos/system-version-platform-26.1.plist")) {
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return text.substring(text.indexOf("\n---\n") + 5);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

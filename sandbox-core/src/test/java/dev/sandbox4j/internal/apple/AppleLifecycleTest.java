@@ -109,10 +109,15 @@ class AppleLifecycleTest {
         FakeContainerCli.Step echo = fake.expect("exec", "--interactive", "--env", "glob:SANDBOX4J_EXEC=*", NAME, "cat")
                 .captureStdin().run("cat \"$STEP.stdin-received\"");
         Path input = Files.writeString(tmp.resolve("input.txt"), "input for the sandbox\n");
-        FakeContainerCli.Step copyIn = fake.expect("copy", input.toString(), NAME + ":/work/input.txt")
-                .run("cp \"$2\" \"$STEP.copied\"");
+        // copy in: a tar stream through exec, unpacked here by the host's real tar
+        FakeContainerCli.Step copyIn = fake.expect("exec", "--interactive", "--user", "0", NAME, "/bin/sh", "-c",
+                        "glob:*tar -x -p -f -*", "sh", "/work/input.txt", "input.txt")
+                .captureStdin().run("mkdir -p \"$STEP.d\" && tar -x -f \"$STEP.stdin-received\" -C \"$STEP.d\" "
+                        + "&& cp \"$STEP.d/input.txt\" \"$STEP.copied\"");
         Path output = tmp.resolve("out.txt");
-        fake.expect("copy", NAME + ":/work/out.txt", output.toString()).run("printf 'result\\n' > \"$3\"");
+        // copy out: a tar stream through exec (keeps modes); the step makes it with the host's tar
+        fake.expect("exec", "--user", "0", NAME, "tar", "-c", "-f", "-", "-C", "/work", "out.txt")
+                .run("mkdir -p \"$STEP.d\" && printf 'result\\n' > \"$STEP.d/out.txt\" && tar -c -f - -C \"$STEP.d\" out.txt");
         fake.expect("logs", NAME).stdout("started\nhi\noops\n");
         AppleContainerProvider provider = new AppleContainerProvider();
         HostEnvironment host = HostEnvironment.current();

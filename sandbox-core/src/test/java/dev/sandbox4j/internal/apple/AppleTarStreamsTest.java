@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -80,5 +81,35 @@ class AppleTarStreamsTest {
         assertThatThrownBy(() -> TarStreams.unpack(new ByteArrayInputStream(tar), "copied", tmp.resolve("out")))
                 .isInstanceOf(SandboxException.class).hasMessageContaining("outside copied");
         assertThat(new String(tar, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("other");
+    }
+
+    @Test
+    void permissionBitsSurviveTheRoundTripEvenForAReadOnlyDirectory() throws IOException {
+        // given: an executable, a private file, and a directory nobody may write to (filled before it is locked)
+        Path src = Files.createDirectories(tmp.resolve("src/locked"));
+        Files.writeString(src.resolve("tool"), "x");
+        Files.setPosixFilePermissions(src.resolve("tool"),
+                PosixFilePermissions.fromString("rwxr-x--x"));
+        Files.writeString(src.getParent().resolve("secret"), "s");
+        Files.setPosixFilePermissions(src.getParent().resolve("secret"),
+                PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(src, PosixFilePermissions.fromString("r-xr-xr-x"));
+        byte[] tar = TarStreams.pack(src.getParent(), "src");
+
+        // when
+        Path out = tmp.resolve("out");
+        TarStreams.unpack(new ByteArrayInputStream(tar), "src", out);
+
+        // then
+        assertThat(mode(out.resolve("locked/tool"))).isEqualTo("rwxr-x--x");
+        assertThat(mode(out.resolve("secret"))).isEqualTo("rw-------");
+        assertThat(mode(out.resolve("locked"))).isEqualTo("r-xr-xr-x");
+        assertThat(out.resolve("locked/tool")).hasContent("x");
+        Files.setPosixFilePermissions(out.resolve("locked"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(src, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
     }
 }

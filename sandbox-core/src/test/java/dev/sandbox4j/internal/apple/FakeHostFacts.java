@@ -8,6 +8,7 @@ import java.util.Optional;
 class FakeHostFacts implements AppleHostFacts {
     final Map<String, String> strings = new HashMap<>();
     final Map<String, Long> longs = new HashMap<>();
+    final Map<String, String> files = new HashMap<>();
     boolean virtualization = true;
     long maxCpus = 10;
     long maxMemory = 32L << 30;
@@ -30,6 +31,11 @@ class FakeHostFacts implements AppleHostFacts {
     @Override
     public Optional<Long> sysctlLong(String name) {
         return Optional.ofNullable(longs.get(name));
+    }
+
+    @Override
+    public Optional<String> readFile(String path) {
+        return Optional.ofNullable(files.get(path));
     }
 
     @Override

@@ -26,4 +26,9 @@ class PodmanContractTest extends RuntimeContract {
     protected ExecResult exec(Sandbox sandbox, Exec exec, ExecListener listener) {
         return sandbox.exec(exec.toBuilder().mode(ExecMode.PLAIN).build(), listener);
     }
+
+    @Override
+    protected boolean limitsEnforced() {
+        return PodmanMode.current().enforcesLimits();
+    }
 }

@@ -48,4 +48,9 @@ class PodmanSessionContractTest extends RuntimeContract {
             throw e;
         }
     }
+
+    @Override
+    protected boolean limitsEnforced() {
+        return PodmanMode.current().enforcesLimits();
+    }
 }

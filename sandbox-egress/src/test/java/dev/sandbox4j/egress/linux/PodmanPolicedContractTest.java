@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.internal.podman.PodmanMode;
 import dev.sandbox4j.testing.RuntimeContract;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
@@ -41,5 +42,10 @@ class PodmanPolicedContractTest extends RuntimeContract {
         assertThat(answer).contains("NXDOMAIN");
         assertThat(shared.egressLog().events()).anyMatch(e -> e instanceof EgressEvent.DnsDecision d
                 && d.qname().startsWith("pypi.org") && d.verdict() == EgressEvent.Verdict.DENIED);
+    }
+
+    @Override
+    protected boolean limitsEnforced() {
+        return PodmanMode.current().enforcesLimits();
     }
 }

@@ -6,7 +6,11 @@ import dev.sandbox4j.spi.RunningCommand;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A fake internet in its own network namespace: TEST-NET addresses only, routed from the host through a veth
@@ -22,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  * The host reaches it at 198.51.100.2 (the host side is 198.51.100.1); its servers live in 203.0.113.0/24, plus
  * a stand-in for the cloud metadata endpoint at 169.254.169.254.
  * Nothing here touches the machine's real uplink. Close it to remove the namespace, the veth and the route.
+ *
+ * <p>Making the namespace needs root. A test run as an ordinary user (rootless Podman) uses a bed that root made
+ * beforehand with {@link #main}: when the environment variable {@value #SHARED_BED} names that bed's directory,
+ * {@link #start()} attaches to it, reads what reached the servers from its record file, and leaves it running on
+ * {@link #close()}. The addresses and servers are the same either way.
  */
 public final class FakeInternet implements AutoCloseable {
     /** A web server every test policy treats as allowed. */
@@ -39,12 +50,17 @@ public final class FakeInternet implements AutoCloseable {
     private static final Duration STEP = Duration.ofSeconds(20);
     /** Test beds are named {@code sb4j-inet-<owner pid>-<id>}, so a bed left by a killed JVM can be told apart. */
     private static final String NETNS_PREFIX = "sb4j-inet-";
+    /** Environment variable naming the directory of a bed made by {@link #main} that tests attach to. */
+    public static final String SHARED_BED = "SANDBOX4J_TESTBED";
+    private static final String RECORD = "seen.log";
 
     private final CommandRunner runner = CommandRunner.system();
     private final String netns;
     private final String hostVeth;
     private final String nsVeth;
     private final List<String> seen = new CopyOnWriteArrayList<>();
+    private final Path sharedRecord;
+    private volatile Consumer<String> recordListener = line -> { };
     private RunningCommand servers;
 
     private FakeInternet() {
@@ -54,10 +70,36 @@ public final class FakeInternet implements AutoCloseable {
         this.netns = NETNS_PREFIX + ProcessHandle.current().pid() + "-" + id;
         this.hostVeth = "sb4jh" + id;
         this.nsVeth = "sb4ji" + id;
+        this.sharedRecord = null;
     }
 
-    /** Creates the namespace, the link and the servers. */
+    private FakeInternet(Path sharedBed) {
+        this.netns = read(sharedBed.resolve("netns")).strip();
+        this.hostVeth = null;
+        this.nsVeth = null;
+        this.sharedRecord = sharedBed.resolve(RECORD);
+    }
+
+    /** Creates the namespace, the link and the servers; or attaches to the bed that {@value #SHARED_BED} names. */
     public static FakeInternet start() {
+        String shared = System.getenv(SHARED_BED);
+        if (shared != null && !shared.isBlank()) {
+            Path bed = Path.of(shared);
+            if (!Files.isRegularFile(bed.resolve("ready"))) {
+                throw new IllegalStateException(SHARED_BED + "=" + shared + " names no ready test bed: make one as root "
+                        + "with `java -cp <test classpath> " + FakeInternet.class.getName() + " " + shared + "`");
+            }
+            return new FakeInternet(bed);
+        }
+        if (!isRoot()) {
+            String reason = "the fake internet needs root to make its network namespace: as root, run "
+                    + "scripts/rootless-tests.sh (it makes one and runs these tests as an ordinary user), or make one "
+                    + "with `" + FakeInternet.class.getSimpleName() + " DIR` and set " + SHARED_BED + "=DIR";
+            if (System.getenv("SANDBOX4J_REQUIRE_RUNTIME") != null) {
+                throw new IllegalStateException(reason);
+            }
+            Assumptions.abort(reason);
+        }
         removeBedsOfDeadOwners();
         FakeInternet net = new FakeInternet();
         try {
@@ -105,6 +147,7 @@ public final class FakeInternet implements AutoCloseable {
                         ready.countDown();
                     } else {
                         seen.add(line);
+                        recordListener.accept(line);
                     }
                 }
             } catch (IOException e) {
@@ -144,18 +187,77 @@ public final class FakeInternet implements AutoCloseable {
 
     /** A position in the record: what {@link #seenSince} counts from. */
     public int mark() {
-        return seen.size();
+        return record().size();
     }
 
     /** What reached one server address and port after {@code mark}. */
     public List<String> seenSince(int mark, String proto, String ip, int port) {
         String prefix = proto.toUpperCase(java.util.Locale.ROOT) + " " + ip + ":" + port + " ";
-        List<String> all = List.copyOf(seen);
+        List<String> all = record();
         return all.subList(Math.min(mark, all.size()), all.size()).stream().filter(l -> l.startsWith(prefix)).toList();
     }
 
     public String netns() {
         return netns;
+    }
+
+    private static boolean isRoot() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
+                    .map(l -> l.substring(4).trim().split("\\s+")[1]).anyMatch("0"::equals);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private List<String> record() {
+        return sharedRecord == null ? List.copyOf(seen) : read(sharedRecord).lines().toList();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Makes a bed for tests run by another user and keeps it until standard input closes or the process is
+     * terminated: writes the namespace name to {@code DIR/netns}, every record line to {@code DIR/seen.log}, and
+     * then {@code DIR/ready}. Needs root. Usage: {@code FakeInternet DIR}.
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: FakeInternet DIR");
+            System.exit(2);
+        }
+        Path dir = Files.createDirectories(Path.of(args[0]));
+        Path record = dir.resolve(RECORD);
+        Files.deleteIfExists(dir.resolve("ready"));
+        Files.writeString(record, "");
+        FakeInternet net = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(net::close, "fake-internet-close"));
+        net.recordListener = line -> {
+            synchronized (record) {
+                try {
+                    Files.writeString(record, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        Files.writeString(dir.resolve("netns"), net.netns() + "\n");
+        for (Path p : List.of(dir, record, dir.resolve("netns"))) {
+            p.toFile().setReadable(true, false);
+        }
+        Files.writeString(dir.resolve("ready"), "");
+        dir.resolve("ready").toFile().setReadable(true, false);
+        System.out.println("fake internet " + net.netns() + " ready; records in " + record);
+        while (System.in.read() >= 0) {
+            // runs until standard input closes
+        }
+        System.exit(0);
     }
 
     private void ip(String... args) {
@@ -172,6 +274,9 @@ public final class FakeInternet implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sharedRecord != null) {
+            return;  // the bed belongs to the process that made it
+        }
         if (servers != null) {
             servers.close();
         }
