@@ -147,8 +147,12 @@ final class DeclarativeExtension implements BeforeAllCallback, BeforeEachCallbac
                 f -> SandboxExtension.class.isAssignableFrom(f.getType())).isEmpty();
     }
 
+    /**
+     * The sandbox of the only {@link SandboxField} of the test class or, for a {@code @Nested} class without one,
+     * of the nearest enclosing class that has one.
+     */
     private static Held onlyField(Parameter parameter, int index, ExtensionContext context) {
-        List<Field> fields = AnnotationSupport.findAnnotatedFields(context.getRequiredTestClass(), SandboxField.class);
+        List<Field> fields = fieldsOfNearestClass(context.getRequiredTestClass());
         if (fields.size() != 1) {
             throw new ParameterResolutionException(describe(parameter, index) + ": " + (fields.isEmpty()
                     ? "the class has no @SandboxField: annotate the parameter with @SandboxConfig(image = ...), "
@@ -160,6 +164,15 @@ final class DeclarativeExtension implements BeforeAllCallback, BeforeEachCallbac
         return find(context, new FieldKey(fields.get(0))).orElseThrow(() -> new ParameterResolutionException(
                 describe(parameter, index) + ": the sandbox of instance field " + fields.get(0).getName()
                         + " exists only during a test: make the field static to use it in @BeforeAll"));
+    }
+
+    private static List<Field> fieldsOfNearestClass(Class<?> testClass) {
+        List<Field> fields = List.of();
+        for (Class<?> c = testClass; c != null && fields.isEmpty();
+                c = ModifierSupport.isStatic(c) ? null : c.getEnclosingClass()) {
+            fields = AnnotationSupport.findAnnotatedFields(c, SandboxField.class);
+        }
+        return fields;
     }
 
     /** A {@code from} that names a running sandbox: a {@link SandboxField} or a {@link SandboxExtension} field. */

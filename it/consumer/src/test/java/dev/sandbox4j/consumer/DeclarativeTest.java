@@ -32,6 +32,11 @@ class DeclarativeTest {
     @Nested
     class Inner {
         @Test
+        void getsTheEnclosingClassSandbox(Sandbox sandbox) {
+            assertEquals("nested\n", sandbox.exec("echo", "nested").stdout());
+        }
+
+        @Test
         void seesTheEnclosingClassSandboxByName(@SandboxConfig(from = "TOOLS") Sandbox sandbox) {
             assertEquals("nested\n", sandbox.exec("echo", "nested").stdout());
         }
