@@ -8,8 +8,8 @@ import java.nio.file.Path;
 
 /**
  * The only place where configuration files meet {@link EgressPolicy}: rule strings in the file are the policy's
- * own text form ({@code allow *.example.com:443}, {@code allow-cidr 203.0.113.0/24}, ...), so a policy written
- * to a file reads back equal.
+ * own text form ({@code allow *.example.com:443}, {@code allow-cidr 203.0.113.0/24}, ...), read and printed by the
+ * one grammar behind {@link EgressRule#parse(String)}, so a policy written to a file reads back equal.
  */
 final class EgressBridge {
     private EgressBridge() {

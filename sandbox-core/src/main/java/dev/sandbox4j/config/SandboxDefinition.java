@@ -38,9 +38,11 @@ public final class SandboxDefinition {
     }
 
     /**
-     * A new builder holding every setting of the file, egress included. Throws
-     * {@link dev.sandbox4j.SandboxConfigException} when the egress section cannot be expressed by the
-     * {@link dev.sandbox4j.egress.EgressPolicy} on the class path.
+     * A new builder holding every setting of the file, egress included: the section's rules, already checked in
+     * the one grammar of {@link dev.sandbox4j.egress.EgressRule} when the file was read, become the
+     * {@link dev.sandbox4j.egress.EgressPolicy}.
+     *
+     * @return a builder that {@code build()}s the file's spec
      */
     public SandboxSpec.Builder toBuilder() {
         SandboxSpec.Builder b = template.toBuilder();

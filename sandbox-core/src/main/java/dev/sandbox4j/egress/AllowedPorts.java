@@ -15,18 +15,40 @@ public record AllowedPorts(boolean allExcept, List<Integer> ports) {
     /** No port. */
     public static final AllowedPorts NONE = new AllowedPorts(false, List.of());
 
+    /**
+     * Sorts and copies the ports.
+     *
+     * @param allExcept {@code true}: every port but {@code ports}; {@code false}: only {@code ports}
+     * @param ports     the listed ports
+     */
     public AllowedPorts {
         ports = List.copyOf(new java.util.TreeSet<>(ports));
     }
 
+    /**
+     * Whether the port is allowed.
+     *
+     * @param port a destination port
+     * @return whether it is allowed
+     */
     public boolean contains(int port) {
         return allExcept != ports.contains(port);
     }
 
+    /**
+     * Whether every port is allowed.
+     *
+     * @return {@code true} for {@link #ALL}
+     */
     public boolean isAll() {
         return allExcept && ports.isEmpty();
     }
 
+    /**
+     * Whether no port is allowed.
+     *
+     * @return {@code true} for {@link #NONE}
+     */
     public boolean isNone() {
         return !allExcept && ports.isEmpty();
     }

@@ -15,6 +15,13 @@ import java.net.UnknownHostException;
  */
 public record Cidr(InetAddress network, int prefixLength) {
 
+    /**
+     * Checks the network.
+     *
+     * @param network      the network address, host bits zero
+     * @param prefixLength 0..32 for IPv4, 0..128 for IPv6
+     * @throws SandboxConfigException for a missing address, a prefix out of range, or host bits set
+     */
     public Cidr {
         if (network == null) {
             throw new SandboxConfigException("a CIDR needs a network address: use Cidr.parse(\"203.0.113.0/24\")");
@@ -35,6 +42,10 @@ public record Cidr(InetAddress network, int prefixLength) {
     /**
      * Parses {@code 203.0.113.0/24}, {@code 2001:db8::/32} or a bare address. Never consults DNS: only IP literals
      * are accepted. IPv4-mapped IPv6 literals are rejected (write the IPv4 form).
+     *
+     * @param text {@code 203.0.113.0/24}, {@code 2001:db8::/32} or an address
+     * @return the network
+     * @throws dev.sandbox4j.SandboxConfigException when it is not a literal network with zero host bits
      */
     public static Cidr parse(String text) {
         if (text == null || text.isBlank()) {
@@ -93,12 +104,22 @@ public record Cidr(InetAddress network, int prefixLength) {
         }
     }
 
-    /** Whether the address lies in this network; an IPv4 network never contains an IPv6 address or vice versa. */
+    /**
+     * Whether the address lies in this network; an IPv4 network never contains an IPv6 address or vice versa.
+     *
+     * @param address any address
+     * @return whether it lies in this network
+     */
     public boolean contains(InetAddress address) {
         return contains(address.getAddress());
     }
 
-    /** Same as {@link #contains(InetAddress)} on raw address bytes (4 or 16). */
+    /**
+     * Same as {@link #contains(InetAddress)} on raw address bytes (4 or 16).
+     *
+     * @param address 4 or 16 bytes
+     * @return whether it lies in this network
+     */
     public boolean contains(byte[] address) {
         byte[] net = network.getAddress();
         if (address.length != net.length) {
@@ -107,7 +128,11 @@ public record Cidr(InetAddress network, int prefixLength) {
         return java.util.Arrays.equals(mask(address, prefixLength), net);
     }
 
-    /** Whether this network is a single host ({@code /32} or {@code /128}). */
+    /**
+     * Whether this network is a single host ({@code /32} or {@code /128}).
+     *
+     * @return {@code true} for a {@code /32} or {@code /128}
+     */
     public boolean isSingleHost() {
         return prefixLength == network.getAddress().length * 8;
     }

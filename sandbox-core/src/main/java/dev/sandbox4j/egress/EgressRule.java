@@ -2,12 +2,11 @@ package dev.sandbox4j.egress;
 
 import dev.sandbox4j.SandboxConfigException;
 import java.util.List;
-import java.util.Locale;
 import java.util.TreeSet;
 
 /**
  * One rule of an {@link EgressPolicy}: allow or deny a host pattern or an address range, on every port or on the
- * listed ones. {@link #toString()} gives the text form that {@link EgressPolicy#parseRule(String)} reads back:
+ * listed ones. {@code toString()} gives the text form that {@link EgressPolicy#parseRule(String)} reads back:
  *
  * <pre>
  * allow *.example.com:443
@@ -20,22 +19,46 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
 
     /** What a matching rule does. */
     enum Action {
+        /** The destination may be reached. */
         ALLOW,
+        /** The destination may not be reached (its names get NXDOMAIN when the rule covers every port). */
         DENY
     }
 
+    /**
+     * What the rule does.
+     *
+     * @return allow or deny
+     */
     Action action();
 
-    /** Destination ports the rule covers, ascending; empty means every port. */
+    /**
+     * Destination ports the rule covers, ascending; empty means every port.
+     *
+     * @return the ports; empty for every port
+     */
     List<Integer> ports();
 
-    /** Whether the rule covers the port (always, when it lists none). */
+    /**
+     * Whether the rule covers the port (always, when it lists none).
+     *
+     * @param port a destination port
+     * @return whether the rule applies to it
+     */
     default boolean coversPort(int port) {
         return ports().isEmpty() || ports().contains(port);
     }
 
     /** A rule on host names, matched against DNS query names (and CNAME targets). */
     record HostRule(Action action, HostPattern pattern, List<Integer> ports) implements EgressRule {
+        /**
+         * Checks and copies the parts.
+         *
+         * @param action what the rule does
+         * @param pattern the host pattern
+         * @param ports the ports, any order, duplicates allowed; {@code null} or empty for every port
+         * @throws SandboxConfigException for a missing action or pattern, or a port outside 1..65535
+         */
         public HostRule {
             if (action == null || pattern == null) {
                 throw new SandboxConfigException("a host rule needs an action and a pattern");
@@ -43,14 +66,23 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
             ports = checkPorts(ports, pattern.toString());
         }
 
+        /** The rule's text form, such as {@code allow *.example.com:443}; {@link EgressRule#parse} reads it back. */
         @Override
         public String toString() {
-            return (action == Action.ALLOW ? "allow " : "deny ") + pattern + portSuffix(ports);
+            return EgressText.printRule(this);
         }
     }
 
     /** A rule on destination addresses. Never matched against names, and names never match it (no PTR lookups). */
     record CidrRule(Action action, Cidr cidr, List<Integer> ports) implements EgressRule {
+        /**
+         * Checks and copies the parts.
+         *
+         * @param action what the rule does
+         * @param cidr the network
+         * @param ports the ports, any order, duplicates allowed; {@code null} or empty for every port
+         * @throws SandboxConfigException for a missing action or network, or a port outside 1..65535
+         */
         public CidrRule {
             if (action == null || cidr == null) {
                 throw new SandboxConfigException("a CIDR rule needs an action and a network");
@@ -58,9 +90,10 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
             ports = checkPorts(ports, cidr.toString());
         }
 
+        /** The rule's text form, such as {@code allow-cidr 203.0.113.0/24:443}; {@link EgressRule#parse} reads it back. */
         @Override
         public String toString() {
-            return (action == Action.ALLOW ? "allow-cidr " : "deny-cidr ") + cidr + portSuffix(ports);
+            return EgressText.printRule(this);
         }
     }
 
@@ -78,61 +111,16 @@ public sealed interface EgressRule permits EgressRule.HostRule, EgressRule.CidrR
         return List.copyOf(sorted);
     }
 
-    private static String portSuffix(List<Integer> ports) {
-        if (ports.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(":");
-        for (int i = 0; i < ports.size(); i++) {
-            sb.append(i == 0 ? "" : ",").append(ports.get(i));
-        }
-        return sb.toString();
-    }
-
-    /** Parses the text form; see the class comment. Keywords are case-insensitive. */
+    /**
+     * Parses the text form; see the class comment. Keywords are case-insensitive; host names are stored as
+     * lowercase A-labels and ports in ascending order, so {@code toString()} of the result is the canonical form.
+     *
+     * @param text one rule, such as {@code allow *.example.com:443}
+     * @return the rule
+     * @throws SandboxConfigException naming the rule and how to write it, when it does not parse or breaks a
+     *                                rule of {@link HostPattern} or {@link Cidr}
+     */
     static EgressRule parse(String text) {
-        if (text == null || text.isBlank()) {
-            throw new SandboxConfigException("an egress rule is empty: write e.g. 'allow example.com:443'");
-        }
-        String t = text.strip();
-        int space = t.indexOf(' ');
-        if (space < 0) {
-            throw new SandboxConfigException("egress rule '" + t + "' needs a keyword and a target, such as"
-                    + " 'allow example.com', 'deny evil.example.com' or 'allow-cidr 203.0.113.0/24:443'");
-        }
-        String keyword = t.substring(0, space).toLowerCase(Locale.ROOT);
-        String target = t.substring(space + 1).strip();
-        return switch (keyword) {
-            case "allow", "deny" -> {
-                int colon = target.indexOf(':');
-                String host = colon < 0 ? target : target.substring(0, colon);
-                List<Integer> ports = colon < 0 ? List.of() : parsePorts(target.substring(colon + 1), t);
-                yield new HostRule(keyword.equals("allow") ? Action.ALLOW : Action.DENY, HostPattern.parse(host),
-                        ports);
-            }
-            case "allow-cidr", "deny-cidr" -> {
-                int slash = target.indexOf('/');
-                int colon = slash < 0 ? -1 : target.indexOf(':', slash);
-                String net = colon < 0 ? target : target.substring(0, colon);
-                List<Integer> ports = colon < 0 ? List.of() : parsePorts(target.substring(colon + 1), t);
-                yield new CidrRule(keyword.equals("allow-cidr") ? Action.ALLOW : Action.DENY, Cidr.parse(net), ports);
-            }
-            default -> throw new SandboxConfigException("egress rule '" + t + "' starts with '" + keyword
-                    + "': use allow, deny, allow-cidr or deny-cidr");
-        };
-    }
-
-    private static List<Integer> parsePorts(String text, String rule) {
-        String[] parts = text.split(",", -1);
-        List<Integer> out = new java.util.ArrayList<>();
-        for (String p : parts) {
-            String s = p.strip();
-            if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new SandboxConfigException("egress rule '" + rule + "' has an invalid port '" + s + "': list"
-                        + " ports as numbers separated by commas, such as ':80,443'");
-            }
-            out.add(Integer.parseInt(s));
-        }
-        return out;
+        return EgressText.parseRule(text);
     }
 }

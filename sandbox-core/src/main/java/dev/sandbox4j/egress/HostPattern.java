@@ -24,17 +24,34 @@ public record HostPattern(Kind kind, String domain) {
         ANY_DEPTH
     }
 
+    /**
+     * Checks the domain, stores it as lowercase absolute A-labels and rejects wildcards on public suffixes.
+     *
+     * @param kind   exact name, one-label wildcard or any-depth wildcard
+     * @param domain the name or the wildcard's base, in any case, with or without the trailing dot
+     * @throws SandboxConfigException for an invalid name, or a wildcard on or above a public suffix
+     */
     public HostPattern {
         if (kind == null || domain == null) {
             throw new SandboxConfigException("a host pattern needs a kind and a domain: use HostPattern.parse(...)");
         }
         List<String> labels = checkedLabels(domain, domain);
         String canonical = String.join(".", labels) + ".";
-        if (kind != Kind.EXACT && PublicSuffixes.isPublicSuffix(labels)) {
-            String shown = prefix(kind) + canonical.substring(0, canonical.length() - 1);
-            throw new SandboxConfigException("the wildcard '" + shown + "' covers a public suffix, so it would allow"
-                    + " hosts of unrelated owners: put your own domain under it (such as '" + prefix(kind)
-                    + "yourcompany." + canonical.substring(0, canonical.length() - 1) + "') or list exact hosts");
+        if (kind != Kind.EXACT) {
+            String base = canonical.substring(0, canonical.length() - 1);
+            String shown = prefix(kind) + base;
+            if (PublicSuffixes.isPublicSuffix(labels)) {
+                throw new SandboxConfigException("the wildcard '" + shown + "' covers the public suffix '" + base
+                        + "' (Public Suffix List), so it would allow hosts of unrelated owners: put your own domain"
+                        + " under it (such as '" + prefix(kind) + "yourcompany." + base + "') or list exact hosts");
+            }
+            if (kind == Kind.ANY_DEPTH) {
+                PublicSuffixes.suffixBelow(labels).ifPresent(suffix -> {
+                    throw new SandboxConfigException("the wildcard '" + shown + "' reaches below the public suffix '"
+                            + suffix + "' (Public Suffix List), so it would allow hosts of unrelated owners: use"
+                            + " '*." + base + "' (one label) or list the hosts you need");
+                });
+            }
         }
         domain = canonical;
     }
@@ -42,9 +59,12 @@ public record HostPattern(Kind kind, String domain) {
     /**
      * Parses {@code example.com}, {@code *.example.com} or {@code **.example.com}; Unicode labels become A-labels.
      *
-     * @throws SandboxConfigException for {@code *}, {@code **}, wildcards on public suffixes ({@code *.com},
-     *                                {@code **.co.uk}), wildcards other than a whole leftmost label, non-LDH
-     *                                characters, empty labels, labels over 63 bytes and names over 253 bytes
+     * @param pattern the pattern as written in a rule
+     * @return the pattern, its domain stored as lowercase absolute A-labels
+     * @throws SandboxConfigException for {@code *}, {@code **}, wildcards on public suffixes of the Public Suffix
+     *                                List ({@code *.com}, {@code **.co.uk}, {@code **.hf.space}), wildcards other
+     *                                than a whole leftmost label, non-LDH characters, empty labels, labels over 63
+     *                                bytes and names over 253 bytes
      */
     public static HostPattern parse(String pattern) {
         if (pattern == null || pattern.isBlank()) {
@@ -72,7 +92,12 @@ public record HostPattern(Kind kind, String domain) {
         return new HostPattern(kind, rest);
     }
 
-    /** Whether the host name (a text name; Unicode is converted to A-labels) is covered by this pattern. */
+    /**
+     * Whether the host name (a text name; Unicode is converted to A-labels) is covered by this pattern.
+     *
+     * @param host a host name
+     * @return whether the pattern covers it; {@code false} for invalid names
+     */
     public boolean matches(String host) {
         try {
             return matches(Names.labels(host));

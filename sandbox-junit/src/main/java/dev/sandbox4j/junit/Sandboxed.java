@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@ExtendWith(SandboxExtension.class)
+@ExtendWith(DeclarativeExtension.class)
 public @interface Sandboxed {
 
     /** Skip (rather than fail) when no runtime is usable and none is required; default {@code true}. */

@@ -14,6 +14,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -199,6 +200,34 @@ class SandboxExtensionRunTest {
                 .satisfies(t -> assertThat(((RuntimeUnavailableException) t).attempts())
                         .extracting(RuntimeUnavailableException.Attempt::runtime)
                         .containsExactly(AbsentRuntimeProvider.NAME));
+    }
+
+    @Kit.Fixture
+    @Sandboxed(disabledWithoutRuntime = false)
+    static class EnclosingThatDoesNotSkip {
+        @Nested
+        class Inner {
+            @Test
+            void runs(@SandboxConfig(image = IMAGE, runtime = AbsentRuntimeProvider.NAME) Sandbox sandbox) {
+                IDS.put("ran", sandbox.id());
+            }
+        }
+    }
+
+    @Test
+    void sandboxedOnTheEnclosingClassGovernsNestedClasses() {
+        // given: the enclosing class says not to skip; NeedsAbsentRuntime, which does not say so, is the control
+        Class<?> fixture = EnclosingThatDoesNotSkip.class;
+
+        // when
+        EngineExecutionResults nested = Kit.run(fixture);
+        EngineExecutionResults control = Kit.run(NeedsAbsentRuntime.class);
+
+        // then
+        nested.testEvents().assertStatistics(s -> s.started(1).failed(1).aborted(0));
+        assertThat(Kit.failures(nested)).singleElement().isInstanceOf(RuntimeUnavailableException.class);
+        control.testEvents().assertStatistics(s -> s.started(1).aborted(1).failed(0));
+        assertThat(IDS).isEmpty();
     }
 
     @Kit.Fixture

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -64,6 +65,40 @@ class SandboxExtensionTest {
         results.testEvents().assertStatistics(s -> s.started(2).succeeded(2));
         assertThat(IDS.get("first")).isNotNull().isEqualTo(IDS.get("second"));
         assertThat(Kit.containerExists(IDS.get("first"))).isFalse();
+    }
+
+    @Kit.Fixture
+    @Sandboxed
+    static class EnclosingField {
+        @SandboxField
+        static final SandboxSpec SPEC = Sandbox.builder().image(IMAGE).build();
+
+        @Test
+        void outer(Sandbox sandbox) {
+            IDS.put("outer", sandbox.id());
+        }
+
+        @Nested
+        class Inner {
+            @Test
+            void inner(Sandbox sandbox) {
+                IDS.put("inner", sandbox.id());
+            }
+        }
+    }
+
+    @Test
+    void nestedClassWithoutAFieldGetsTheEnclosingClassSandbox() {
+        // given
+        Class<?> fixture = EnclosingField.class;
+
+        // when
+        EngineExecutionResults results = Kit.run(fixture);
+
+        // then
+        results.testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+        assertThat(IDS.get("inner")).isNotNull().isEqualTo(IDS.get("outer"));
+        assertThat(Kit.containerExists(IDS.get("outer"))).isFalse();
     }
 
     @Kit.Fixture
