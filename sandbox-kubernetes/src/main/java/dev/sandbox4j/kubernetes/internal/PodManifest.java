@@ -84,10 +84,7 @@ public final class PodManifest {
         if (policed != rules.isPresent()) {
             throw new IllegalArgumentException(policed ? "a policed sandbox needs its rules" : "allow-all has no rules");
         }
-        if (!spec.mounts().isEmpty()) {
-            throw new SandboxConfigException("the kubernetes runtime cannot mount host paths (" + spec.mounts().get(0)
-                    + "): the pod runs on a cluster node, not on this machine; copy files in with copyTo instead");
-        }
+        checkSpec(spec);
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put("kubectl.kubernetes.io/default-container", WORKLOAD);
         if (policed) {
@@ -121,6 +118,15 @@ public final class PodManifest {
                 .endMetadata()
                 .withSpec(podSpec.build())
                 .build();
+    }
+
+    /** Refuses what a pod cannot do: host mounts, user names, non-TCP published ports. */
+    public static void checkSpec(SandboxSpec spec) {
+        if (!spec.mounts().isEmpty()) {
+            throw new SandboxConfigException("the kubernetes runtime cannot mount host paths (" + spec.mounts().get(0)
+                    + "): the pod runs on a cluster node, not on this machine; copy files in with copyTo instead");
+        }
+        spec.user().ifPresent(u -> user(new SecurityContextBuilder(), u));
     }
 
     private static List<OwnerReference> owners(KubernetesOptions options) {
