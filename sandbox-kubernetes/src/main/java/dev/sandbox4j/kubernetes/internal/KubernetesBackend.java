@@ -101,6 +101,17 @@ public final class KubernetesBackend implements RuntimeBackend {
         return PodManifest.pod(labelled, options, text);
     }
 
+    /** The exit code of the pod's init container, when it has terminated. */
+    public Optional<Integer> initExitCode(String name) {
+        Pod pod;
+        try {
+            pod = client.pods().inNamespace(options.namespace()).withName(name).get();
+        } catch (KubernetesClientException e) {
+            throw apiError("read pod " + name, e);
+        }
+        return PodStates.initExitCode(pod);
+    }
+
     @Override
     public ContainerInfo start(LaunchRequest request, Duration timeout) {
         Pod pod = pod(request);

@@ -63,6 +63,17 @@ public final class PodStates {
         return Optional.empty();
     }
 
+    /** The exit code of the init container that loads the rules, once it terminated; empty otherwise. */
+    public static Optional<Integer> initExitCode(Pod pod) {
+        if (pod == null || pod.getStatus() == null) {
+            return Optional.empty();
+        }
+        return statuses(pod.getStatus().getInitContainerStatuses()).stream()
+                .filter(c -> PodManifest.INIT.equals(c.getName()) && c.getState() != null
+                        && c.getState().getTerminated() != null)
+                .map(c -> c.getState().getTerminated().getExitCode()).findFirst();
+    }
+
     /** One line on the pod's state, for timeouts. */
     public static String describe(Pod pod) {
         PodStatus s = pod.getStatus();

@@ -11,8 +11,11 @@ import java.util.stream.Collectors;
  * packet sent to the interceptor's port on loopback, TCP to the policy's IPv4 allow-cidr rules, everything else
  * rejected (TCP with a reset). It knows nothing of learned addresses; host rules need the real builder.
  */
-final class CidrOnlyRules implements NamespaceRules {
+public final class CidrOnlyRules implements NamespaceRules {
     static final String TABLE = "sandbox4j_pod";
+
+    public CidrOnlyRules() {
+    }
 
     @Override
     public String ruleset(EgressPolicy policy, int interceptorPort) {
