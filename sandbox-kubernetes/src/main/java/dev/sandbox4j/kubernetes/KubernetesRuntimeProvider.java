@@ -6,12 +6,15 @@ import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
 import dev.sandbox4j.spi.RuntimeBackend;
 import dev.sandbox4j.spi.RuntimeProvider;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runtime {@code kubernetes}: sandboxes as pods, through the cluster of the kubeconfig (or the service account
@@ -20,6 +23,7 @@ import java.util.Optional;
  * (see {@link KubernetesOptions#fromEnv}).
  */
 public final class KubernetesRuntimeProvider implements RuntimeProvider {
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesRuntimeProvider.class);
 
     @Override
     public String name() {
@@ -45,8 +49,14 @@ public final class KubernetesRuntimeProvider implements RuntimeProvider {
     @Override
     public RuntimeBackend create(HostEnvironment host, CommandRunner runner) {
         KubernetesOptions options = KubernetesOptions.fromEnv(System.getenv());
-        return new KubernetesBackend(new KubernetesClientBuilder().build(), options, Rules.fromClassPath(),
-                hostLabel(host));
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        AgentSandboxApi agentSandbox = AgentSandboxApi.detect(client);
+        if (agentSandbox.warmPools()) {
+            LOG.info("the cluster serves the agent-sandbox warm-pool CRDs; sandboxes are still plain pods (pools of"
+                    + " pre-created pods come from SandboxPool)");
+        }
+        LOG.info("kubernetes runtime: namespace {}, server {}", options.namespace(), client.getMasterUrl());
+        return new KubernetesBackend(client, options, Rules.fromClassPath(), hostLabel(host));
     }
 
     static Optional<Path> kubeconfig(HostEnvironment host) {
