@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,6 +40,8 @@ class KubernetesRuntimeMockTest {
 
     @BeforeAll
     void startServer() throws IOException {
+        Assumptions.assumeTrue(System.getenv(KubernetesClusterTest.CLUSTER) == null,
+                "a real cluster is configured: KUBECONFIG is not this test's to write");
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init();
@@ -67,8 +70,10 @@ class KubernetesRuntimeMockTest {
 
     @AfterAll
     void stopServer() {
-        client.close();
-        server.destroy();
+        if (client != null) {
+            client.close();
+            server.destroy();
+        }
     }
 
     /** Plays the kubelet for the next pod that appears in the namespace. */
