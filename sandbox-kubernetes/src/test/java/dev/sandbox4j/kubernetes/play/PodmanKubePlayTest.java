@@ -11,6 +11,7 @@ import dev.sandbox4j.kubernetes.KubernetesOptions;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
+import dev.sandbox4j.spi.NamespaceRules;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.io.IOException;
@@ -39,6 +40,11 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodmanKubePlayTest {
+    /** The in-namespace rule builder the pods get. */
+    NamespaceRules rules() {
+        return new CidrOnlyRules();
+    }
+
     private static final Duration STEP = Duration.ofSeconds(60);
     private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
 
@@ -93,7 +99,7 @@ class PodmanKubePlayTest {
         String name = "sb4j-" + HexFormat.of().formatHex(b);
         KubernetesOptions options = KubernetesOptions.builder().enforcerImage(enforcerImage).build();
         Path yaml = Files.createTempFile("sb4j-pod-", ".yaml");
-        Files.writeString(yaml, KubeManifest.podYaml(spec, options, name, new CidrOnlyRules()));
+        Files.writeString(yaml, KubeManifest.podYaml(spec, options, name, rules()));
         played.add(yaml);
         pods.add(name);
         run("podman", "kube", "play", yaml.toString()).requireSuccess();
