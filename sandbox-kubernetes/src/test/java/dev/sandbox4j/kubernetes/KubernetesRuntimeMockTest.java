@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.SandboxPool;
+import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.egress.EgressPolicy;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -21,6 +23,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,7 +85,7 @@ class KubernetesRuntimeMockTest {
         return CompletableFuture.supplyAsync(() -> {
             List<Pod> pods;
             while ((pods = client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).list().getItems()).isEmpty()) {
-                Thread.onSpinWait();
+                pause();
             }
             Pod pod = pods.get(0);
             PodStatusBuilder status = new PodStatusBuilder().withPhase("Running")
@@ -93,6 +97,69 @@ class KubernetesRuntimeMockTest {
                     .resource(new PodBuilder(pod).withStatus(status.build()).build()).updateStatus();
             return pod.getMetadata().getName();
         });
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Plays the kubelet for every pod without a status until stopped; counts the pods it started. */
+    private AutoCloseable kubeletForAll(AtomicInteger started) {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            while (!stop.get()) {
+                for (Pod pod : client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).list().getItems()) {
+                    if (pod.getStatus() == null || pod.getStatus().getPhase() == null) {
+                        client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).resource(new PodBuilder(pod)
+                                .withStatus(new PodStatusBuilder().withPhase("Running").withContainerStatuses(
+                                        new ContainerStatusBuilder().withName("sandbox").withNewState().withNewRunning()
+                                                .endRunning().endState().build()).build()).build()).updateStatus();
+                        started.incrementAndGet();
+                    }
+                }
+                pause();
+            }
+        }, "fake-kubelet");
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            stop.set(true);
+            t.join();
+        };
+    }
+
+    @Test
+    void aPoolKeepsPodsPreCreatedAndClosingItDeletesThem() throws Exception {
+        // given
+        AtomicInteger started = new AtomicInteger();
+        AutoCloseable kubelet = kubeletForAll(started);
+        try {
+            SandboxSpec spec = Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                    .egress(EgressPolicy.allowAll()).label("pool-test", "true").build();
+
+            // when
+            try (SandboxPool pool = SandboxPool.builder(spec).size(2).build()) {
+                Sandbox first = pool.acquire();
+                first.close();
+                while (pool.available() < 2) {
+                    pause();
+                }
+
+                // then
+                assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE)
+                        .withLabel("pool-test", "true").list().getItems()).hasSize(2);
+            }
+        } finally {
+            kubelet.close();
+        }
+        assertThat(started.get()).isGreaterThanOrEqualTo(3);
+        assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withLabel("pool-test", "true")
+                .list().getItems()).isEmpty();
     }
 
     @Test

@@ -73,12 +73,21 @@ class KubernetesBackendMockTest {
         return new LaunchRequest(spec, IMAGE, name, labels, Optional.empty(), List.of(), List.of());
     }
 
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Plays the kubelet: once the pod exists, replaces its status. */
     private CompletableFuture<Void> kubelet(String name, UnaryOperator<PodStatusBuilder> status) {
         return CompletableFuture.runAsync(() -> {
             Pod pod;
             while ((pod = client.pods().inNamespace(NS).withName(name).get()) == null) {
-                Thread.onSpinWait();
+                pause();
             }
             Pod updated = new PodBuilder(pod).withStatus(status.apply(new PodStatusBuilder()).build()).build();
             client.pods().inNamespace(NS).resource(updated).updateStatus();
