@@ -14,6 +14,9 @@ public final class ExecArgv {
     /** Exit code of the prefix when the working directory cannot be entered (as {@code env} does for its own failures). */
     public static final int NO_WORKDIR = 125;
 
+    /** Environment variable that marks every process of one exec, so a timed-out exec can be killed. */
+    public static final String EXEC_MARKER = "SANDBOX4J_EXEC";
+
     private ExecArgv() {
     }
 
@@ -24,7 +27,7 @@ public final class ExecArgv {
                     + exec.user().get() + "\": the Kubernetes exec API runs as the container's user; set user(...) on"
                     + " the sandbox instead");
         }
-        return wrap(exec.command(), merged(env, exec.env()), exec.workdir().orElse(defaultWorkdir));
+        return wrap(exec.command(), merged(exec.env(), env), exec.workdir().orElse(defaultWorkdir));
     }
 
     /** {@code argv} run with {@code env} set and in {@code workdir} (empty: the container's own). */
@@ -39,6 +42,13 @@ public final class ExecArgv {
         }
         a.addAll(argv);
         return a;
+    }
+
+    /** Kills every process in the container whose environment carries the exec marker {@code marker}. */
+    public static List<String> killMarked(String marker) {
+        return List.of("/bin/sh", "-c", "for p in /proc/[0-9]*; do "
+                + "if tr '\\000' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx \"" + EXEC_MARKER + "=$1\"; "
+                + "then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; done; true", "sh", marker);
     }
 
     /** Writes its standard input to {@code target}, creating the parent directories. */

@@ -57,16 +57,25 @@ public final class KubernetesBackend implements RuntimeBackend {
     private final NamespaceRules rules;
     private final String host;
     private final Map<String, List<LocalPortForward>> forwards = new ConcurrentHashMap<>();
+    private final java.util.function.Supplier<String> markers;
 
     /**
      * @param host this machine's name as a label value; pods get it as {@value #HOST_LABEL} and {@link #list} shows
      *             only pods with it, so a host never takes another host's live sandboxes for its own orphans
      */
     public KubernetesBackend(KubernetesClient client, KubernetesOptions options, NamespaceRules rules, String host) {
+        this(client, options, rules, host,
+                () -> Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+    }
+
+    /** As above, with the source of exec markers given (tests use a fixed one to know the exact command). */
+    KubernetesBackend(KubernetesClient client, KubernetesOptions options, NamespaceRules rules, String host,
+                      java.util.function.Supplier<String> markers) {
         this.client = client;
         this.options = options;
         this.rules = rules;
         this.host = host;
+        this.markers = markers;
     }
 
     @Override
@@ -176,19 +185,31 @@ public final class KubernetesBackend implements RuntimeBackend {
         return hostPorts;
     }
 
+    /** Labels as the runtime reports them: the pod's labels plus Sandbox4j's own labels kept as annotations. */
     private static ContainerInfo info(Pod pod, Map<Integer, Integer> hostPorts) {
-        Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (pod.getMetadata().getAnnotations() != null) {
+            pod.getMetadata().getAnnotations().forEach((k, v) -> {
+                if (k.startsWith(SandboxSpec.LABEL_PREFIX + ".")) {
+                    labels.put(k, v);
+                }
+            });
+        }
+        if (pod.getMetadata().getLabels() != null) {
+            labels.putAll(pod.getMetadata().getLabels());
+        }
         return new ContainerInfo(pod.getMetadata().getName(), pod.getMetadata().getName(), hostPorts, labels,
                 PodStates.workloadRunning(pod));
     }
 
     @Override
     public ExecResult exec(String id, Exec exec, ExecListener listener) {
-        List<String> argv = ExecArgv.command(exec, Map.of(), "");
+        String marker = markers.get();
+        List<String> argv = ExecArgv.command(exec, Map.of(ExecArgv.EXEC_MARKER, marker), "");
         LineForwarder out = new LineForwarder(listener::onStdout, exec.maxOutputBytes());
         LineForwarder err = new LineForwarder(listener::onStderr, exec.maxOutputBytes());
         long t0 = System.nanoTime();
-        int code;
+        Integer code;
         ExecWatch watch;
         try {
             var pod = client.pods().inNamespace(options.namespace()).withName(id).inContainer(PodManifest.WORKLOAD);
@@ -210,6 +231,7 @@ public final class KubernetesBackend implements RuntimeBackend {
         } catch (TimeoutException e) {
             out.close();
             err.close();
+            killMarked(id, marker);
             throw new SandboxTimeoutException("exec " + exec.command() + " in pod " + id + " ran longer than "
                     + exec.timeout(), exec.timeout(), new String(out.bytes(), java.nio.charset.StandardCharsets.UTF_8),
                     new String(err.bytes(), java.nio.charset.StandardCharsets.UTF_8));
@@ -224,8 +246,24 @@ public final class KubernetesBackend implements RuntimeBackend {
         }
         out.close();
         err.close();
+        if (code == null) {
+            throw new SandboxException("exec " + exec.command() + " in pod " + id + " ended without an exit status"
+                    + " (the connection to the kubelet was lost, or the pod stopped)");
+        }
         return new ExecResult(exec.command(), code, out.bytes(), err.bytes(), Duration.ofNanos(System.nanoTime() - t0),
                 out.dropped() + err.dropped());
+    }
+
+    /** Kills the processes of a timed-out exec inside the pod; trouble doing so is logged, not thrown. */
+    private void killMarked(String id, String marker) {
+        try (ExecWatch kill = client.pods().inNamespace(options.namespace()).withName(id)
+                .inContainer(PodManifest.WORKLOAD).exec(ExecArgv.killMarked(marker).toArray(String[]::new))) {
+            kill.exitCode().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | KubernetesClientException e) {
+            LOG.warn("could not kill the processes of a timed-out exec in pod {}", id, e);
+        }
     }
 
     @Override
@@ -272,7 +310,8 @@ public final class KubernetesBackend implements RuntimeBackend {
         @Override
         public OptionalInt waitFor(Duration timeout) throws InterruptedException {
             try {
-                return OptionalInt.of(watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+                Integer code = watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                return OptionalInt.of(code == null ? -1 : code);
             } catch (TimeoutException e) {
                 return OptionalInt.empty();
             } catch (ExecutionException e) {

@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Pure builder of the Pod of one sandbox: launch request and options in, fabric8 {@link Pod} out. No I/O.
@@ -71,6 +72,12 @@ public final class PodManifest {
     public static final List<String> KEEP_ALIVE = List.of("/bin/sh", "-c",
             "trap 'exit 0' TERM INT; while :; do sleep 86400 & wait $!; done");
 
+    /**
+     * A valid label value. Sandbox4j's own labels whose values do not fit (such as the image reference of a detached
+     * sandbox) go into annotations of the same name instead.
+     */
+    static final Pattern LABEL_VALUE = Pattern.compile("(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
+
     private PodManifest() {
     }
 
@@ -87,6 +94,16 @@ public final class PodManifest {
         checkSpec(spec);
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put("kubectl.kubernetes.io/default-container", WORKLOAD);
+        Map<String, String> labels = new LinkedHashMap<>();
+        request.labels().forEach((k, v) -> {
+            if (LABEL_VALUE.matcher(v).matches()) {
+                labels.put(k, v);
+            } else if (k.startsWith(SandboxSpec.LABEL_PREFIX + ".")) {
+                annotations.put(k, v);
+            } else {
+                throw new SandboxConfigException(badLabel(k, v));
+            }
+        });
         if (policed) {
             annotations.put(POLICY_ANNOTATION, spec.egress().toString());
         }
@@ -112,7 +129,7 @@ public final class PodManifest {
                 .withNewMetadata()
                 .withName(request.name())
                 .withNamespace(options.namespace())
-                .withLabels(new LinkedHashMap<>(request.labels()))
+                .withLabels(labels)
                 .withAnnotations(annotations)
                 .withOwnerReferences(owners(options))
                 .endMetadata()
@@ -120,13 +137,23 @@ public final class PodManifest {
                 .build();
     }
 
-    /** Refuses what a pod cannot do: host mounts, user names, non-TCP published ports. */
+    /** Refuses what a pod cannot do: host mounts, user names, label values Kubernetes does not take. */
     public static void checkSpec(SandboxSpec spec) {
+        spec.labels().forEach((k, v) -> {
+            if (!LABEL_VALUE.matcher(v).matches()) {
+                throw new SandboxConfigException(badLabel(k, v));
+            }
+        });
         if (!spec.mounts().isEmpty()) {
             throw new SandboxConfigException("the kubernetes runtime cannot mount host paths (" + spec.mounts().get(0)
                     + "): the pod runs on a cluster node, not on this machine; copy files in with copyTo instead");
         }
         spec.user().ifPresent(u -> user(new SecurityContextBuilder(), u));
+    }
+
+    private static String badLabel(String key, String value) {
+        return "label " + key + "=\"" + value + "\" is not a Kubernetes label value: use at most 63 letters, digits,"
+                + " '-', '_' and '.', starting and ending with a letter or digit";
     }
 
     private static List<OwnerReference> owners(KubernetesOptions options) {

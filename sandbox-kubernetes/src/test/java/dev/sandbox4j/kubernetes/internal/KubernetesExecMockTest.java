@@ -56,7 +56,7 @@ class KubernetesExecMockTest {
                 new KubernetesMixedDispatcher(expectations), false);
         server.init();
         client = server.createClient();
-        backend = new KubernetesBackend(client, KubernetesOptions.defaults(), (p, port) -> "", "host-a");
+        backend = new KubernetesBackend(client, KubernetesOptions.defaults(), (p, port) -> "", "host-a", () -> "m1");
         client.pods().inNamespace("sandbox4j").resource(new PodBuilder()
                 .withNewMetadata().withName(POD).withNamespace("sandbox4j").endMetadata()
                 .withNewSpec().addNewContainer().withName("sandbox").endContainer().endSpec()
@@ -79,10 +79,16 @@ class KubernetesExecMockTest {
         return "/api/v1/namespaces/sandbox4j/pods/" + POD + "/exec?" + q + "container=sandbox&stdout=true&stderr=true";
     }
 
+    private static List<String> marked(List<String> command) {
+        List<String> all = new java.util.ArrayList<>(List.of("env", "SANDBOX4J_EXEC=m1"));
+        all.addAll(command);
+        return all;
+    }
+
     @Test
     void execTurnsTheChannelFramesIntoExitCodeStdoutAndStderrAndFeedsTheListener() {
         // given
-        server.expect().get().withPath(execPath(List.of("sh", "-c", "echo hi; echo oops >&2; exit 3")))
+        server.expect().get().withPath(execPath(List.of("env", "SANDBOX4J_EXEC=m1", "sh", "-c", "echo hi; echo oops >&2; exit 3")))
                 .andUpgradeToWebSocket().open(new OutputStreamMessage("hi\n"), new ErrorStreamMessage("oops\n"),
                         new StatusStreamMessage(3)).done().once();
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -112,7 +118,7 @@ class KubernetesExecMockTest {
     void execWithEnvironmentAndWorkdirAsksTheWorkloadContainerForTheWrappedCommand() {
         // given: the server answers only the exact wrapped command
         server.expect().get().withPath(execPath(List.of("/bin/sh", "-c", "cd \"$0\" || exit 125; exec \"$@\"", "/work",
-                        "env", "MODE=test", "pwd")))
+                        "env", "MODE=test", "SANDBOX4J_EXEC=m1", "pwd")))
                 .andUpgradeToWebSocket().open(new OutputStreamMessage("/work\n"), new StatusStreamMessage(0)).done().once();
 
         // when
@@ -127,7 +133,7 @@ class KubernetesExecMockTest {
     @Test
     void copyFromWritesWhatCatPrintedToTheTargetFile(@TempDir Path tmp) throws IOException {
         // given
-        server.expect().get().withPath(execPath(ExecArgv.readFile("/work/out.txt")))
+        server.expect().get().withPath(execPath(marked(ExecArgv.readFile("/work/out.txt"))))
                 .andUpgradeToWebSocket().open(new OutputStreamMessage("result 42\n"), new StatusStreamMessage(0)).done()
                 .once();
         Path target = tmp.resolve("out.txt");
@@ -142,7 +148,7 @@ class KubernetesExecMockTest {
     @Test
     void copyFromAMissingFileFailsWithWhatTheSandboxSaid(@TempDir Path tmp) {
         // given
-        server.expect().get().withPath(execPath(ExecArgv.readFile("/work/missing")))
+        server.expect().get().withPath(execPath(marked(ExecArgv.readFile("/work/missing"))))
                 .andUpgradeToWebSocket().open(new ErrorStreamMessage("/work/missing: not a regular file\n"),
                         new StatusStreamMessage(66)).done().once();
 
@@ -157,5 +163,17 @@ class KubernetesExecMockTest {
         assertThatThrownBy(() -> backend.exec(POD, Exec.builder("id").user("1000").build(), ExecListener.NONE))
                 .isInstanceOf(SandboxConfigException.class)
                 .hasMessageContaining("set user(...) on the sandbox instead");
+    }
+
+    @Test
+    void aStreamThatEndsWithoutAnExitStatusIsAnErrorNotAResult() {
+        // given: the connection closes after some output, with no status frame
+        server.expect().get().withPath(execPath(marked(List.of("true"))))
+                .andUpgradeToWebSocket().open(new OutputStreamMessage("partial")).done().once();
+
+        // when / then
+        assertThatThrownBy(() -> backend.exec(POD, Exec.of("true"), ExecListener.NONE))
+                .isInstanceOf(SandboxException.class)
+                .hasMessageContaining("ended without an exit status");
     }
 }

@@ -305,4 +305,30 @@ class PodManifestTest {
         assertThat(PodManifest.pullPolicy(PullPolicy.MISSING)).isEqualTo("IfNotPresent");
         assertThat(PodManifest.pullPolicy(PullPolicy.ALWAYS)).isEqualTo("Always");
     }
+
+    @Test
+    void anOwnLabelThatIsNoLabelValueBecomesAnAnnotation() {
+        // given
+        SandboxSpec spec = Sandbox.builder().image(IMAGE).egress(EgressPolicy.allowAll()).build();
+        LaunchRequest request = new LaunchRequest(spec, IMAGE, NAME, Map.of("dev.sandbox4j.image", IMAGE),
+                Optional.empty(), List.of(), List.of());
+
+        // when
+        Pod pod = PodManifest.pod(request, OPTIONS, Optional.empty());
+
+        // then
+        assertThat(pod.getMetadata().getLabels()).isEmpty();
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry("dev.sandbox4j.image", IMAGE);
+    }
+
+    @Test
+    void aUserLabelThatIsNoLabelValueIsRefusedWithTheRule() {
+        // given
+        SandboxSpec spec = Sandbox.builder().image(IMAGE).egress(EgressPolicy.allowAll()).label("team", "a b").build();
+
+        // when / then
+        assertThatThrownBy(() -> PodManifest.checkSpec(spec))
+                .isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("label team=\"a b\" is not a Kubernetes label value");
+    }
 }
