@@ -27,6 +27,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -174,8 +176,21 @@ public final class KubernetesBackend implements RuntimeBackend {
             if (!p.protocol().equals("tcp")) {
                 throw new SandboxConfigException("the kubernetes runtime forwards TCP ports only, not " + p);
             }
-            LocalPortForward f = client.pods().inNamespace(options.namespace()).withName(name)
-                    .portForward(p.containerPort(), p.hostPort());
+            InetAddress bind;
+            try {
+                bind = InetAddress.getByName(p.hostIp());
+            } catch (UnknownHostException e) {
+                throw new SandboxConfigException("published port " + p + ": host address " + p.hostIp()
+                        + " is not an IP address");
+            }
+            LocalPortForward f;
+            try {
+                f = client.pods().inNamespace(options.namespace()).withName(name)
+                        .portForward(p.containerPort(), bind, p.hostPort());
+            } catch (KubernetesClientException e) {
+                opened.forEach(KubernetesBackend::closeQuietly);
+                throw startError("could not forward port " + p, e);
+            }
             opened.add(f);
             hostPorts.put(p.containerPort(), f.getLocalPort());
         }
@@ -374,17 +389,19 @@ public final class KubernetesBackend implements RuntimeBackend {
         }
     }
 
+    private static void closeQuietly(LocalPortForward f) {
+        try {
+            f.close();
+        } catch (IOException e) {
+            LOG.warn("could not close the port forward to local port {}", f.getLocalPort(), e);
+        }
+    }
+
     @Override
     public void remove(String id, Duration timeout) {
         List<LocalPortForward> open = forwards.remove(id);
         if (open != null) {
-            for (LocalPortForward f : open) {
-                try {
-                    f.close();
-                } catch (IOException e) {
-                    LOG.warn("could not close a port forward of pod {}", id, e);
-                }
-            }
+            open.forEach(KubernetesBackend::closeQuietly);
         }
         try {
             client.pods().inNamespace(options.namespace()).withName(id).withGracePeriod(0).delete();

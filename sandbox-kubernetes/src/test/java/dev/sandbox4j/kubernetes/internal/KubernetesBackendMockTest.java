@@ -23,6 +23,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -224,5 +228,28 @@ class KubernetesBackendMockTest {
                 .hasMessageContaining("forbidden (HTTP 403)")
                 .hasMessageContaining("cannot create resource \"pods\"")
                 .hasMessageContaining("pods/exec: create");
+    }
+
+    @Test
+    void aPublishedPortIsForwardedFromLoopbackUntilThePodIsRemoved() throws IOException {
+        // given
+        kubelet("sb4j-00000000000e", s -> s.withPhase("Running").withContainerStatuses(running("sandbox")));
+        SandboxSpec spec = Sandbox.builder().image(IMAGE).pullPolicy(PullPolicy.NEVER).egress(EgressPolicy.allowAll())
+                .publish(8080).build();
+        LaunchRequest request = new LaunchRequest(spec, IMAGE, "sb4j-00000000000e", Map.of(), Optional.empty(),
+                List.of(), List.of());
+
+        // when
+        ContainerInfo info = backend.start(request, Duration.ofSeconds(30));
+
+        // then
+        int local = info.hostPorts().get(8080);
+        assertThat(local).isPositive();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), local)) {
+            assertThat(s.isConnected()).isTrue();
+        }
+        backend.remove("sb4j-00000000000e", Duration.ofSeconds(10));
+        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), local).close())
+                .isInstanceOf(ConnectException.class);
     }
 }
