@@ -30,6 +30,9 @@ public final class KubeManifest {
     /** Label with the sandbox's name. */
     public static final String SANDBOX_LABEL = "dev.sandbox4j.sandbox";
 
+    /** Label of a sandbox that outlives the JVM that started it (see {@code SandboxSpec.detached}). */
+    public static final String DETACHED_LABEL = "dev.sandbox4j.detached";
+
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String USAGE = "usage: sandbox kube-manifest [--allow HOST[:PORT]]... [--upstream IP:PORT]"
             + " [--namespace NS] [--runtime-class NAME] [--enforcer-image IMAGE] IMAGE";
@@ -50,6 +53,9 @@ public final class KubeManifest {
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.put(MANAGED_LABEL, "true");
         labels.put(SANDBOX_LABEL, podName);
+        if (spec.detached()) {
+            labels.put(DETACHED_LABEL, "true");
+        }
         LaunchRequest request = new LaunchRequest(spec, PodManifest.imageReference(spec), podName, labels, Optional.empty(),
                 List.of(), List.of());
         Optional<String> text = spec.egress().allowsEverything() ? Optional.empty()

@@ -2,6 +2,9 @@ package dev.sandbox4j.kubernetes.play;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecMode;
+import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.egress.EgressPolicy;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The data plane for real: the Pod YAML this module generates, played by {@code podman kube play} (rootful), with
@@ -226,5 +230,40 @@ class PodmanKubePlayTest {
     @Test
     void theCloudMetadataAddressIsRefusedWhileTheOpenPodReachesIt() {
         refusedWhileOpenPodReaches("tcp", FakeInternet.METADATA_IP, 80, httpGet(FakeInternet.METADATA_IP, 80));
+    }
+
+    @Test
+    void theLibrarysExecContractHoldsInTheWorkloadContainerOfAPlayedPod(@TempDir Path tmp) throws IOException {
+        // given: a detached allow-all pod, attached through the public API (Podman drives its workload container)
+        String pod = play(Sandbox.builder().image(TestImages.busybox()).egress(EgressPolicy.allowAll()).detached(true)
+                .build());
+        Path in = Files.writeString(tmp.resolve("in.txt"), "payload\n");
+
+        // when
+        ExecResult session;
+        ExecResult plain;
+        ExecResult withStdin;
+        ExecResult withEnv;
+        try (Sandbox sandbox = Sandbox.attach(workload(pod))) {
+            session = sandbox.exec("sh", "-c", "echo hi; echo oops >&2; exit 3");
+            plain = sandbox.exec(Exec.builder("sh", "-c", "echo hi; echo oops >&2; exit 3").mode(ExecMode.PLAIN)
+                    .build());
+            withStdin = sandbox.exec(Exec.builder("tr", "a-z", "A-Z").stdin("shout\n").build());
+            withEnv = sandbox.exec(Exec.builder("sh", "-c", "echo $MODE; pwd").env("MODE", "test").workdir("/tmp")
+                    .build());
+            sandbox.copyTo(in, "/tmp/in.txt");
+            sandbox.exec("sh", "-c", "tr a-z A-Z < /tmp/in.txt > /tmp/out.txt").requireSuccess();
+            sandbox.copyFrom("/tmp/out.txt", tmp.resolve("out.txt"));
+        }
+
+        // then
+        for (ExecResult r : List.of(session, plain)) {
+            assertThat(r.exitCode()).isEqualTo(3);
+            assertThat(r.stdout()).isEqualTo("hi\n");
+            assertThat(r.stderr()).isEqualTo("oops\n");
+        }
+        assertThat(withStdin.stdout()).isEqualTo("SHOUT\n");
+        assertThat(withEnv.stdout()).isEqualTo("test\n/tmp\n");
+        assertThat(Files.readString(tmp.resolve("out.txt"))).isEqualTo("PAYLOAD\n");
     }
 }
