@@ -127,13 +127,19 @@ public final class KubernetesBackend implements RuntimeBackend {
     public ContainerInfo start(LaunchRequest request, Duration timeout) {
         Pod pod = pod(request);
         String name = request.name();
+        long t0 = System.nanoTime();
         try {
             client.pods().inNamespace(options.namespace()).resource(pod).create();
+            LOG.debug("created pod {}/{} ({} init, {} containers) in {} ms", options.namespace(), name,
+                    pod.getSpec().getInitContainers().size(), pod.getSpec().getContainers().size(),
+                    (System.nanoTime() - t0) / 1_000_000);
         } catch (KubernetesClientException e) {
             throw startError("could not create pod " + name + " in namespace " + options.namespace(), e);
         }
         try {
             Pod running = awaitRunning(name, timeout);
+            LOG.debug("pod {}/{} runs its workload after {} ms", options.namespace(), name,
+                    (System.nanoTime() - t0) / 1_000_000);
             Map<Integer, Integer> hostPorts = forwardPorts(name, request.spec().ports());
             return info(running, hostPorts);
         } catch (RuntimeException e) {
@@ -261,6 +267,8 @@ public final class KubernetesBackend implements RuntimeBackend {
         }
         out.close();
         err.close();
+        LOG.debug("exec in pod {}: {} (environment not shown) exited {} in {} ms", id, exec.command(), code,
+                (System.nanoTime() - t0) / 1_000_000);
         if (code == null) {
             throw new SandboxException("exec " + exec.command() + " in pod " + id + " ended without an exit status"
                     + " (the connection to the kubelet was lost, or the pod stopped)");
@@ -405,6 +413,7 @@ public final class KubernetesBackend implements RuntimeBackend {
         }
         try {
             client.pods().inNamespace(options.namespace()).withName(id).withGracePeriod(0).delete();
+            LOG.debug("deleted pod {}/{}", options.namespace(), id);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw apiError("delete pod " + id, e);
