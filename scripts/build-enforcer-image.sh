@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
 # Builds the enforcer image of the kubernetes runtime offline, from this machine's own files: a scratch image with
 # nft and the libraries ldd lists, busybox (static) for the init container's shell, and the enforcer launcher.
-# Usage: scripts/build-enforcer-image.sh [IMAGE]   (default localhost/sandbox4j/enforcer:<project version>)
-# Needs root, buildah, nftables and busybox-static (scripts/setup-host.sh installs them). Replaces an image of the
-# same name. Prints the image name.
+# Usage: scripts/build-enforcer-image.sh [--jars DIR] [IMAGE]   (default localhost/sandbox4j/enforcer:<version>)
+#   --jars DIR  also put the jars of DIR (sandbox-egress and its runtime dependencies) under /opt/sandbox4j/lib and
+#               a Java runtime made by jlink from this machine's JDK under /opt/sandbox4j/java, for the enforcer
+#               sidecar's DNS interceptor and rule updater
+# Needs root, buildah, nftables and busybox-static (scripts/setup-host.sh installs them), and jlink for --jars.
+# Replaces an image of the same name. Prints the image name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' pom.xml)
+jars=""
+if [ "${1:-}" = "--jars" ]; then
+  jars=${2:?--jars needs a directory}
+  shift 2
+  [ -d "$jars" ] || { echo "build-enforcer-image: $jars is not a directory" >&2; exit 1; }
+  command -v jlink >/dev/null || { echo "build-enforcer-image: --jars needs jlink (a JDK)" >&2; exit 1; }
+fi
 image=${1:-localhost/sandbox4j/enforcer:$version}
 busybox=${SANDBOX4J_BUSYBOX:-/bin/busybox}
 nft=/usr/sbin/nft
@@ -37,6 +47,18 @@ done
 chmod 1777 "$root/tmp"
 printf 'root:x:0:0:root:/:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
+
+if [ -n "$jars" ]; then
+  mkdir -p "$root/opt/sandbox4j/lib"
+  cp "$jars"/*.jar "$root/opt/sandbox4j/lib/"
+  jlink --add-modules java.base,java.logging,java.naming,java.management,jdk.unsupported \
+      --strip-debug --no-header-files --no-man-pages --output "$root/opt/sandbox4j/java"
+  # the system libraries the runtime loads (libz, libstdc++, ...), as ldd lists them
+  find "$root/opt/sandbox4j/java" -type f \( -name java -o -name '*.so' \) -print0 \
+    | xargs -0 ldd 2>/dev/null | awk '/=> \// {print $3}' | sort -u | while read -r lib; do
+        cp --parents -L "$lib" "$root"
+      done
+fi
 
 cat > "$root/opt/sandbox4j/bin/enforcer" <<'LAUNCHER'
 #!/bin/sh
