@@ -73,7 +73,8 @@ LAUNCHER
 chmod 0755 "$root/opt/sandbox4j/bin/enforcer"
 
 buildah umount "$ctr" >/dev/null
-buildah config --label dev.sandbox4j.enforcer="$version" --cmd /opt/sandbox4j/bin/enforcer "$ctr"
+buildah config --label dev.sandbox4j.enforcer="$version" --env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  --cmd /opt/sandbox4j/bin/enforcer "$ctr"
 buildah commit --quiet --rm "$ctr" "$image" >/dev/null
 trap - EXIT
 echo "$image"

@@ -266,4 +266,27 @@ class PodmanKubePlayTest {
         assertThat(withEnv.stdout()).isEqualTo("test\n/tmp\n");
         assertThat(Files.readString(tmp.resolve("out.txt"))).isEqualTo("PAYLOAD\n");
     }
+
+    @Test
+    void aWorkloadWithNftButWithoutNetAdminCanNeitherReadNorChangeTheRules() throws IOException {
+        // given: a policed pod whose workload image holds nft (the enforcer image itself)
+        String pod = play(Sandbox.builder().image(enforcerImage)
+                .egress(EgressPolicy.denyAll().allowCidr(FakeInternet.CIDR_IP + "/32", 80)).build());
+
+        // when
+        CommandResult read = sh(pod, "nft list ruleset");
+        CommandResult flush = sh(pod, "nft flush ruleset");
+        CommandResult add = sh(pod, "nft add table inet evil");
+
+        // then
+        assertThat(read.exitCode()).isNotZero();
+        assertThat(read.stderr()).contains("Operation not permitted");
+        assertThat(read.stdout()).doesNotContain(CidrOnlyRules.TABLE);
+        assertThat(flush.exitCode()).isNotZero();
+        assertThat(add.exitCode()).isNotZero();
+        CommandResult fromOutside = hostNft(pod, "list", "ruleset");
+        assertThat(fromOutside.stdout()).contains("table inet " + CidrOnlyRules.TABLE)
+                .contains("ip daddr " + FakeInternet.CIDR_IP + " tcp dport 80 accept")
+                .doesNotContain("evil");
+    }
 }
