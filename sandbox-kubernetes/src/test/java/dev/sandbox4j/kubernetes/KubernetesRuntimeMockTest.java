@@ -82,16 +82,23 @@ class KubernetesRuntimeMockTest {
 
     /** Plays the kubelet for the next pod that appears in the namespace. */
     private CompletableFuture<String> kubelet(int initExit) {
+        return kubelet(initExit, true);
+    }
+
+    /** As {@link #kubelet(int)}; without {@code reportInit} the status lists no init container at all. */
+    private CompletableFuture<String> kubelet(int initExit, boolean reportInit) {
         return CompletableFuture.supplyAsync(() -> {
             List<Pod> pods;
             while ((pods = client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).list().getItems()).isEmpty()) {
                 pause();
             }
             Pod pod = pods.get(0);
-            PodStatusBuilder status = new PodStatusBuilder().withPhase("Running")
-                    .withInitContainerStatuses(new ContainerStatusBuilder().withName("egress-init").withNewState()
-                            .withNewTerminated().withExitCode(initExit).endTerminated().endState().build())
-                    .withContainerStatuses(new ContainerStatusBuilder().withName("sandbox").withNewState()
+            PodStatusBuilder status = new PodStatusBuilder().withPhase("Running");
+            if (reportInit) {
+                status.withInitContainerStatuses(new ContainerStatusBuilder().withName("egress-init").withNewState()
+                        .withNewTerminated().withExitCode(initExit).endTerminated().endState().build());
+            }
+            status.withContainerStatuses(new ContainerStatusBuilder().withName("sandbox").withNewState()
                             .withNewRunning().endRunning().endState().build());
             client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE)
                     .resource(new PodBuilder(pod).withStatus(status.build()).build()).updateStatus();
@@ -200,6 +207,20 @@ class KubernetesRuntimeMockTest {
                 .egress(EgressPolicy.denyAll()).start())
                 .isInstanceOf(SandboxStartException.class)
                 .hasMessageContaining("init container egress-init exited 2");
+        String name = kubelet.join();
+        assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withName(name).get()).isNull();
+    }
+
+    @Test
+    void aRunningPodThatReportsNoRulesLoadedIsRefusedByTheEgressCheckAndRemoved() {
+        // given: the workload runs, but no init container status says the rules were loaded
+        CompletableFuture<String> kubelet = kubelet(0, false);
+
+        // when / then
+        assertThatThrownBy(() -> Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                .egress(EgressPolicy.denyAll()).start())
+                .isInstanceOf(SandboxStartException.class)
+                .hasMessageContaining("egress-init container reports no exit: its egress rules are not in place");
         String name = kubelet.join();
         assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withName(name).get()).isNull();
     }
