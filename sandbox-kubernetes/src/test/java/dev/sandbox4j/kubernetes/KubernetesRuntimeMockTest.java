@@ -1,0 +1,227 @@
+package dev.sandbox4j.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sandbox4j.Sandbox;
+import dev.sandbox4j.SandboxPool;
+import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.egress.EgressPolicy;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Sandboxes started through the public API ({@code runtime("kubernetes")}): the provider and the egress provider
+ * are found with ServiceLoader, the client reads the kubeconfig that {@code KUBECONFIG} names (set by this module's
+ * surefire configuration; written here to point at fabric8's mock API server in CRUD mode). The test plays the
+ * kubelet by writing pod status.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KubernetesRuntimeMockTest {
+    private KubernetesMockServer server;
+    private NamespacedKubernetesClient client;
+
+    @BeforeAll
+    void startServer() throws IOException {
+        Assumptions.assumeTrue(System.getenv(KubernetesClusterTest.CLUSTER) == null,
+                "a real cluster is configured: KUBECONFIG is not this test's to write");
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        client = server.createClient();
+        Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
+        Files.createDirectories(kubeconfig.getParent());
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster:
+                    server: "http://%s:%d"
+                users:
+                - name: tester
+                  user:
+                    token: not-a-secret
+                contexts:
+                - name: mock
+                  context:
+                    cluster: mock
+                    user: tester
+                current-context: mock
+                """.formatted(server.getHostName(), server.getPort()));
+    }
+
+    @AfterAll
+    void stopServer() {
+        if (client != null) {
+            client.close();
+            server.destroy();
+        }
+    }
+
+    /** Plays the kubelet for the next pod that appears in the namespace. */
+    private CompletableFuture<String> kubelet(int initExit) {
+        return kubelet(initExit, true);
+    }
+
+    /** As {@link #kubelet(int)}; without {@code reportInit} the status lists no init container at all. */
+    private CompletableFuture<String> kubelet(int initExit, boolean reportInit) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Pod> pods;
+            while ((pods = client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).list().getItems()).isEmpty()) {
+                pause();
+            }
+            Pod pod = pods.get(0);
+            PodStatusBuilder status = new PodStatusBuilder().withPhase("Running");
+            if (reportInit) {
+                status.withInitContainerStatuses(new ContainerStatusBuilder().withName("egress-init").withNewState()
+                        .withNewTerminated().withExitCode(initExit).endTerminated().endState().build());
+            }
+            status.withContainerStatuses(new ContainerStatusBuilder().withName("sandbox").withNewState()
+                            .withNewRunning().endRunning().endState().build());
+            client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE)
+                    .resource(new PodBuilder(pod).withStatus(status.build()).build()).updateStatus();
+            return pod.getMetadata().getName();
+        });
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Plays the kubelet for every pod without a status until stopped; counts the pods it started. */
+    private AutoCloseable kubeletForAll(AtomicInteger started) {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            while (!stop.get()) {
+                for (Pod pod : client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).list().getItems()) {
+                    if (pod.getStatus() == null || pod.getStatus().getPhase() == null) {
+                        client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).resource(new PodBuilder(pod)
+                                .withStatus(new PodStatusBuilder().withPhase("Running").withContainerStatuses(
+                                        new ContainerStatusBuilder().withName("sandbox").withNewState().withNewRunning()
+                                                .endRunning().endState().build()).build()).build()).updateStatus();
+                        started.incrementAndGet();
+                    }
+                }
+                pause();
+            }
+        }, "fake-kubelet");
+        t.setDaemon(true);
+        t.start();
+        return () -> {
+            stop.set(true);
+            t.join();
+        };
+    }
+
+    @Test
+    void aPoolKeepsPodsPreCreatedAndClosingItDeletesThem() throws Exception {
+        // given
+        AtomicInteger started = new AtomicInteger();
+        AutoCloseable kubelet = kubeletForAll(started);
+        try {
+            SandboxSpec spec = Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                    .egress(EgressPolicy.allowAll()).label("pool-test", "true").build();
+
+            // when
+            try (SandboxPool pool = SandboxPool.builder(spec).size(2).build()) {
+                Sandbox first = pool.acquire();
+                first.close();
+                while (pool.available() < 2) {
+                    pause();
+                }
+
+                // then: at least the pool's size is pre-created and running (a refill may be under way)
+                assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE)
+                        .withLabel("pool-test", "true").list().getItems())
+                        .filteredOn(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+                        .hasSizeGreaterThanOrEqualTo(2);
+            }
+        } finally {
+            kubelet.close();
+        }
+        assertThat(started.get()).isGreaterThanOrEqualTo(3);
+        assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withLabel("pool-test", "true")
+                .list().getItems()).isEmpty();
+    }
+
+    @Test
+    void aPolicedSandboxIsAPodWithTheEnforcerAndClosingItDeletesThePod() {
+        // given
+        CompletableFuture<String> kubelet = kubelet(0);
+
+        // when
+        String name;
+        Pod pod;
+        try (Sandbox sandbox = Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                .egress(EgressPolicy.denyAll().allowCidr("203.0.113.20/32", 80)).label("team", "agents").start()) {
+            name = kubelet.join();
+            pod = client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withName(name).get();
+            assertThat(sandbox.runtimeName()).isEqualTo("kubernetes");
+            assertThat(sandbox.egressLog().events()).isEmpty();
+        }
+
+        // then
+        assertThat(pod.getMetadata().getLabels()).containsEntry("team", "agents")
+                .containsEntry("dev.sandbox4j.managed", "true").containsKey("dev.sandbox4j.owner");
+        assertThat(pod.getSpec().getContainers()).extracting(c -> c.getName())
+                .containsExactly("sandbox", "egress-enforcer");
+        assertThat(pod.getSpec().getInitContainers().get(0).getEnv().get(0).getValue())
+                .contains("ip daddr 203.0.113.20/32 tcp dport { 80 } accept");
+        assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withName(name).get()).isNull();
+    }
+
+    @Test
+    void aPodWhoseRulesDidNotLoadIsRefusedAndRemoved() {
+        // given
+        CompletableFuture<String> kubelet = kubelet(2);
+
+        // when / then
+        assertThatThrownBy(() -> Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                .egress(EgressPolicy.denyAll()).start())
+                .isInstanceOf(SandboxStartException.class)
+                .hasMessageContaining("init container egress-init exited 2");
+        String name = kubelet.join();
+        assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withName(name).get()).isNull();
+    }
+
+    @Test
+    void aRunningPodThatReportsNoRulesLoadedIsRefusedByTheEgressCheckAndRemoved() {
+        // given: the workload runs, but no init container status says the rules were loaded
+        CompletableFuture<String> kubelet = kubelet(0, false);
+
+        // when / then
+        assertThatThrownBy(() -> Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                .egress(EgressPolicy.denyAll()).start())
+                .isInstanceOf(SandboxStartException.class)
+                .hasMessageContaining("egress-init container reports no exit: its egress rules are not in place");
+        String name = kubelet.join();
+        assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withName(name).get()).isNull();
+    }
+}
