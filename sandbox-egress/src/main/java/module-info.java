@@ -12,4 +12,5 @@ module dev.sandbox4j.egress {
     provides dev.sandbox4j.spi.EgressProvider with
             dev.sandbox4j.egress.internal.linux.LinuxEgressProvider,
             dev.sandbox4j.egress.internal.macos.MacEgressProvider;
+    provides dev.sandbox4j.spi.NamespaceRules with dev.sandbox4j.egress.internal.linux.PodNamespaceRules;
 }

@@ -35,7 +35,8 @@ import picocli.CommandLine.Command;
         description = "Runs untrusted commands in containers whose network egress is denied unless allowed.",
         subcommands = {RunCommand.class, ExecCommand.class, ListCommand.class, InspectCommand.class,
                 LogsCommand.class, CpCommand.class, StopCommand.class, RemoveCommand.class, GcCommand.class,
-                PolicyCommand.class, AuditCommand.class, CommandLine.HelpCommand.class},
+                PolicyCommand.class, AuditCommand.class, McpCommand.class, KubeManifestCommand.class,
+                CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  sandbox run localhost/busybox:latest sh -c 'echo hi'",

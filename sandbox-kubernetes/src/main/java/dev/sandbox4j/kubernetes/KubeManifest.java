@@ -81,6 +81,14 @@ public final class KubeManifest {
         }
     }
 
+    /**
+     * {@code sandbox kube-manifest}: prints the Pod manifest for the arguments (see {@code sandbox kube-manifest --help}) to {@code out};
+     * returns the exit code (2 for bad arguments, reported on {@code err}).
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, Rules::fromClassPath);
+    }
+
     /** The command without {@link System#exit}: returns its exit code. */
     static int run(String[] args, PrintStream out, PrintStream err, java.util.function.Supplier<NamespaceRules> rules) {
         try {

@@ -1,9 +1,11 @@
 package dev.sandbox4j.kubernetes;
 
+import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.egress.EgressLog;
 import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.egress.EgressRule;
 import dev.sandbox4j.kubernetes.internal.KubernetesBackend;
 import dev.sandbox4j.kubernetes.internal.PodManifest;
 import dev.sandbox4j.spi.ContainerInfo;
@@ -36,6 +38,12 @@ public final class KubernetesEgressProvider implements EgressProvider {
     @Override
     public EgressSession prepare(SandboxSpec spec, RuntimeBackend backend, String sandboxName,
                                  Map<String, String> labels) {
+        boolean namesHosts = spec.egress().rules().stream().anyMatch(r -> !(r instanceof EgressRule.CidrRule));
+        if (namesHosts) {
+            throw new SandboxConfigException("the kubernetes runtime enforces address (CIDR) rules in the pod, but "
+                    + "host-name rules need the in-pod DNS enforcer, which this version does not ship yet: use "
+                    + "allowCidr(...) rules, or a local runtime (podman, apple-container) for host-name policies");
+        }
         return new PodEgressSession(sandboxName);
     }
 

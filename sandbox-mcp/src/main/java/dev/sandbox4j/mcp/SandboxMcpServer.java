@@ -173,6 +173,15 @@ public final class SandboxMcpServer {
      * exits 0 when standard input closes, 2 for bad arguments, 1 when the server could not start.
      */
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * What {@link #main} and {@code sandbox mcp} do, without exiting: serves this process's standard input and
+     * output (anything else printed goes to standard error) and returns the exit code: 0 when standard input
+     * closes, 2 for bad arguments, 1 when the server failed.
+     */
+    public static int run(String... args) {
         PrintStream protocol = System.out;
         // Nothing but the protocol may reach standard output: anything printed by accident goes to stderr.
         System.setOut(System.err);
@@ -181,16 +190,14 @@ public final class SandboxMcpServer {
             spec = McpOptions.parse(args).spec();
         } catch (SandboxException e) {
             System.err.println("sandbox mcp: " + e.getMessage());
-            System.exit(2);
-            return;
+            return 2;
         }
-        int status = 0;
         try {
             create(spec).serve(System.in, protocol);
+            return 0;
         } catch (RuntimeException e) {
             LOG.warn("MCP server failed", e);
-            status = 1;
+            return 1;
         }
-        System.exit(status);
     }
 }

@@ -271,7 +271,7 @@ final class LinuxEgressSession implements EgressSession {
         return Duration.ofMillis(Long.getLong("sandbox4j.egress.healthCheckMillis", 5000));
     }
 
-    private static List<NftRuleset.CidrRule> cidrRules(EgressPolicy policy) {
+    static List<NftRuleset.CidrRule> cidrRules(EgressPolicy policy) {
         List<NftRuleset.CidrRule> out = new ArrayList<>();
         for (EgressRule rule : policy.rules()) {
             if (rule instanceof EgressRule.CidrRule c) {
