@@ -256,6 +256,17 @@ public final class Benchmarks {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
+    /** Rootless when this JVM's effective user is not root (Podman then runs rootless). */
+    private static String mode() {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Uid:\\s+\\d+\\s+(\\d+)")
+                    .matcher(Files.readString(Path.of("/proc/self/status")));
+            return m.find() && !m.group(1).equals("0") ? "rootless" : "rootful";
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     private void row(String what, Stats ours, Stats cli, String goal) {
         rows.add(String.format(Locale.ROOT, "| %s | p50 %.2f ms (p90 %.2f, n=%d) | p50 %.2f ms (p90 %.2f, n=%d) | %.2f× | %s |",
                 what, ours.median(), ours.p(0.9), ours.n(), cli.median(), cli.p(0.9), cli.n(),
@@ -266,7 +277,7 @@ public final class Benchmarks {
         HostEnvironment host = HostEnvironment.current();
         String podman = RUNNER.run(Command.of(List.of("podman", "--version"), T)).stdout().strip();
         StringBuilder sb = new StringBuilder();
-        sb.append("### Runtime (").append(Instant.now()).append(")\n\n");
+        sb.append("### Runtime, ").append(mode()).append(" Podman (").append(Instant.now()).append(")\n\n");
         sb.append("Machine: ").append(host).append("; ").append(podman).append("; Java ")
                 .append(System.getProperty("java.version")).append(".\n\n");
         sb.append("| measure | Sandbox4j | raw podman CLI | speed-up (CLI ÷ ours) | goal |\n");
