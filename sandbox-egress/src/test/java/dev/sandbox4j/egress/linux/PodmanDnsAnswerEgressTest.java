@@ -127,6 +127,25 @@ class PodmanDnsAnswerEgressTest {
     }
 
     @Test
+    void underDefaultAllowAnAliasStillCarriesItsTargetsPortLimitedDeny() {
+        // given: everything is allowed but the alias's CNAME target on port 81
+        EgressPolicy policy = EgressPolicy.allowAll().deny(host("except-target"), 81);
+        try (Sandbox sandbox = start(policy)) {
+            int mark = internet.mark();
+
+            ExecResult lookup = sh(sandbox, "nslookup " + host("except-alias"));
+            ExecResult allowedPort = get(sandbox, FakeInternet.CIDR_IP, 80);
+            ExecResult deniedPort = get(sandbox, FakeInternet.CIDR_IP, 81);
+
+            assertThat(lookup.stdout()).contains(FakeInternet.CIDR_IP);
+            assertThat(allowedPort.stdout()).as("positive control").contains("hello from " + FakeInternet.CIDR_IP
+                    + ":80");
+            assertThat(deniedPort.exitCode()).isNotZero();
+            assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+        }
+    }
+
+    @Test
     void anUpstreamNxdomainThatCarriesAnAddressOpensNothing() {
         EgressPolicy policy = EgressPolicy.denyAll().allow(host("negative")).allow(host("web"));
         try (Sandbox sandbox = start(policy)) {
