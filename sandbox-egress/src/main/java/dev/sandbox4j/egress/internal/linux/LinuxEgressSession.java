@@ -244,6 +244,7 @@ final class LinuxEgressSession implements EgressSession {
                 .recorder(recorder)
                 .sink(learned -> sink.allow(learned))
                 .gateTimeout(GATE)
+                .enforcerGrace(GRACE)
                 .hostAddresses(HostAddressSource.of(hostNetworks))
                 .build());
         interceptor.start();
