@@ -52,7 +52,7 @@ done
 echo "rootless-tests: running ${#tests[@]} suites as $user on rootless podman"
 status=0
 su - "$user" -c "cd '$tree' && SANDBOX4J_REQUIRE_RUNTIME=podman SANDBOX4J_TESTBED='$bed' \
-  mvn -o -B -ntp -pl sandbox-core,sandbox-egress verify -Dtest='$(IFS=,; echo "${tests[*]}")' \
+  mvn -o -B -ntp -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl sandbox-core,sandbox-egress verify -Dtest='$(IFS=,; echo "${tests[*]}")' \
   -Dsurefire.failIfNoSpecifiedTests=false $*" || status=$?
 
 left=$(su - "$user" -c "podman ps -a --filter label=dev.sandbox4j.managed=true --format '{{.Names}}'; \
