@@ -78,22 +78,23 @@ class SandboxesTest {
     }
 
     @Test
-    void removeTakesTheContainerTheFirewallTableAndTheNetwork() {
-        // given
+    void removeTakesTheContainerWithTheRulesInItsNamespaceAndTheNetwork() {
+        // given: a policed sandbox, whose rules live in its own network namespace, none in the host's ruleset
         try (Sandbox sandbox = policed("removed")) {
             String name = sandbox.name();
-            assertThat(tableExists(name)).isTrue();
+            String pid = host("podman", "inspect", "--format", "{{.State.Pid}}", name).stdout().strip();
+            assertThat(host("nsenter", "-t", pid, "-n", "nft", "list", "tables").stdout()).contains("sandbox4j_");
+            assertThat(tableExists(name)).isFalse();
 
             // when
             ReapReport report = Sandboxes.remove(sandbox.id());
 
             // then
             assertThat(report.containers()).containsExactly(name);
-            assertThat(report.hostState()).containsExactly("sandbox4j_" + name.replace('-', '_'));
             assertThat(report.networks()).isNotEmpty();
             assertThat(report.failures()).isEmpty();
             assertThat(Sandboxes.find(name)).isEmpty();
-            assertThat(tableExists(name)).isFalse();
+            assertThat(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             assertThat(host("podman", "network", "ls", "--filter", "label=dev.sandbox4j.sandbox=" + name,
                     "--format", "{{.Name}}").stdout()).isBlank();
         }
