@@ -148,10 +148,26 @@ final class KeptSandboxes {
 
     /** Whether a process is a holder, judged by its command line. */
     static boolean isHolder(long pid) {
-        return ProcessHandle.of(pid)
-                .flatMap(h -> h.info().arguments())
-                .map(a -> List.of(a).contains(HOLD) && List.of(a).contains(SandboxCli.class.getName()))
+        return arguments(pid)
+                .map(a -> a.contains(HOLD) && a.contains(SandboxCli.class.getName()))
                 .orElse(false);
+    }
+
+    /**
+     * A process's arguments. On Linux from {@code /proc/PID/cmdline} itself: the JDK's {@code ProcessHandle.Info}
+     * gives none for a command line longer than it reads (a holder started with a long class path has one).
+     */
+    private static Optional<List<String>> arguments(long pid) {
+        java.nio.file.Path cmdline = java.nio.file.Path.of("/proc", Long.toString(pid), "cmdline");
+        if (java.nio.file.Files.isReadable(cmdline)) {
+            try {
+                String all = new String(java.nio.file.Files.readAllBytes(cmdline), java.nio.charset.StandardCharsets.UTF_8);
+                return Optional.of(List.of(all.split("\0")));
+            } catch (java.io.IOException e) {
+                return Optional.empty();
+            }
+        }
+        return ProcessHandle.of(pid).flatMap(h -> h.info().arguments()).map(List::of);
     }
 
     /** Waits for a holder to finish its cleanup after its container was removed. */

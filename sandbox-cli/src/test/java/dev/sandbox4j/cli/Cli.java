@@ -50,8 +50,13 @@ final class Cli {
                 .lines().filter(l -> !l.isBlank()).toList();
     }
 
+    /** Whether the sandbox's container is there with its egress table in its own network namespace. */
     static boolean nftTableExists(String sandboxName) {
-        return host("nft", "list", "table", "inet", "sandbox4j_" + sandboxName.replaceAll("[^a-z0-9]", "_"))
-                .exitCode() == 0;
+        CommandResult pid = host("podman", "inspect", "--format", "{{.State.Pid}}", sandboxName);
+        if (pid.exitCode() != 0 || pid.stdout().strip().equals("0")) {
+            return false;
+        }
+        return host("nsenter", "-t", pid.stdout().strip(), "-n", "nft", "list", "tables").stdout()
+                .contains("sandbox4j_");
     }
 }
