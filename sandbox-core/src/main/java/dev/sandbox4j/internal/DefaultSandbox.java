@@ -37,6 +37,8 @@ public final class DefaultSandbox implements Sandbox {
     private static final Duration COPY_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration LOGS_TIMEOUT = Duration.ofMinutes(1);
     private static final Set<DefaultSandbox> OPEN = ConcurrentHashMap.newKeySet();
+    /** Sandboxes whose close() is under way: JVM exit waits for them too, so a removal is never cut off halfway. */
+    private static final Set<DefaultSandbox> CLOSING = ConcurrentHashMap.newKeySet();
     /** How long the shutdown hook waits for open sandboxes to close. */
     static final Duration SHUTDOWN_BUDGET = Duration.ofSeconds(20);
 
@@ -50,6 +52,7 @@ public final class DefaultSandbox implements Sandbox {
     private final ContainerInfo container;
     private final EgressSession egress;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
     private final ExecSessions sessions;
     private final Set<BackgroundCommand> background = ConcurrentHashMap.newKeySet();
     private final java.util.concurrent.atomic.AtomicInteger inUse = new java.util.concurrent.atomic.AtomicInteger();
@@ -284,14 +287,17 @@ public final class DefaultSandbox implements Sandbox {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        CLOSING.add(this);
         OPEN.remove(this);
-        if (lease != null) {
-            lease.cancel();
-        }
         boolean interrupted = Thread.interrupted();
         try {
+            if (lease != null) {
+                lease.cancel();
+            }
             remove();
         } finally {
+            CLOSING.remove(this);
+            removed.countDown();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -359,6 +365,18 @@ public final class DefaultSandbox implements Sandbox {
                     LOG.warn("could not close sandbox {} at JVM exit", s.name(), e);
                 }
             }, "sandbox4j-shutdown-" + s.name());
+            t.setDaemon(true);
+            t.start();
+            closers.add(t);
+        }
+        for (DefaultSandbox s : List.copyOf(CLOSING)) {
+            Thread t = new Thread(() -> {
+                try {
+                    s.removed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "sandbox4j-shutdown-wait-" + s.name());
             t.setDaemon(true);
             t.start();
             closers.add(t);
