@@ -116,6 +116,8 @@ final class LinuxEgressSession implements EgressSession {
     private volatile NftAddressSink sink;
     private volatile CreatedContainer container;
     private volatile String loadedShape;
+    /** The drop counters as loaded: the self-test's probe must raise them. */
+    private volatile long loadedDrops;
     private ScheduledFuture<?> health;
     private JsonLinesAuditWriter auditFile;
     private volatile long reportedDrops;
@@ -257,7 +259,9 @@ final class LinuxEgressSession implements EgressSession {
                 cidrRules(policy), policy.defaultAllows(), inbound);
         s.applyScript(r.create(), CLI);
         ruleset = r;
-        loadedShape = shape(listing());
+        String loaded = listing();
+        loadedShape = shape(loaded);
+        loadedDrops = sum(loaded)[0];
         sink = new NftAddressSink(r, s, GRACE, GATE);
         s.start(CLI);
         long period = healthPeriod().toMillis();
@@ -301,7 +305,7 @@ final class LinuxEgressSession implements EgressSession {
             return;
         }
         String probe = "sb4j-selftest-" + Long.toHexString(RANDOM.nextLong()) + ".invalid";
-        long dropsBefore = counters()[0];
+        long dropsBefore = loadedDrops;
         ExecResult r = exec.apply(Exec.builder("/bin/sh", "-c",
                 "command -v nslookup >/dev/null 2>&1 && command -v nc >/dev/null 2>&1 || { echo missing; exit 0; }; "
                         + "nslookup " + probe + " >/dev/null 2>&1; "

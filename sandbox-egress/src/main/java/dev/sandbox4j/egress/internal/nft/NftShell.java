@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class NftShell implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NftShell.class);
     private static final String GENERATION = "# new generation";
+    /** How long a closing updater may take to end on end of input before it is killed. */
+    private static final Duration EOF_GRACE = Duration.ofSeconds(1);
 
     private final CommandRunner runner;
     private final List<String> nft;
@@ -182,11 +184,27 @@ public final class NftShell implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the updater: its stdin is closed first, so nft ends on end of input, and only a process still alive
+     * after {@link #EOF_GRACE} is killed. Rootless, the updater runs under {@code podman unshare}, which does not
+     * end on SIGTERM within the kill grace; without the end of input every close would wait out that grace.
+     */
     @Override
     public void close() {
         lock.lock();
         try {
             closed = true;
+            RunningCommand p = process;
+            if (p != null && p.isAlive()) {
+                try {
+                    stdin.close();
+                    p.waitFor(EOF_GRACE);
+                } catch (IOException e) {
+                    LOG.trace("nft stdin already closed", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             restart();
         } finally {
             lock.unlock();
