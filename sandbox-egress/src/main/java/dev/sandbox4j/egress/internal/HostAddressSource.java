@@ -1,7 +1,14 @@
 package dev.sandbox4j.egress.internal;
 
 import dev.sandbox4j.egress.Cidr;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * Addresses a DNS answer must never point a sandbox at, beyond the built-in deny classes: the host's own
@@ -22,5 +29,28 @@ public interface HostAddressSource {
     static HostAddressSource of(List<Cidr> networks) {
         List<Cidr> copy = List.copyOf(networks);
         return () -> copy;
+    }
+
+    /**
+     * This host's own addresses, every interface's, as /32 and /128 networks (zone ids dropped): never a valid
+     * destination for a sandbox. Read once per call; if the OS does not list its interfaces, the list is empty,
+     * a warning is logged, and only the built-in deny classes apply.
+     */
+    static List<Cidr> localInterfaces() {
+        List<Cidr> out = new ArrayList<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    String ip = a.getHostAddress();
+                    int zone = ip.indexOf('%');
+                    out.add(Cidr.parse((zone >= 0 ? ip.substring(0, zone) : ip)
+                            + (a instanceof Inet6Address ? "/128" : "/32")));
+                }
+            }
+        } catch (SocketException e) {
+            LoggerFactory.getLogger(HostAddressSource.class)
+                    .warn("could not list the host's addresses; only the built-in deny classes apply", e);
+        }
+        return out;
     }
 }

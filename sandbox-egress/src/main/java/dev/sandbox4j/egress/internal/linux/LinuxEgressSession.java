@@ -31,13 +31,10 @@ import dev.sandbox4j.spi.RuntimeBackend;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -181,26 +178,8 @@ final class LinuxEgressSession implements EgressSession {
                 hosts.add(Cidr.parse(network.subnet()));
             }
         }
-        hosts.addAll(hostAddresses());
+        hosts.addAll(HostAddressSource.localInterfaces());
         hostNetworks = List.copyOf(hosts);
-    }
-
-    /** The host's own addresses: never a valid destination for a sandbox. */
-    private static List<Cidr> hostAddresses() {
-        List<Cidr> out = new ArrayList<>();
-        try {
-            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                    String ip = a.getHostAddress();
-                    int zone = ip.indexOf('%');
-                    out.add(Cidr.parse((zone >= 0 ? ip.substring(0, zone) : ip)
-                            + (a instanceof Inet6Address ? "/128" : "/32")));
-                }
-            }
-        } catch (SocketException e) {
-            LOG.warn("could not list the host's addresses; only the built-in deny classes apply", e);
-        }
-        return out;
     }
 
     private static InetAddress address(String ip) {

@@ -11,19 +11,14 @@ import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;
 import dev.sandbox4j.egress.internal.dns.HostResolvers;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -85,7 +80,7 @@ public final class RelayEgress implements AutoCloseable {
 
     private void setUp(EgressPolicy policy, Path socketParent) {
         directory = privateDirectory(socketParent);
-        HostAddressSource host = HostAddressSource.of(hostAddresses());
+        HostAddressSource host = HostAddressSource.of(HostAddressSource.localInterfaces());
         decisions = new RelayDecisions(policy, host, Clock.systemUTC(), GRACE);
         interceptor = new DnsInterceptor(DnsInterceptorConfig.builder(policy)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
@@ -156,24 +151,6 @@ public final class RelayEgress implements AutoCloseable {
             LOG.debug("could not list {} for stale relay directories: {}", base, e.toString());
         }
         return removed;
-    }
-
-    /** The host's own addresses: never a valid answer, never a relayed destination. */
-    static List<Cidr> hostAddresses() {
-        List<Cidr> out = new ArrayList<>();
-        try {
-            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                    String ip = a.getHostAddress();
-                    int zone = ip.indexOf('%');
-                    out.add(Cidr.parse((zone >= 0 ? ip.substring(0, zone) : ip)
-                            + (a instanceof Inet6Address ? "/128" : "/32")));
-                }
-            }
-        } catch (SocketException e) {
-            LOG.warn("could not list the host's addresses; only the built-in deny classes apply", e);
-        }
-        return out;
     }
 
     /** The socket the guest relay connects to (bind it into the sandbox). */
