@@ -257,7 +257,7 @@ public final class Benchmarks {
     }
 
     /** Rootless when this JVM's effective user is not root (Podman then runs rootless). */
-    private static String mode() {
+    static String mode() {
         try {
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("Uid:\\s+\\d+\\s+(\\d+)")
                     .matcher(Files.readString(Path.of("/proc/self/status")));

@@ -107,4 +107,13 @@ public interface RuntimeBackend {
 
     /** Networks carrying all the given labels. */
     List<NetworkInfo> listNetworks(Map<String, String> labels, Duration timeout);
+
+    /**
+     * The process runner this backend starts its CLI through. Egress providers start their own host processes
+     * (firewall loads, the rule updater) through the same runner, so a {@link dev.sandbox4j.SandboxRuntime} built
+     * with a recording or timing runner sees every process a sandbox costs. Default: {@link CommandRunner#system()}.
+     */
+    default CommandRunner commandRunner() {
+        return CommandRunner.system();
+    }
 }

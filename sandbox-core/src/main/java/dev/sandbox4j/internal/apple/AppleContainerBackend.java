@@ -726,4 +726,9 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return AppleContainerParser.networks(require(args.networkList(), timeout, "listing networks").stdout())
                 .stream().filter(n -> n.hasLabels(labels)).map(AppleNetwork::toNetworkInfo).toList();
     }
+
+    @Override
+    public CommandRunner commandRunner() {
+        return runner;
+    }
 }

@@ -345,4 +345,9 @@ public final class PodmanBackend implements RuntimeBackend {
         String t = s.strip();
         return t.length() > 2000 ? "..." + t.substring(t.length() - 2000) : t;
     }
+
+    @Override
+    public CommandRunner commandRunner() {
+        return runner;
+    }
 }

@@ -101,7 +101,7 @@ public final class LinuxEgressProvider implements EgressProvider {
                                  Map<String, String> labels) {
         String nft = nft(HostEnvironment.current()).orElseThrow(() -> new dev.sandbox4j.SandboxConfigException(
                 "nft not found on PATH or in /usr/sbin: install it with `apt-get install nftables`"));
-        return LinuxEgressSession.open(spec, backend, sandboxName, labels, nft, CommandRunner.system());
+        return LinuxEgressSession.open(spec, backend, sandboxName, labels, nft, backend.commandRunner());
     }
 
     /** The sandbox name a session's table belongs to. */
