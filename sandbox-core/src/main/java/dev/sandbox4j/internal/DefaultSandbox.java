@@ -317,16 +317,17 @@ public final class DefaultSandbox implements Sandbox {
             }
         }
         try {
-            sessions.close();
-        } catch (RuntimeException e) {
-            failure = add(failure, e);
-            LOG.warn("could not close the exec sessions of {}", container.name(), e);
-        }
-        try {
             backend.remove(container.id(), SandboxStarter.CLEANUP_TIMEOUT);
         } catch (RuntimeException e) {
             failure = add(failure, e);
             LOG.warn("could not remove container {}", container.name(), e);
+        }
+        // after the container: its removal ends the sessions' CLI processes, which a kill would otherwise wait for
+        try {
+            sessions.close();
+        } catch (RuntimeException e) {
+            failure = add(failure, e);
+            LOG.warn("could not close the exec sessions of {}", container.name(), e);
         }
         if (egress != null) {
             try {
