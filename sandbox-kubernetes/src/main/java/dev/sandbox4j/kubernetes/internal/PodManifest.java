@@ -54,6 +54,8 @@ public final class PodManifest {
     public static final String ENV_RULES = "SANDBOX4J_NFT_RULES";
     /** Environment variable of the enforcer that holds the policy in its text form. */
     public static final String ENV_POLICY = "SANDBOX4J_EGRESS_POLICY";
+    /** Environment variable of the enforcer that holds the sandbox's name, written on every audit line. */
+    public static final String ENV_SANDBOX = "SANDBOX4J_SANDBOX";
     /** Environment variable of the enforcer that holds the interceptor's port. */
     public static final String ENV_INTERCEPTOR_PORT = "SANDBOX4J_DNS_PORT";
     /** Annotation with the policy in its text form, for reviewers of the manifest. */
@@ -123,7 +125,7 @@ public final class PodManifest {
         }
         podSpec.addToContainers(workload(request));
         if (policed) {
-            podSpec.addToContainers(enforcer(options, spec));
+            podSpec.addToContainers(enforcer(options, spec, request.name()));
         }
         return new PodBuilder()
                 .withNewMetadata()
@@ -231,14 +233,15 @@ public final class PodManifest {
                 .build();
     }
 
-    private static Container enforcer(KubernetesOptions options, SandboxSpec spec) {
+    private static Container enforcer(KubernetesOptions options, SandboxSpec spec, String sandbox) {
         return new ContainerBuilder()
                 .withName(ENFORCER)
                 .withImage(options.enforcerImage())
                 .withImagePullPolicy("IfNotPresent")
                 .withCommand(ENFORCER_COMMAND)
                 .withEnv(new EnvVar(ENV_POLICY, spec.egress().toString(), null),
-                        new EnvVar(ENV_INTERCEPTOR_PORT, Integer.toString(INTERCEPTOR_PORT), null))
+                        new EnvVar(ENV_INTERCEPTOR_PORT, Integer.toString(INTERCEPTOR_PORT), null),
+                        new EnvVar(ENV_SANDBOX, sandbox, null))
                 .withSecurityContext(netAdminOnly())
                 .withResources(new ResourceRequirementsBuilder()
                         .withRequests(cpuAndMemory("50m", "96Mi")).withLimits(cpuAndMemory("500m", "256Mi")).build())

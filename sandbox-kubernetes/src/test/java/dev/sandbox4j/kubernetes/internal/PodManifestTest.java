@@ -176,6 +176,8 @@ class PodManifestTest {
                         allow-cidr 203.0.113.0/24:80
                     - name: "SANDBOX4J_DNS_PORT"
                       value: "5353"
+                    - name: "SANDBOX4J_SANDBOX"
+                      value: "sb4j-0123456789ab"
                     image: "localhost/sandbox4j/enforcer:1.2.3"
                     imagePullPolicy: "IfNotPresent"
                     name: "egress-enforcer"
