@@ -11,12 +11,14 @@
 # --jars.
 # Replaces an image of the same name. Prints the image name.
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
 version=$(sed -n '0,/<version>/s:.*<version>\(.*\)</version>.*:\1:p' pom.xml)
 jars=""
 jars_digest=""
 if [ "${1:-}" = "--jars" ]; then
   jars=${2:?--jars needs a directory}
+  case "$jars" in /*) ;; *) jars="$caller/$jars" ;; esac
   shift 2
   [ -d "$jars" ] || { echo "build-enforcer-image: $jars is not a directory" >&2; exit 1; }
   command -v jlink >/dev/null || { echo "build-enforcer-image: --jars needs jlink (a JDK)" >&2; exit 1; }

@@ -117,10 +117,6 @@ class PodManifestTest {
                 metadata:
                   annotations:
                     kubectl.kubernetes.io/default-container: "sandbox"
-                    dev.sandbox4j/egress-policy: |
-                      default deny
-                      allow pypi.org
-                      allow-cidr 203.0.113.0/24:80
                   labels:
                     team: "agents"
                   name: "sb4j-0123456789ab"
