@@ -454,6 +454,37 @@ class PodmanKubePlayTest {
         assertThat(internet.seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443)).isEmpty();
     }
 
+    /**
+     * Builds the ICMP probe (src/test/c, static, an ICMP datagram socket: what a workload without NET_RAW can still
+     * open where ping_group_range allows it, as Podman's default does) and copies it into the pod's workload.
+     */
+    private String icmpProbe(String pod) {
+        Path probe = Path.of("target", "icmp-probe").toAbsolutePath();
+        if (!Files.exists(probe)) {
+            run("gcc", "-std=c11", "-O2", "-static", "-Wall", "-Wextra", "-Werror", "-o", probe.toString(),
+                    Path.of("src/test/c/icmp-probe.c").toAbsolutePath().toString()).requireSuccess();
+        }
+        run("podman", "cp", probe.toString(), workload(pod) + ":/tmp/icmp-probe").requireSuccess();
+        return "/tmp/icmp-probe";
+    }
+
+    @Test
+    void icmpToAnAllowedAddressIsBlockedWhileTheOpenPodsEchoIsAnswered() {
+        resolveAllowed(policed);
+        String probe = icmpProbe(policed);
+        icmpProbe(open);
+
+        CommandResult control = sh(open, probe + " " + FakeInternet.ALLOWED_IP);
+        CommandResult denied = sh(policed, probe + " " + FakeInternet.ALLOWED_IP);
+        CommandResult https = get(policed, FakeInternet.ALLOWED_IP, 443);
+
+        assertThat(control.stdout()).as("the allow-all pod's echo is answered").isEqualTo("reply\n");
+        assertThat(control.exitCode()).isZero();
+        assertThat(denied.exitCode()).isNotZero();
+        assertThat(denied.stdout()).doesNotContain("reply\n").isNotBlank();
+        assertThat(https.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":443");
+    }
+
     @Test
     void theWorkloadsQueriesToTheEnforcersUpstreamAreRedirectedFromAnyUidWhileTheEnforcersOwnLeave() {
         for (String uid : List.of("0", "65534")) {
