@@ -1,11 +1,10 @@
 package dev.sandbox4j.kubernetes;
 
-import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.egress.EgressLog;
 import dev.sandbox4j.egress.EgressRecorder;
-import dev.sandbox4j.egress.EgressRule;
+import dev.sandbox4j.kubernetes.internal.AuditLines;
 import dev.sandbox4j.kubernetes.internal.KubernetesBackend;
 import dev.sandbox4j.kubernetes.internal.PodManifest;
 import dev.sandbox4j.spi.ContainerInfo;
@@ -16,14 +15,18 @@ import dev.sandbox4j.spi.RuntimeBackend;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Egress control of the {@code kubernetes} runtime. Enforcement lives in the pod itself (the init container's rules
  * and the enforcer sidecar that {@link KubernetesRuntimeProvider}'s backend puts into every policed pod), so this
- * provider makes no network and touches no host: its session only asks the workload to drop NET_ADMIN and NET_RAW
- * and, once the pod runs, checks that the init container loaded the rules.
+ * provider makes no network and touches no host: its session only asks the workload to drop NET_ADMIN and NET_RAW,
+ * once the pod runs checks that the init container loaded the rules, and then follows the enforcer sidecar's log
+ * through the API, whose JSON audit lines become the sandbox's {@code egressLog()}.
  */
 public final class KubernetesEgressProvider implements EgressProvider {
+    private static final Logger LOG = LoggerFactory.getLogger(KubernetesEgressProvider.class);
 
     @Override
     public boolean supports(RuntimeBackend backend, HostEnvironment host) {
@@ -38,19 +41,16 @@ public final class KubernetesEgressProvider implements EgressProvider {
     @Override
     public EgressSession prepare(SandboxSpec spec, RuntimeBackend backend, String sandboxName,
                                  Map<String, String> labels) {
-        boolean namesHosts = spec.egress().rules().stream().anyMatch(r -> !(r instanceof EgressRule.CidrRule));
-        if (namesHosts) {
-            throw new SandboxConfigException("the kubernetes runtime enforces address (CIDR) rules in the pod, but "
-                    + "host-name rules need the in-pod DNS enforcer, which this version does not ship yet: use "
-                    + "allowCidr(...) rules, or a local runtime (podman, apple-container) for host-name policies");
-        }
         return new PodEgressSession(sandboxName);
     }
 
     private static final class PodEgressSession implements EgressSession {
+        private final String sandbox;
         private final EgressRecorder log;
+        private volatile AutoCloseable follower;
 
         PodEgressSession(String sandbox) {
+            this.sandbox = sandbox;
             this.log = new EgressRecorder(sandbox);
         }
 
@@ -78,6 +78,8 @@ public final class KubernetesEgressProvider implements EgressProvider {
                         + " container " + (exit.isEmpty() ? "reports no exit" : "exited " + exit.get())
                         + ": its egress rules are not in place");
             }
+            follower = kube.followEnforcerLog(container.id(),
+                    line -> AuditLines.parse(line, sandbox).ifPresent(log::record));
         }
 
         @Override
@@ -87,7 +89,16 @@ public final class KubernetesEgressProvider implements EgressProvider {
 
         @Override
         public void close() {
-            // The rules live and die with the pod's network namespace.
+            // The rules live and die with the pod's network namespace; only the log follower is ours to stop.
+            AutoCloseable f = follower;
+            follower = null;
+            if (f != null) {
+                try {
+                    f.close();
+                } catch (Exception e) {
+                    LOG.warn("could not stop following the enforcer log of {}", sandbox, e);
+                }
+            }
         }
     }
 }

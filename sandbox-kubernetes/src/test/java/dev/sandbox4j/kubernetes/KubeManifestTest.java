@@ -42,7 +42,8 @@ class KubeManifestTest {
                 .contains("  namespace: \"agents\"\n")
                 .contains("  runtimeClassName: \"gvisor\"\n")
                 .contains("    image: \"registry.example/agent:1\"\n")
-                .contains("      allow pypi.org\n      allow *.pythonhosted.org:443\n      upstream 10.96.0.10:53\n")
+                .contains("    - name: \"SANDBOX4J_EGRESS_POLICY\"\n      value: |\n        default deny\n"
+                        + "        allow pypi.org\n        allow *.pythonhosted.org:443\n        upstream 10.96.0.10:53\n")
                 .contains("    name: \"egress-init\"\n")
                 .contains("    name: \"egress-enforcer\"\n");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();

@@ -7,21 +7,28 @@ import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxPool;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
+import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,8 +53,10 @@ class KubernetesRuntimeMockTest {
     void startServer() throws IOException {
         Assumptions.assumeTrue(System.getenv(KubernetesClusterTest.CLUSTER) == null,
                 "a real cluster is configured: KUBECONFIG is not this test's to write");
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+        // CRUD, except where a test sets an expectation (the enforcer's log stream)
+        Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
+                new KubernetesMixedDispatcher(responses), false);
         server.init();
         client = server.createClient();
         Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
@@ -78,6 +87,33 @@ class KubernetesRuntimeMockTest {
             client.close();
             server.destroy();
         }
+    }
+
+    /**
+     * As {@link #kubelet(int)}, and before the pod runs, serves {@code enforcerLog} (given the pod's name) as the
+     * enforcer container's log stream, what the kubelet would serve for {@code follow=true}.
+     */
+    private CompletableFuture<String> kubeletWithEnforcerLog(java.util.function.UnaryOperator<String> enforcerLog) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Pod> pods;
+            while ((pods = client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).list().getItems()).isEmpty()) {
+                pause();
+            }
+            Pod pod = pods.get(0);
+            String name = pod.getMetadata().getName();
+            server.expect().get().withPath("/api/v1/namespaces/" + KubernetesOptions.DEFAULT_NAMESPACE + "/pods/" + name
+                    + "/log?pretty=false&container=egress-enforcer&follow=true").andReturn(200, enforcerLog.apply(name))
+                    .once();
+            client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).resource(new PodBuilder(pod).withStatus(
+                    new PodStatusBuilder().withPhase("Running")
+                            .withInitContainerStatuses(new ContainerStatusBuilder().withName("egress-init")
+                                    .withNewState().withNewTerminated().withExitCode(0).endTerminated().endState()
+                                    .build())
+                            .withContainerStatuses(new ContainerStatusBuilder().withName("sandbox").withNewState()
+                                    .withNewRunning().endRunning().endState().build()).build()).build())
+                    .updateStatus();
+            return name;
+        });
     }
 
     /** Plays the kubelet for the next pod that appears in the namespace. */
@@ -195,6 +231,33 @@ class KubernetesRuntimeMockTest {
         assertThat(pod.getSpec().getInitContainers().get(0).getEnv().get(0).getValue())
                 .contains("ip daddr 203.0.113.20/32 tcp dport { 80 } accept");
         assertThat(client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).withName(name).get()).isNull();
+    }
+
+    @Test
+    void theEnforcersAuditLinesFromItsLogStreamBecomeTheSandboxsEgressLog() {
+        // given: the enforcer's log as it writes it (its own messages and another sandbox's line included)
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        EgressEvent allowed = new EgressEvent.DnsDecision(t, "pypi.org.", "A", EgressEvent.Verdict.ALLOWED, "NOERROR",
+                "allow pypi.org", List.of("203.0.113.10"), Duration.ofSeconds(60), Duration.ofMillis(3), "udp: allowed");
+        EgressEvent dropped = new EgressEvent.DroppedConnections(t, "dropped", 2, 120);
+        CompletableFuture<String> kubelet = kubeletWithEnforcerLog(name -> "enforcer: ready, interceptor on"
+                + " 127.0.0.1:5353\n" + allowed.toJsonLine(name) + "\n" + dropped.toJsonLine(name) + "\n"
+                + dropped.toJsonLine("sb4j-another") + "\n");
+
+        // when
+        List<EgressEvent> events;
+        try (Sandbox sandbox = Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                .egress(EgressPolicy.denyAll().allow("pypi.org")).start()) {
+            kubelet.join();
+            Instant deadline = Instant.now().plusSeconds(60);
+            while (sandbox.egressLog().events().size() < 2 && Instant.now().isBefore(deadline)) {
+                pause();
+            }
+            events = sandbox.egressLog().events();
+        }
+
+        // then
+        assertThat(events).containsExactly(allowed, dropped);
     }
 
     @Test

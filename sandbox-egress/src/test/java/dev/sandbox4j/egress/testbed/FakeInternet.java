@@ -47,7 +47,8 @@ public final class FakeInternet implements AutoCloseable {
     public static final String SHARED_IP = "100.64.0.10";
     /** The cloud metadata address, routed into the fake internet so a leak would be seen, not just dropped. */
     public static final String METADATA_IP = "169.254.169.254";
-    static final String HOST_SIDE = "198.51.100.1";
+    /** The host's side of the link to the fake internet: reached from containers through the host. */
+    public static final String HOST_SIDE = "198.51.100.1";
     static final String NS_SIDE = "198.51.100.2";
     private static final Duration STEP = Duration.ofSeconds(20);
     /** Test beds are named {@code sb4j-inet-<owner pid>-<id>}, so a bed left by a killed JVM can be told apart. */

@@ -397,6 +397,24 @@ public final class KubernetesBackend implements RuntimeBackend {
         }
     }
 
+    /**
+     * Follows the log of the enforcer sidecar of pod {@code id} from its start, handing each line to {@code lines}
+     * as it arrives, until the returned handle is closed or the container ends.
+     */
+    public AutoCloseable followEnforcerLog(String id, java.util.function.Consumer<String> lines) {
+        LineForwarder forwarder = new LineForwarder(lines, 0);
+        try {
+            io.fabric8.kubernetes.client.dsl.LogWatch watch = client.pods().inNamespace(options.namespace())
+                    .withName(id).inContainer(PodManifest.ENFORCER).watchLog(forwarder);
+            return () -> {
+                watch.close();
+                forwarder.close();
+            };
+        } catch (KubernetesClientException e) {
+            throw apiError("log of the " + PodManifest.ENFORCER + " container of pod " + id, e);
+        }
+    }
+
     private static void closeQuietly(LocalPortForward f) {
         try {
             f.close();

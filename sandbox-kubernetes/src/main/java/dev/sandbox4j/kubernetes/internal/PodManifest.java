@@ -52,12 +52,16 @@ public final class PodManifest {
     public static final int INTERCEPTOR_PORT = 5353;
     /** Environment variable of the init container that holds the {@code nft -f} script. */
     public static final String ENV_RULES = "SANDBOX4J_NFT_RULES";
-    /** Environment variable of the enforcer that holds the policy in its text form. */
+    /**
+     * Environment variable of the enforcer that holds the policy in its text form; reviewers of the manifest read
+     * the policy there (no annotation repeats it: {@code podman kube play} refuses annotation values over 63
+     * characters).
+     */
     public static final String ENV_POLICY = "SANDBOX4J_EGRESS_POLICY";
+    /** Environment variable of the enforcer that holds the sandbox's name, written on every audit line. */
+    public static final String ENV_SANDBOX = "SANDBOX4J_SANDBOX";
     /** Environment variable of the enforcer that holds the interceptor's port. */
     public static final String ENV_INTERCEPTOR_PORT = "SANDBOX4J_DNS_PORT";
-    /** Annotation with the policy in its text form, for reviewers of the manifest. */
-    public static final String POLICY_ANNOTATION = "dev.sandbox4j/egress-policy";
     /** The init container's command: feeds the rules to nft (the enforcer image holds sh and nft). */
     public static final List<String> INIT_COMMAND = List.of("/bin/sh", "-c",
             "printf '%s\\n' \"$" + ENV_RULES + "\" | /usr/sbin/nft -f -");
@@ -104,9 +108,6 @@ public final class PodManifest {
                 throw new SandboxConfigException(badLabel(k, v));
             }
         });
-        if (policed) {
-            annotations.put(POLICY_ANNOTATION, spec.egress().toString());
-        }
         PodSpecBuilder podSpec = new PodSpecBuilder()
                 .withRestartPolicy("Never")
                 .withAutomountServiceAccountToken(false)
@@ -123,7 +124,7 @@ public final class PodManifest {
         }
         podSpec.addToContainers(workload(request));
         if (policed) {
-            podSpec.addToContainers(enforcer(options, spec));
+            podSpec.addToContainers(enforcer(options, spec, request.name()));
         }
         return new PodBuilder()
                 .withNewMetadata()
@@ -231,14 +232,15 @@ public final class PodManifest {
                 .build();
     }
 
-    private static Container enforcer(KubernetesOptions options, SandboxSpec spec) {
+    private static Container enforcer(KubernetesOptions options, SandboxSpec spec, String sandbox) {
         return new ContainerBuilder()
                 .withName(ENFORCER)
                 .withImage(options.enforcerImage())
                 .withImagePullPolicy("IfNotPresent")
                 .withCommand(ENFORCER_COMMAND)
                 .withEnv(new EnvVar(ENV_POLICY, spec.egress().toString(), null),
-                        new EnvVar(ENV_INTERCEPTOR_PORT, Integer.toString(INTERCEPTOR_PORT), null))
+                        new EnvVar(ENV_INTERCEPTOR_PORT, Integer.toString(INTERCEPTOR_PORT), null),
+                        new EnvVar(ENV_SANDBOX, sandbox, null))
                 .withSecurityContext(netAdminOnly())
                 .withResources(new ResourceRequirementsBuilder()
                         .withRequests(cpuAndMemory("50m", "96Mi")).withLimits(cpuAndMemory("500m", "256Mi")).build())

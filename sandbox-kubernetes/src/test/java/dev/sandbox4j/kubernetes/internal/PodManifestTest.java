@@ -117,10 +117,6 @@ class PodManifestTest {
                 metadata:
                   annotations:
                     kubectl.kubernetes.io/default-container: "sandbox"
-                    dev.sandbox4j/egress-policy: |
-                      default deny
-                      allow pypi.org
-                      allow-cidr 203.0.113.0/24:80
                   labels:
                     team: "agents"
                   name: "sb4j-0123456789ab"
@@ -176,6 +172,8 @@ class PodManifestTest {
                         allow-cidr 203.0.113.0/24:80
                     - name: "SANDBOX4J_DNS_PORT"
                       value: "5353"
+                    - name: "SANDBOX4J_SANDBOX"
+                      value: "sb4j-0123456789ab"
                     image: "localhost/sandbox4j/enforcer:1.2.3"
                     imagePullPolicy: "IfNotPresent"
                     name: "egress-enforcer"

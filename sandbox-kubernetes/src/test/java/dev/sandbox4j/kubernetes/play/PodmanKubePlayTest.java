@@ -7,17 +7,28 @@ import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.egress.internal.dns.TestAuthority;
+import dev.sandbox4j.egress.internal.linux.PodNamespaceRules;
+import dev.sandbox4j.egress.pod.PodEnforcer;
 import dev.sandbox4j.egress.testbed.FakeInternet;
 import dev.sandbox4j.kubernetes.KubeManifest;
 import dev.sandbox4j.kubernetes.KubernetesOptions;
+import dev.sandbox4j.kubernetes.internal.AuditLines;
+import dev.sandbox4j.kubernetes.internal.PodManifest;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
-import dev.sandbox4j.spi.NamespaceRules;
+import dev.sandbox4j.spi.RunningCommand;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -34,43 +45,62 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The data plane for real: the Pod YAML this module generates, played by {@code podman kube play} (rootful), with
- * the enforcer image built by {@code scripts/build-enforcer-image.sh}. The init container loads the rules into the
- * pod's network namespace; the workload runs without NET_ADMIN and NET_RAW. Probes go to the fake internet test
- * bed (TEST-NET addresses in a namespace the test makes); every negative probe is paired with a positive control
- * from an allow-all pod of the same image. Run under {@code flock /tmp/sb4j-testbed.lock}.
- *
- * <p>The rules here come from {@link CidrOnlyRules}: the DNS interceptor and learned addresses live in the
- * enforcer sidecar, which this image does not hold yet, so host-name rules are not exercised.
+ * the enforcer image built by {@code scripts/build-enforcer-image.sh --jars} from this build's jars
+ * ({@link EnforcerImage}). The init container loads sandbox-egress's in-namespace rules into the pod's network
+ * namespace; the enforcer sidecar runs {@code PodEnforcer} (DNS interceptor, rule updater, heartbeat); the workload
+ * runs without NET_ADMIN and NET_RAW. The DNS upstream is a test authority on the host's side of the fake
+ * internet's link ({@value FakeInternet#HOST_SIDE}:53), reached from the pod through the host; probes go to the fake
+ * internet test bed (TEST-NET addresses in a namespace the test makes). Every negative probe is paired with a
+ * positive control in the same pod, or from an allow-all pod of the same image where the policed pod has no path
+ * to the address at all. The audit trail is read as the runtime reads it: the enforcer container's log, here
+ * followed with {@code podman logs -f} (on a cluster, the API's log stream), each line through {@link AuditLines}.
+ * Run under {@code flock /tmp/sb4j-testbed.lock}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodmanKubePlayTest {
-    /** The in-namespace rule builder the pods get. */
-    NamespaceRules rules() {
-        return new CidrOnlyRules();
-    }
-
+    private static final String ALLOWED = "alpha.test.sandbox4j.example";
+    private static final String DENIED = "beta.test.sandbox4j.example";
+    /** Allowed on port 443 only; points at the CIDR server, whose CIDR rule allows port 80 only. */
+    private static final String PORTED = "ported.test.sandbox4j.example";
+    /** Allowed, but first asked only after the enforcer was killed. */
+    private static final String LATE = "late.test.sandbox4j.example";
     private static final Duration STEP = Duration.ofSeconds(60);
     private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
+    private static final InetSocketAddress UPSTREAM = new InetSocketAddress(FakeInternet.HOST_SIDE, 53);
 
     private final CommandRunner runner = CommandRunner.system();
     private final List<Path> played = new ArrayList<>();
     private final List<String> pods = new ArrayList<>();
+    private final List<RunningCommand> followers = new ArrayList<>();
     private FakeInternet internet;
+    private TestAuthority authority;
     private String enforcerImage;
     private String policed;
+    private EgressRecorder policedLog;
     private String open;
+
+    private static EgressPolicy policy() {
+        return EgressPolicy.denyAll()
+                .allow(ALLOWED)
+                .allow(PORTED, 443)
+                .allow(LATE)
+                .allowCidr(FakeInternet.CIDR_IP + "/32", 80)
+                .withUpstream(UPSTREAM);
+    }
 
     @BeforeAll
     void playPods() throws IOException {
         RuntimeRequirement.require("podman");
         String busybox = TestImages.busybox();
-        enforcerImage = KubernetesOptions.defaultEnforcerImage();
-        if (run("podman", "image", "exists", enforcerImage).exitCode() != 0) {
-            run(REPO.resolve("scripts/build-enforcer-image.sh").toString(), enforcerImage).requireSuccess();
-        }
+        enforcerImage = EnforcerImage.ensure(REPO, Path.of("target"), KubernetesOptions.defaultEnforcerImage());
         internet = FakeInternet.start();
-        policed = play(Sandbox.builder().image(busybox)
-                .egress(EgressPolicy.denyAll().allowCidr(FakeInternet.CIDR_IP + "/32", 80)).build());
+        authority = new TestAuthority(UPSTREAM);
+        authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
+        authority.add("beta 60 A " + FakeInternet.DENIED_IP);
+        authority.add("ported 60 A " + FakeInternet.CIDR_IP);
+        authority.add("late 60 A " + FakeInternet.DENIED_IP);
+        policed = play(Sandbox.builder().image(busybox).egress(policy()).build());
+        policedLog = follow(policed);
         open = play(Sandbox.builder().image(busybox).egress(EgressPolicy.allowAll()).build());
     }
 
@@ -87,6 +117,16 @@ class PodmanKubePlayTest {
         for (String pod : pods) {
             run("podman", "pod", "rm", "--force", "--ignore", pod);
         }
+        for (RunningCommand f : followers) {
+            f.close();
+        }
+        if (authority != null) {
+            try {
+                authority.close();
+            } catch (IOException e) {
+                // its sockets close with the JVM
+            }
+        }
         if (internet != null) {
             internet.close();
         }
@@ -96,14 +136,14 @@ class PodmanKubePlayTest {
         return runner.run(Command.of(List.of(argv), STEP));
     }
 
-    /** Plays the pod of {@code spec} and waits until its workload runs; returns the pod's name. */
+    /** Plays the pod of {@code spec} and waits until its workload runs (and its enforcer, if any, is ready). */
     private String play(SandboxSpec spec) throws IOException {
         byte[] b = new byte[6];
         new SecureRandom().nextBytes(b);
         String name = "sb4j-" + HexFormat.of().formatHex(b);
         KubernetesOptions options = KubernetesOptions.builder().enforcerImage(enforcerImage).build();
         Path yaml = Files.createTempFile("sb4j-pod-", ".yaml");
-        Files.writeString(yaml, KubeManifest.podYaml(spec, options, name, rules()));
+        Files.writeString(yaml, KubeManifest.podYaml(spec, options, name, new PodNamespaceRules()));
         played.add(yaml);
         pods.add(name);
         run("podman", "kube", "play", yaml.toString()).requireSuccess();
@@ -116,7 +156,55 @@ class PodmanKubePlayTest {
             }
             Thread.onSpinWait();
         }
+        if (!spec.egress().allowsEverything()) {
+            while (!run("podman", "logs", enforcer(name)).stderr().contains("enforcer: ready")) {
+                String state = run("podman", "container", "inspect", "--format", "{{.State.Status}}", enforcer(name))
+                        .stdout().strip();
+                if (Instant.now().isAfter(deadline) || state.equals("exited")) {
+                    CommandResult logs = run("podman", "logs", enforcer(name));
+                    throw new IllegalStateException("enforcer of pod " + name + " is not ready (" + state + "): "
+                            + logs.stdout() + logs.stderr());
+                }
+                pause(200);
+            }
+        }
         return name;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String enforcer(String pod) {
+        return pod + "-" + PodManifest.ENFORCER;
+    }
+
+    /**
+     * Follows the enforcer container's log as the runtime does (there through the API's log stream, here through
+     * {@code podman logs -f}): every line goes through {@link AuditLines} into a recorder, the sandbox's egress log.
+     */
+    private EgressRecorder follow(String pod) {
+        EgressRecorder log = new EgressRecorder(pod);
+        RunningCommand logs = runner.start(Command.builder(List.of("podman", "logs", "-f", enforcer(pod))).build());
+        followers.add(logs);
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(logs.stdout(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    AuditLines.parse(line, pod).ifPresent(log::record);
+                }
+            } catch (IOException e) {
+                // the follower was stopped
+            }
+        }, "enforcer-log-" + pod);
+        t.setDaemon(true);
+        t.start();
+        return log;
     }
 
     private static String workload(String pod) {
@@ -145,10 +233,12 @@ class PodmanKubePlayTest {
         CommandResult openRules = hostNft(open, "list", "ruleset");
 
         assertThat(policedRules.exitCode()).isZero();
-        assertThat(policedRules.stdout()).contains("table inet " + CidrOnlyRules.TABLE)
-                .contains("ip daddr " + FakeInternet.CIDR_IP + " tcp dport 80 accept");
+        assertThat(policedRules.stdout()).contains("table inet " + PodNamespaceRules.TABLE)
+                .contains("ip daddr " + FakeInternet.CIDR_IP + " tcp dport 80 accept")
+                .contains("meta mark 0x" + Long.toHexString(PodNamespaceRules.UPSTREAM_MARK) + " ip daddr "
+                        + FakeInternet.HOST_SIDE + " udp dport 53 accept");
         assertThat(openRules.exitCode()).isZero();
-        assertThat(openRules.stdout()).doesNotContain(CidrOnlyRules.TABLE);
+        assertThat(openRules.stdout()).doesNotContain(PodNamespaceRules.TABLE);
     }
 
     @Test
@@ -268,25 +358,217 @@ class PodmanKubePlayTest {
     }
 
     @Test
-    void aWorkloadWithNftButWithoutNetAdminCanNeitherReadNorChangeTheRules() throws IOException {
-        // given: a policed pod whose workload image holds nft (the enforcer image itself)
-        String pod = play(Sandbox.builder().image(enforcerImage)
-                .egress(EgressPolicy.denyAll().allowCidr(FakeInternet.CIDR_IP + "/32", 80)).build());
+    void aWorkloadWithNftAndTheEnforcerButWithoutNetAdminCanNeitherChangeTheRulesNorActAsTheEnforcer()
+            throws IOException {
+        // given: a policed pod whose workload image holds nft and the enforcer (the enforcer image itself)
+        String pod = play(Sandbox.builder().image(enforcerImage).egress(policy()).build());
 
         // when
         CommandResult read = sh(pod, "nft list ruleset");
         CommandResult flush = sh(pod, "nft flush ruleset");
         CommandResult add = sh(pod, "nft add table inet evil");
+        CommandResult impostor = run("podman", "exec", "-e", PodEnforcer.ENV_POLICY + "=" + policy(), "-e",
+                PodEnforcer.ENV_DNS_PORT + "=5354", "-e", PodEnforcer.ENV_SANDBOX + "=impostor", workload(pod),
+                "/opt/sandbox4j/bin/enforcer");
+        CommandResult theRealOne = sh(pod, "nslookup " + ALLOWED);
 
         // then
         assertThat(read.exitCode()).isNotZero();
         assertThat(read.stderr()).contains("Operation not permitted");
-        assertThat(read.stdout()).doesNotContain(CidrOnlyRules.TABLE);
+        assertThat(read.stdout()).doesNotContain(PodNamespaceRules.TABLE);
         assertThat(flush.exitCode()).isNotZero();
         assertThat(add.exitCode()).isNotZero();
+        assertThat(impostor.exitCode()).isEqualTo(PodEnforcer.EXIT_UNAVAILABLE);
+        assertThat(impostor.stderr()).contains("Operation not permitted");
+        assertThat(theRealOne.stdout()).contains(FakeInternet.ALLOWED_IP);
         CommandResult fromOutside = hostNft(pod, "list", "ruleset");
-        assertThat(fromOutside.stdout()).contains("table inet " + CidrOnlyRules.TABLE)
+        assertThat(fromOutside.stdout()).contains("table inet " + PodNamespaceRules.TABLE)
                 .contains("ip daddr " + FakeInternet.CIDR_IP + " tcp dport 80 accept")
                 .doesNotContain("evil");
+    }
+
+    private void resolveAllowed(String pod) {
+        assertThat(sh(pod, "nslookup " + ALLOWED).stdout()).contains(FakeInternet.ALLOWED_IP);
+    }
+
+    @Test
+    void anAllowedNameResolvesAndConnectsWhileADeniedNameIsNxdomainNeverAskedUpstreamAndUnreachable() {
+        int mark = internet.mark();
+
+        CommandResult allowed = sh(policed, "nslookup " + ALLOWED);
+        CommandResult allowedGet = get(policed, FakeInternet.ALLOWED_IP, 80);
+        CommandResult denied = sh(policed, "nslookup " + DENIED);
+        CommandResult deniedGet = get(policed, FakeInternet.DENIED_IP, 80);
+
+        assertThat(allowed.stdout()).contains(FakeInternet.ALLOWED_IP);
+        assertThat(allowedGet.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":80");
+        assertThat(denied.exitCode()).isNotZero();
+        assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
+        assertThat(deniedGet.stdout()).doesNotContain("hello from");
+        assertThat(authority.seenNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isNotEmpty();
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+    }
+
+    @Test
+    void aRawAddressThatWasNeverLearnedIsRefusedWhileALearnedOneConnects() {
+        int mark = internet.mark();
+        resolveAllowed(policed);
+
+        CommandResult denied = sh(policed, "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 "
+                + FakeInternet.DENIED_IP + " 443; echo rc=$?");
+        CommandResult allowed = get(policed, FakeInternet.ALLOWED_IP, 443);
+
+        assertThat(allowed.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":443");
+        assertThat(denied.stdout()).contains("rc=1").doesNotContain("hello from");
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 443)).isEmpty();
+    }
+
+    @Test
+    void aNameAllowedOnOnePortConnectsThereAndOnNoOtherPort() {
+        int mark = internet.mark();
+
+        CommandResult lookup = sh(policed, "nslookup " + PORTED);
+        CommandResult allowed = get(policed, FakeInternet.CIDR_IP, 443);
+        CommandResult otherPort = get(policed, FakeInternet.CIDR_IP, 81);
+
+        assertThat(lookup.stdout()).contains(FakeInternet.CIDR_IP);
+        assertThat(allowed.stdout()).contains("hello from " + FakeInternet.CIDR_IP + ":443");
+        assertThat(otherPort.stdout()).doesNotContain("hello from");
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+    }
+
+    @Test
+    void udpAndDnsOverTlsAreBlockedEvenToAnAllowedAddress() {
+        int mark = internet.mark();
+        resolveAllowed(policed);
+
+        CommandResult quic = sh(policed, "tftp -g -r probe " + FakeInternet.ALLOWED_IP + " 443; echo rc=$?");
+        CommandResult dot = get(policed, FakeInternet.ALLOWED_IP, 853);
+        CommandResult https = get(policed, FakeInternet.ALLOWED_IP, 443);
+
+        assertThat(https.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":443");
+        assertThat(dot.stdout()).doesNotContain("hello from");
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 853)).isEmpty();
+        assertThat(quic.stdout()).contains("rc=1");
+        assertThat(internet.seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443)).isEmpty();
+    }
+
+    /**
+     * Builds the ICMP probe (src/test/c, static, an ICMP datagram socket: what a workload without NET_RAW can still
+     * open where ping_group_range allows it, as Podman's default does) and copies it into the pod's workload.
+     */
+    private String icmpProbe(String pod) {
+        Path probe = Path.of("target", "icmp-probe").toAbsolutePath();
+        if (!Files.exists(probe)) {
+            run("gcc", "-std=c11", "-O2", "-static", "-Wall", "-Wextra", "-Werror", "-o", probe.toString(),
+                    Path.of("src/test/c/icmp-probe.c").toAbsolutePath().toString()).requireSuccess();
+        }
+        run("podman", "cp", probe.toString(), workload(pod) + ":/tmp/icmp-probe").requireSuccess();
+        return "/tmp/icmp-probe";
+    }
+
+    @Test
+    void icmpToAnAllowedAddressIsBlockedWhileTheOpenPodsEchoIsAnswered() {
+        resolveAllowed(policed);
+        String probe = icmpProbe(policed);
+        icmpProbe(open);
+
+        CommandResult control = sh(open, probe + " " + FakeInternet.ALLOWED_IP);
+        CommandResult denied = sh(policed, probe + " " + FakeInternet.ALLOWED_IP);
+        CommandResult https = get(policed, FakeInternet.ALLOWED_IP, 443);
+
+        assertThat(control.stdout()).as("the allow-all pod's echo is answered").isEqualTo("reply\n");
+        assertThat(control.exitCode()).isZero();
+        assertThat(denied.exitCode()).isNotZero();
+        assertThat(denied.stdout()).doesNotContain("reply\n").isNotBlank();
+        assertThat(https.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":443");
+    }
+
+    @Test
+    void theWorkloadsQueriesToTheEnforcersUpstreamAreRedirectedFromAnyUidWhileTheEnforcersOwnLeave() {
+        for (String uid : List.of("0", "65534")) {
+            // when: straight to the upstream the enforcer uses, as root (the enforcer's own uid) and as another uid
+            CommandResult denied = run("podman", "exec", "--user", uid, workload(policed), "nslookup", DENIED,
+                    FakeInternet.HOST_SIDE);
+            CommandResult overTcp = run("podman", "exec", "--user", uid, workload(policed), "sh", "-c",
+                    "printf x | nc -w 3 " + FakeInternet.HOST_SIDE + " 53; echo rc=$?");
+            CommandResult allowed = run("podman", "exec", "--user", uid, workload(policed), "nslookup", ALLOWED,
+                    FakeInternet.HOST_SIDE);
+            CommandResult id = run("podman", "exec", "--user", uid, workload(policed), "id", "-u");
+
+            // then: the interceptor answered (the upstream would have given the denied name an address and seen it)
+            assertThat(id.stdout().strip()).isEqualTo(uid);
+            assertThat(denied.stdout() + denied.stderr()).as("uid " + uid).contains("NXDOMAIN")
+                    .doesNotContain(FakeInternet.DENIED_IP);
+            assertThat(overTcp.stdout()).contains("rc=");
+            assertThat(allowed.stdout()).as("uid " + uid + ": the enforcer's own lookup went out and came back")
+                    .contains(FakeInternet.ALLOWED_IP);
+            assertThat(authority.seen()).as("nothing but the enforcer's queries reached the upstream")
+                    .allMatch(q -> q.name().equals(ALLOWED + ".") || q.name().equals(PORTED + ".")
+                            || q.name().equals(LATE + "."));
+        }
+        assertThat(authority.seenNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+    }
+
+    @Test
+    void everyDecisionReachesTheEgressLogThroughTheEnforcersLog() {
+        resolveAllowed(policed);
+        sh(policed, "nslookup " + DENIED);
+
+        Instant deadline = Instant.now().plus(STEP);
+        while (!(hasDecision(policedLog, ALLOWED, EgressEvent.Verdict.ALLOWED)
+                && hasDecision(policedLog, DENIED, EgressEvent.Verdict.DENIED)) && Instant.now().isBefore(deadline)) {
+            pause(100);
+        }
+
+        assertThat(policedLog.events()).anyMatch(e -> e instanceof EgressEvent.DnsDecision d
+                && d.qname().equals(ALLOWED + ".") && d.verdict() == EgressEvent.Verdict.ALLOWED
+                && d.answers().contains(FakeInternet.ALLOWED_IP));
+        assertThat(policedLog.events()).anyMatch(e -> e instanceof EgressEvent.DnsDecision d
+                && d.qname().equals(DENIED + ".") && d.verdict() == EgressEvent.Verdict.DENIED
+                && d.rcode().equals("NXDOMAIN") && d.answers().isEmpty());
+    }
+
+    private static boolean hasDecision(EgressRecorder log, String name, EgressEvent.Verdict verdict) {
+        return log.events().stream().anyMatch(e -> e instanceof EgressEvent.DnsDecision d
+                && d.qname().equals(name + ".") && d.verdict() == verdict);
+    }
+
+    @Test
+    void killingTheEnforcerClosesDnsAndWithinItsHeartbeatEveryLearnedAddressLeavingOnlyCidrRules()
+            throws IOException {
+        // given: a policed pod that works (positive control before the kill)
+        String pod = play(Sandbox.builder().image(TestImages.busybox()).egress(policy()).build());
+        resolveAllowed(pod);
+        assertThat(get(pod, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
+
+        // when
+        run("podman", "kill", "--signal", "KILL", enforcer(pod)).requireSuccess();
+        int mark = internet.mark();
+        CommandResult late = sh(pod, "nslookup " + LATE);
+        Instant deadline = Instant.now().plus(STEP);
+        CommandResult learned;
+        do {
+            pause(500);
+            learned = get(pod, FakeInternet.ALLOWED_IP, 80);
+        } while (learned.stdout().contains("hello from") && Instant.now().isBefore(deadline));
+        int afterCutOff = internet.mark();
+        CommandResult learnedAgain = get(pod, FakeInternet.ALLOWED_IP, 80);
+        CommandResult lateAddress = get(pod, FakeInternet.DENIED_IP, 80);
+        CommandResult cidr = get(pod, FakeInternet.CIDR_IP, 80);
+
+        // then: no DNS, the learned address stopped long before its TTL (60 s) plus grace would end it, and only the
+        // CIDR rule still lets the workload out
+        assertThat(run("podman", "container", "inspect", "--format", "{{.State.Status}}", workload(pod)).stdout()
+                .strip()).isEqualTo("running");
+        assertThat(late.stdout()).doesNotContain(FakeInternet.DENIED_IP);
+        assertThat(authority.seenNames()).doesNotContain(LATE + ".");
+        assertThat(learned.stdout()).doesNotContain("hello from");
+        assertThat(learnedAgain.stdout()).doesNotContain("hello from");
+        assertThat(internet.seenSince(afterCutOff, "tcp", FakeInternet.ALLOWED_IP, 80)).isEmpty();
+        assertThat(lateAddress.stdout()).doesNotContain("hello from");
+        assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+        assertThat(cidr.stdout()).contains("hello from " + FakeInternet.CIDR_IP + ":80");
     }
 }

@@ -4,6 +4,7 @@ import dev.sandbox4j.egress.Cidr;
 import dev.sandbox4j.egress.internal.ForbiddenAddresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -70,6 +71,9 @@ public final class NftRuleset {
     private final List<CidrRule> cidrs;
     private final boolean defaultAllow;
     private final List<Inbound> inbound;
+    private final long upstreamMark;
+    private final List<InetSocketAddress> markedUpstreams;
+    private final boolean heartbeat;
 
     /**
      * @param table        the table's name, {@link #TABLE_PREFIX} and lowercase letters, digits, underscores
@@ -98,6 +102,94 @@ public final class NftRuleset {
         this.cidrs = List.copyOf(cidrs);
         this.defaultAllow = defaultAllow;
         this.inbound = List.copyOf(inbound);
+        this.upstreamMark = 0;
+        this.markedUpstreams = List.of();
+        this.heartbeat = false;
+    }
+
+    private NftRuleset(NftRuleset base, long mark, List<InetSocketAddress> upstreams, boolean heartbeat) {
+        this.table = base.table;
+        this.dnsAddress = base.dnsAddress;
+        this.dnsPort = base.dnsPort;
+        this.hostNetworks = base.hostNetworks;
+        this.cidrs = base.cidrs;
+        this.defaultAllow = base.defaultAllow;
+        this.inbound = base.inbound;
+        this.upstreamMark = mark;
+        this.markedUpstreams = List.copyOf(upstreams);
+        this.heartbeat = heartbeat;
+    }
+
+    /**
+     * These rules, plus a way out for the interceptor's own upstream queries when it shares the namespace with the
+     * workload (a Kubernetes pod): packets carrying the socket mark {@code mark} to one of {@code upstreams}
+     * (address and port, UDP or TCP) skip the port-53 redirect and leave, ahead of every deny. Setting a socket
+     * mark (SO_MARK) needs CAP_NET_ADMIN in the namespace, which the workload never holds, so it cannot send such
+     * packets whatever uid it runs as. An empty {@code upstreams} lets marked packets to port 53 of any address
+     * out (for an interceptor that learns its upstream from the pod's resolv.conf at run time).
+     *
+     * @param mark      the socket mark, 1 to 0xFFFFFFFF
+     * @param upstreams the interceptor's upstreams (IP literals with ports), or empty for any address on port 53
+     */
+    public NftRuleset withMarkedUpstreams(long mark, List<InetSocketAddress> upstreams) {
+        if (mark < 1 || mark > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("a socket mark is 1 to 0xFFFFFFFF, not " + mark);
+        }
+        for (InetSocketAddress u : upstreams) {
+            if (u.isUnresolved() || u.getPort() < 1) {
+                throw new IllegalArgumentException("upstream " + u + " must be an IP address with a port");
+            }
+        }
+        return new NftRuleset(this, mark, upstreams, heartbeat);
+    }
+
+    /**
+     * These rules, with learned addresses usable only while the enforcer is alive: the learned-set accepts also
+     * need the element {@code tcp} in the set {@code alive}, which the enforcer keeps renewing with
+     * {@link #heartbeat(Duration)}. When the enforcer dies the element times out, and from then on only the
+     * policy's CIDR rules let anything out, whatever was learned before. Loaded without the element, so nothing
+     * learned passes before the enforcer's first beat.
+     */
+    public NftRuleset withHeartbeat() {
+        return new NftRuleset(this, upstreamMark, markedUpstreams, true);
+    }
+
+    /**
+     * One command that renews the enforcer's heartbeat for {@code timeout} (created if missing; add, delete, add in
+     * one transaction, so nft always confirms it and the element never lapses in between).
+     */
+    public String heartbeat(Duration timeout) {
+        if (!heartbeat) {
+            throw new IllegalStateException("these rules have no heartbeat (withHeartbeat)");
+        }
+        long seconds = Math.max(1, timeout.toSeconds());
+        String prefix = " element inet " + table + " alive { tcp";
+        return "add" + prefix + " timeout " + seconds + "s }; delete" + prefix + " }; add" + prefix + " timeout "
+                + seconds + "s };";
+    }
+
+    /** The socket mark of {@link #withMarkedUpstreams}, 0 when there is none. */
+    public long upstreamMark() {
+        return upstreamMark;
+    }
+
+    /** The upstream matches of the marked way out, one per upstream and protocol ("" for any address). */
+    private List<String> markedMatches() {
+        String mark = "meta mark 0x" + Long.toHexString(upstreamMark);
+        List<String> out = new java.util.ArrayList<>();
+        for (String proto : List.of("udp", "tcp")) {
+            if (markedUpstreams.isEmpty()) {
+                out.add(mark + " " + proto + " dport 53");
+            }
+            for (InetSocketAddress u : markedUpstreams) {
+                boolean v6 = u.getAddress() instanceof Inet6Address;
+                String ip = u.getAddress().getHostAddress();
+                int zone = ip.indexOf('%');
+                out.add(mark + " " + (v6 ? "ip6" : "ip") + " daddr " + (zone >= 0 ? ip.substring(0, zone) : ip) + " "
+                        + proto + " dport " + u.getPort());
+            }
+        }
+        return out;
     }
 
     public String table() {
@@ -114,6 +206,9 @@ public final class NftRuleset {
             s.append("  set ").append(set).append("; flags timeout; }\n");
         }
         s.append("  set ack { type inet_service; flags timeout; }\n");
+        if (heartbeat) {
+            s.append("  set alive { type inet_proto; flags timeout; }\n");
+        }
         s.append("  counter dropped_egress { }\n");
         s.append("  counter dropped_host { }\n");
         s.append("  counter dropped_dns_flood { }\n");
@@ -133,6 +228,11 @@ public final class NftRuleset {
         s.append("  chain dns_redirect {\n");
         s.append("    type nat hook output priority -110; policy accept;\n");
         s.append("    oif \"lo\" return\n");
+        if (upstreamMark != 0) {
+            for (String m : markedMatches()) {
+                s.append("    ").append(m).append(" return\n");
+            }
+        }
         s.append("    meta nfproto ipv4 udp dport 53 dnat ip to ").append(dns).append(':').append(dnsPort).append('\n');
         s.append("    meta nfproto ipv4 tcp dport 53 dnat ip to ").append(dns).append(':').append(dnsPort).append('\n');
         s.append("  }\n");
@@ -140,6 +240,11 @@ public final class NftRuleset {
         s.append("    type filter hook output priority filter - 10; policy drop;\n");
         s.append("    oif \"lo\" accept\n");
         s.append("    ct direction reply accept\n");
+        if (upstreamMark != 0) {
+            for (String m : markedMatches()) {
+                s.append("    ").append(m).append(" accept\n");
+            }
+        }
         s.append("    ip daddr ").append(dns).append(" udp dport ").append(dnsPort).append(" ct status dnat accept\n");
         s.append("    ip daddr ").append(dns).append(" tcp dport ").append(dnsPort).append(" ct status dnat accept\n");
         s.append("    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } ip6 hoplimit 255 accept\n");
@@ -167,10 +272,11 @@ public final class NftRuleset {
         if (defaultAllow) {
             s.append("    accept\n");
         } else {
-            s.append("    ip daddr @a4 accept\n");
-            s.append("    ip daddr . tcp dport @a4p accept\n");
-            s.append("    ip6 daddr @a6 accept\n");
-            s.append("    ip6 daddr . tcp dport @a6p accept\n");
+            String alive = heartbeat ? "meta l4proto @alive " : "";
+            s.append("    ").append(alive).append("ip daddr @a4 accept\n");
+            s.append("    ").append(alive).append("ip daddr . tcp dport @a4p accept\n");
+            s.append("    ").append(alive).append("ip6 daddr @a6 accept\n");
+            s.append("    ").append(alive).append("ip6 daddr . tcp dport @a6p accept\n");
             s.append("    jump deny_egress\n");
         }
         s.append("  }\n");

@@ -77,6 +77,25 @@ public final class TestAuthority implements AutoCloseable {
         }
         udp = u;
         tcp = t;
+        serve();
+    }
+
+    /**
+     * An authority on a given address and port (UDP and TCP), for upstreams that must be reached from another
+     * network namespace, such as the host side of the fake internet's link.
+     */
+    public TestAuthority(InetSocketAddress bind) throws IOException {
+        udp = new DatagramSocket(bind);
+        try {
+            tcp = new ServerSocket(bind.getPort(), 50, bind.getAddress());
+        } catch (IOException e) {
+            udp.close();
+            throw e;
+        }
+        serve();
+    }
+
+    private void serve() {
         Thread ut = new Thread(this::serveUdp, "test-authority-udp");
         ut.setDaemon(true);
         ut.start();
@@ -151,7 +170,7 @@ public final class TestAuthority implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort());
+        return new InetSocketAddress(udp.getLocalAddress(), udp.getLocalPort());
     }
 
     public List<Seen> seen() {
