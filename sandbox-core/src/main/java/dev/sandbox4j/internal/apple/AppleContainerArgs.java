@@ -227,11 +227,19 @@ public final class AppleContainerArgs {
         return List.of(cli, "list", "--all", "--format", "json");
     }
 
-    /** One exec through the CLI, never with a TTY; {@code --interactive} only when there is stdin to feed. */
+    /**
+     * One exec through the CLI; {@code --interactive} only when there is stdin to feed, {@code --tty} when the exec
+     * asks for a terminal. The two together are refused: with both, the CLI puts its own stdin in raw mode, which
+     * fails on the pipe it gets from the JVM.
+     */
     public List<String> exec(String id, Exec exec, String marker) {
         List<String> a = new ArrayList<>(List.of(cli, "exec"));
         if (exec.stdin().isPresent()) {
+            requireNoTty(exec, "that also reads stdin");
             a.add("--interactive");
+        }
+        if (exec.tty()) {
+            a.add("--tty");
         }
         a.addAll(List.of("--env", EXEC_MARKER + "=" + marker));
         exec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
@@ -249,6 +257,30 @@ public final class AppleContainerArgs {
                         + "if tr '\\000' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx \"" + EXEC_MARKER + "=$1\"; "
                         + "then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; done; true",
                 "sh", marker);
+    }
+
+    /** Refuses a terminal for an exec that gets stdin from the JVM: {@code container exec -i -t} needs a real one. */
+    static void requireNoTty(Exec exec, String what) {
+        if (exec.tty()) {
+            throw new SandboxConfigException("container cannot give a terminal (tty) to a command " + what + ": with "
+                    + "-i and -t together it puts its own stdin in raw mode, which needs a real terminal, not the "
+                    + "pipe it gets here. Leave tty unset, or run without stdin");
+        }
+    }
+
+    /**
+     * A long-lived exec whose stdin the caller feeds, with the exec's env, workdir and user; never {@code --tty}
+     * (with {@code --interactive} it needs a real terminal), so a terminal is refused.
+     */
+    public List<String> interactiveExec(String id, Exec exec) {
+        requireNoTty(exec, "whose stdin is fed from the JVM");
+        List<String> a = new ArrayList<>(List.of(cli, "exec", "--interactive"));
+        exec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
+        exec.workdir().ifPresent(w -> a.addAll(List.of("--workdir", w)));
+        exec.user().ifPresent(u -> a.addAll(List.of("--user", u)));
+        a.add(id);
+        a.addAll(exec.command());
+        return a;
     }
 
     /** A long-lived exec whose stdin the caller feeds; never {@code --tty} (it needs a real terminal). */
@@ -312,6 +344,16 @@ public final class AppleContainerArgs {
     /** The init process's stdout and stderr, merged, no timestamps. */
     public List<String> logs(String id) {
         return List.of(cli, "logs", id);
+    }
+
+    /** The init process's output, merged, as it is written, until the container stops; {@code tail} -1 for all. */
+    public List<String> followLogs(String id, int tail) {
+        List<String> a = new ArrayList<>(List.of(cli, "logs", "--follow"));
+        if (tail >= 0) {
+            a.addAll(List.of("-n", Integer.toString(tail)));
+        }
+        a.add(id);
+        return a;
     }
 
     public List<String> stop(String id, int graceSeconds) {

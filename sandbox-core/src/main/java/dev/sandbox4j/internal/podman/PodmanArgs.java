@@ -131,6 +131,9 @@ public final class PodmanArgs {
         if (exec.stdin().isPresent()) {
             a.add("--interactive");
         }
+        if (exec.tty()) {
+            a.add("--tty");
+        }
         a.addAll(List.of("--env", EXEC_MARKER + "=" + marker));
         exec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
         exec.workdir().ifPresent(w -> a.addAll(List.of("--workdir", w)));
@@ -165,6 +168,20 @@ public final class PodmanArgs {
         return a;
     }
 
+    /** An exec whose streams the caller owns, with the exec's env, workdir, user and terminal. */
+    public List<String> interactiveExec(String id, Exec exec) {
+        List<String> a = new ArrayList<>(List.of(podman, "exec", "--interactive"));
+        if (exec.tty()) {
+            a.add("--tty");
+        }
+        exec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
+        exec.workdir().ifPresent(w -> a.addAll(List.of("--workdir", w)));
+        exec.user().ifPresent(u -> a.addAll(List.of("--user", u)));
+        a.add(id);
+        a.addAll(exec.command());
+        return a;
+    }
+
     public List<String> copyTo(String id, Path source, String target) {
         return List.of(podman, "cp", source.toString(), id + ":" + target);
     }
@@ -175,6 +192,16 @@ public final class PodmanArgs {
 
     public List<String> logs(String id) {
         return List.of(podman, "logs", id);
+    }
+
+    /** The main process's output as it is written, until the container stops; {@code tail} -1 for all of it. */
+    public List<String> followLogs(String id, int tail) {
+        List<String> a = new ArrayList<>(List.of(podman, "logs", "--follow"));
+        if (tail >= 0) {
+            a.addAll(List.of("--tail", Integer.toString(tail)));
+        }
+        a.add(id);
+        return a;
     }
 
     public List<String> remove(String id) {
