@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -51,8 +51,8 @@ public final class ExecCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Time limit, e.g. 30s. Default: 10m.")
     String timeout;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
+    @Mixin
+    RuntimeOption runtime = new RuntimeOption();
 
     @Parameters(index = "0", paramLabel = "SANDBOX", description = "Name (--name or sb4j-...), id or id prefix of 3+ characters.")
     String id;
@@ -86,14 +86,10 @@ public final class ExecCommand implements Callable<Integer> {
             wrapped.addAll(argv);
             argv = wrapped;
         }
-        SandboxRuntime rt = Targets.runtime(runtime);
-        Optional<SandboxInfo> target = Targets.find(rt, id);
-        if (target.isEmpty()) {
-            spec.commandLine().getErr().println("sandbox: no sandbox matches '" + id + "' (see 'sandbox ls')");
-            return 1;
-        }
+        SandboxRuntime rt = runtime.runtime();
+        SandboxInfo target = Targets.require(rt, id);
         Exec.Builder exec = Exec.builder().command(argv).user(user).tty(tty);
         variables.forEach(exec::env);  // checks names and values as the library does
-        return RawExec.run(rt.backend(), target.get().id(), exec.build(), cli.io, interactive, limit);
+        return RawExec.run(rt.backend(), target.id(), exec.build(), cli.io, interactive, limit);
     }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,8 +35,8 @@ public final class LogsCommand implements Callable<Integer> {
     @Option(names = {"-n", "--tail"}, paramLabel = "N", description = "Only the last N lines written so far. Default: all.")
     Integer tail;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
+    @Mixin
+    RuntimeOption runtime = new RuntimeOption();
 
     @Parameters(index = "0", paramLabel = "SANDBOX", description = "Name (--name or sb4j-...), id or id prefix.")
     String id;
@@ -45,13 +46,8 @@ public final class LogsCommand implements Callable<Integer> {
         if (tail != null && tail < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--tail " + tail + ": give 0 or more lines");
         }
-        SandboxRuntime rt = Targets.runtime(runtime);
-        var found = Targets.find(rt, id);
-        if (found.isEmpty()) {
-            spec.commandLine().getErr().println("sandbox: no sandbox matches '" + id + "' (see 'sandbox ls')");
-            return 1;
-        }
-        SandboxInfo s = found.get();
+        SandboxRuntime rt = runtime.runtime();
+        SandboxInfo s = Targets.require(rt, id);
         if (follow) {
             return follow(rt.backend().followLogs(s.id(), tail == null ? -1 : tail));
         }

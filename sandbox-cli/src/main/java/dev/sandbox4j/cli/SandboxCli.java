@@ -128,6 +128,9 @@ public final class SandboxCli implements Runnable {
     }
 
     static int exitCode(Exception e) {
+        if (e instanceof Targets.NotFound) {
+            return Targets.EXIT_NOT_FOUND;
+        }
         if (e instanceof SandboxTimeoutException) {
             return EXIT_TIMEOUT;
         }

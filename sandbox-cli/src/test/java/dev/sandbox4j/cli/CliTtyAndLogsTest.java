@@ -7,8 +7,6 @@ import dev.sandbox4j.testing.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +31,7 @@ class CliTtyAndLogsTest {
     }
 
     private void keep(String... command) {
-        List<String> argv = new ArrayList<>(List.of("run", "-d", "--name", name, image));
-        argv.addAll(List.of(command));
-        Cli.Outcome r = Cli.run(argv.toArray(String[]::new));
-        assertThat(r.exitCode()).as(r.err()).isZero();
+        Cli.keep(name, image, command);
     }
 
     @Test

@@ -129,6 +129,19 @@ public final class ContainerCliArgs {
     }
 
     /**
+     * {@code logs --follow}, with the last {@code tail} lines first when {@code tail} is 0 or more (-1: all of them),
+     * counted by {@code tailFlag}, which the CLIs spell differently.
+     */
+    public static List<String> followLogs(String cli, String id, int tail, String tailFlag) {
+        List<String> a = new ArrayList<>(List.of(cli, "logs", "--follow"));
+        if (tail >= 0) {
+            a.addAll(List.of(tailFlag, Integer.toString(tail)));
+        }
+        a.add(id);
+        return a;
+    }
+
+    /**
      * Kills every process in the container whose environment carries the exec marker; the marker is the script's
      * {@code $1}, never part of the script's text.
      */

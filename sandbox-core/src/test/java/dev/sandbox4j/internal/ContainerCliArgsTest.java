@@ -132,6 +132,14 @@ class ContainerCliArgsTest {
     }
 
     @Test
+    void followLogsPutsTheRuntimesTailFlagBeforeTheIdOnlyWhenCounting() {
+        assertThat(ContainerCliArgs.followLogs("cli", "c1", -1, "--tail")).containsExactly("cli", "logs", "--follow",
+                "c1");
+        assertThat(ContainerCliArgs.followLogs("cli", "c1", 3, "-n")).containsExactly("cli", "logs", "--follow", "-n",
+                "3", "c1");
+    }
+
+    @Test
     void killMarkedKeepsTheMarkerOutOfTheScript() {
         // given
         String marker = "m'; reboot; '";

@@ -312,12 +312,7 @@ public final class AppleContainerArgs {
 
     /** The init process's output, merged, as it is written, until the container stops; {@code tail} -1 for all. */
     public List<String> followLogs(String id, int tail) {
-        List<String> a = new ArrayList<>(List.of(cli, "logs", "--follow"));
-        if (tail >= 0) {
-            a.addAll(List.of("-n", Integer.toString(tail)));
-        }
-        a.add(id);
-        return a;
+        return ContainerCliArgs.followLogs(cli, id, tail, "-n");
     }
 
     public List<String> stop(String id, int graceSeconds) {

@@ -160,12 +160,7 @@ public final class PodmanArgs {
 
     /** The main process's output as it is written, until the container stops; {@code tail} -1 for all of it. */
     public List<String> followLogs(String id, int tail) {
-        List<String> a = new ArrayList<>(List.of(podman, "logs", "--follow"));
-        if (tail >= 0) {
-            a.addAll(List.of("--tail", Integer.toString(tail)));
-        }
-        a.add(id);
-        return a;
+        return ContainerCliArgs.followLogs(podman, id, tail, "--tail");
     }
 
     public List<String> remove(String id) {
