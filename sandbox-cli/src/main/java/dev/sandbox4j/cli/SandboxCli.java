@@ -44,6 +44,7 @@ import picocli.CommandLine.Command;
                 "  echo data | sandbox run -i IMAGE wc -c",
                 "  sandbox run -d --name web -p 8080 IMAGE httpd -f -p 8080    # prints the id",
                 "  sandbox exec web ls /  ;  sandbox logs web  ;  sandbox cp web:/etc/hosts .  ;  sandbox stop web",
+                "  sandbox exec -it web sh  ;  sandbox logs -f web",
                 "  sandbox ls  ;  sandbox inspect web  ;  sandbox rm web  ;  sandbox gc",
                 "  sandbox policy check policy.txt api.example.com:443",
                 "",
