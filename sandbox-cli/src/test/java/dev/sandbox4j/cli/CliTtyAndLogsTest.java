@@ -2,6 +2,8 @@ package dev.sandbox4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.io.ByteArrayInputStream;
@@ -72,6 +74,18 @@ class CliTtyAndLogsTest {
         // then
         assertThat(r.stdout()).containsExactly(0x01, 0xff, 0x1b, '[', '1', 'm', 'b', 'o', 'l', 'd', 0x1b, '[', '0',
                 'm', '\r');
+    }
+
+    @Test
+    void jsonWithTtyReportsTheTerminalsOutputAsStdout() throws Exception {
+        // when
+        Cli.Outcome r = Cli.run("run", "--json", "-t", image, "sh", "-c", "test -t 1 && echo terminal; echo e >&2");
+
+        // then
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(json.get("stdout").asText()).isEqualTo("terminal\r\ne\r\n");
+        assertThat(json.get("stderr").asText()).isEmpty();
     }
 
     @Test
