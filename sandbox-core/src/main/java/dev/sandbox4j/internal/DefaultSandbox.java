@@ -170,6 +170,7 @@ public final class DefaultSandbox implements Sandbox {
 
     private ExecResult execInUse(Exec exec, ExecListener listener) {
         requireOpen("exec");
+        requireTtySupport(backend, exec);
         if (exec.mode() == ExecMode.SESSION && !exec.tty() && runsAsSandboxUser(exec)) {
             Optional<ExecResult> r = sessions.exec(exec, listener);
             if (r.isPresent()) {
@@ -177,6 +178,14 @@ public final class DefaultSandbox implements Sandbox {
             }
         }
         return backend.exec(container.id(), exec, listener);
+    }
+
+    /** Refuses a terminal the backend would not give, rather than run the command without one. */
+    static void requireTtySupport(RuntimeBackend backend, Exec exec) {
+        if (exec.tty() && !backend.supportsTty()) {
+            throw new SandboxConfigException("the " + backend.name() + " runtime cannot run a command on a terminal "
+                    + "(tty): leave tty unset");
+        }
     }
 
     private boolean runsAsSandboxUser(Exec exec) {

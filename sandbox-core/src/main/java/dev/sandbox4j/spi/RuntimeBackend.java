@@ -72,6 +72,15 @@ public interface RuntimeBackend {
                 + "network namespace");
     }
 
+    /**
+     * Whether {@link #exec(String, Exec, ExecListener)} runs an exec with {@linkplain Exec#tty() a terminal} on one
+     * (it may still refuse a combination it cannot do, with a {@link SandboxConfigException}). Sandboxes refuse a
+     * terminal on a backend without it rather than run the command without one. Default: false.
+     */
+    default boolean supportsTty() {
+        return false;
+    }
+
     /** Runs one command with the runtime's exec (one CLI process per command). */
     ExecResult exec(String id, Exec exec, ExecListener listener);
 

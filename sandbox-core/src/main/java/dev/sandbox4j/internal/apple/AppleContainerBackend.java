@@ -475,6 +475,11 @@ public final class AppleContainerBackend implements RuntimeBackend {
     }
 
     @Override
+    public boolean supportsTty() {
+        return true;
+    }
+
+    @Override
     public RunningCommand followLogs(String id, int tail) {
         return runner.start(command(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
     }

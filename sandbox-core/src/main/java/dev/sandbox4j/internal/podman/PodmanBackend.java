@@ -291,6 +291,11 @@ public final class PodmanBackend implements RuntimeBackend {
     }
 
     @Override
+    public boolean supportsTty() {
+        return true;
+    }
+
+    @Override
     public RunningCommand followLogs(String id, int tail) {
         return runner.start(Command.builder(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
     }
