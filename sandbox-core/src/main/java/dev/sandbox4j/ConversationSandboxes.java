@@ -235,6 +235,11 @@ public final class ConversationSandboxes implements AutoCloseable {
         }
 
         @Override
+        public LogStream followLogs(ExecListener listener) {
+            return delegate.followLogs(listener);
+        }
+
+        @Override
         public EgressLog egressLog() {
             return delegate.egressLog();
         }

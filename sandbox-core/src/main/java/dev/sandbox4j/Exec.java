@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * One command to run inside a sandbox: an argument list (never a shell string: arguments reach the program
  * as written, metacharacters and all), with optional environment, working directory, user, standard input and
- * time limit.
+ * time limit, and optionally a pseudo-terminal ({@link Builder#tty(boolean)}).
  *
  * <pre>{@code
  * Exec exec = Exec.of("python3", "-c", "print(1)").toBuilder()
@@ -36,6 +36,7 @@ public final class Exec {
     private final Duration timeout;
     private final int maxOutputBytes;
     private final ExecMode mode;
+    private final boolean tty;
 
     private Exec(Builder b) {
         if (b.command.isEmpty()) {
@@ -74,6 +75,7 @@ public final class Exec {
         this.timeout = b.timeout;
         this.maxOutputBytes = b.maxOutputBytes;
         this.mode = b.mode;
+        this.tty = b.tty;
     }
 
     public static Exec of(String... command) {
@@ -90,7 +92,7 @@ public final class Exec {
 
     public Builder toBuilder() {
         Builder b = new Builder().command(command).workdir(workdir).user(user).timeout(timeout)
-                .maxOutputBytes(maxOutputBytes).mode(mode);
+                .maxOutputBytes(maxOutputBytes).mode(mode).tty(tty);
         b.env.putAll(env);
         b.stdin = stdin;
         return b;
@@ -131,6 +133,11 @@ public final class Exec {
         return mode;
     }
 
+    /** Whether the command runs on a pseudo-terminal; see {@link Builder#tty(boolean)}. False unless set. */
+    public boolean tty() {
+        return tty;
+    }
+
     @Override
     public String toString() {
         return "Exec" + command;
@@ -146,6 +153,7 @@ public final class Exec {
         private Duration timeout = DEFAULT_TIMEOUT;
         private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
         private ExecMode mode = ExecMode.SESSION;
+        private boolean tty;
 
         private Builder() {
         }
@@ -204,6 +212,28 @@ public final class Exec {
          */
         public Builder mode(ExecMode mode) {
             this.mode = mode;
+            return this;
+        }
+
+        /**
+         * Runs the command on a pseudo-terminal inside the sandbox, as {@code podman exec --tty} does; default
+         * false. The command then sees a terminal ({@code test -t 1} succeeds, {@code tty} names a
+         * {@code /dev/pts} device), so programs that behave differently on a terminal (shells, pagers, progress
+         * bars, colour) do. What changes for the caller:
+         * <ul>
+         *   <li>stderr is merged into stdout, as on any terminal: {@link ExecResult#stderr()} is empty;</li>
+         *   <li>the terminal's line discipline applies: line ends arrive as {@code \r\n}, and bytes written to
+         *       standard input are echoed into the output (other bytes pass unchanged);</li>
+         *   <li>the command always runs as {@link ExecMode#PLAIN} (a session shell has no terminal), and
+         *       {@link Sandbox#start(Exec, ExecListener)} refuses it;</li>
+         *   <li>the terminal's window size is not set (programs that need one read {@code COLUMNS} and
+         *       {@code LINES}: pass them with {@link #env}).</li>
+         * </ul>
+         * A runtime that cannot allocate one for the call refuses it with {@link SandboxConfigException} (Apple's
+         * {@code container} does for a command that also reads stdin).
+         */
+        public Builder tty(boolean tty) {
+            this.tty = tty;
             return this;
         }
 

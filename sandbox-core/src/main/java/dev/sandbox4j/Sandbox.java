@@ -109,6 +109,14 @@ public interface Sandbox extends AutoCloseable {
     /** Everything the main process has written to stdout and stderr so far. */
     String logs();
 
+    /**
+     * Follows the main process's output: the lines written so far, then each new line as it is written, reach
+     * {@code listener} from a reader thread until the main process ends or the returned stream is closed. The
+     * runtime decides how stdout and stderr arrive: Podman keeps them apart, Apple's {@code container} delivers both
+     * as stdout. A runtime that cannot follow logs refuses with {@link SandboxConfigException}.
+     */
+    LogStream followLogs(ExecListener listener);
+
     /** The egress audit trail: every DNS decision and dropped connection; empty when egress is unrestricted. */
     EgressLog egressLog();
 

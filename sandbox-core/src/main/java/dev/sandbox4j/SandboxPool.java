@@ -298,6 +298,11 @@ public final class SandboxPool implements AutoCloseable {
         }
 
         @Override
+        public LogStream followLogs(ExecListener listener) {
+            return d().followLogs(listener);
+        }
+
+        @Override
         public EgressLog egressLog() {
             return d().egressLog();
         }

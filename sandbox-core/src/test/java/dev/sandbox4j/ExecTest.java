@@ -88,4 +88,18 @@ class ExecTest {
         assertThat(again.timeout()).isEqualTo(exec.timeout());
         assertThat(again.maxOutputBytes()).isEqualTo(10);
     }
+
+    @Test
+    void ttyIsOffUnlessAskedForAndSurvivesToBuilder() {
+        // given
+        Exec plain = Exec.of("sh");
+        Exec onTerminal = Exec.builder("sh").tty(true).build();
+
+        // when
+        Exec again = onTerminal.toBuilder().env("A", "1").build();
+
+        // then
+        assertThat(plain.tty()).isFalse();
+        assertThat(again.tty()).isTrue();
+    }
 }

@@ -108,6 +108,11 @@ class SandboxFilesPathTest {
         }
 
         @Override
+        public LogStream followLogs(ExecListener listener) {
+            throw new AssertionError("no sandbox call expected");
+        }
+
+        @Override
         public EgressLog egressLog() {
             throw new AssertionError("no sandbox call expected");
         }

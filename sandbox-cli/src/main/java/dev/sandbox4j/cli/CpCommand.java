@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code sandbox cp}: copies files between the host and a running sandbox. */
@@ -25,8 +25,8 @@ public final class CpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
+    @Mixin
+    RuntimeOption runtime = new RuntimeOption();
 
     @Parameters(index = "0", paramLabel = "SRC", description = "SANDBOX:PATH or a host path.")
     String source;
@@ -42,18 +42,13 @@ public final class CpCommand implements Callable<Integer> {
             throw new SandboxConfigException("cp " + source + " " + target + ": exactly one side must be "
                     + "SANDBOX:/path, e.g. sandbox cp ./in.txt web:/work/in.txt");
         }
-        SandboxRuntime rt = Targets.runtime(runtime);
+        SandboxRuntime rt = runtime.runtime();
         String ref = s >= 0 ? source.substring(0, s) : target.substring(0, t);
         String inside = s >= 0 ? source.substring(s + 1) : target.substring(t + 1);
         if (!inside.startsWith("/")) {
             throw new SandboxConfigException("cp: the path inside the sandbox, \"" + inside + "\", must be absolute");
         }
-        var found = Targets.find(rt, ref);
-        if (found.isEmpty()) {
-            spec.commandLine().getErr().println("sandbox: no sandbox matches '" + ref + "' (see 'sandbox ls')");
-            return 1;
-        }
-        SandboxInfo sandbox = found.get();
+        SandboxInfo sandbox = Targets.require(rt, ref);
         if (s >= 0) {
             rt.backend().copyFrom(sandbox.id(), inside, Path.of(target).toAbsolutePath(), TIMEOUT);
         } else {

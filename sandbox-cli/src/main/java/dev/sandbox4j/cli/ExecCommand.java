@@ -9,10 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
                 "still applies."},
         footerHeading = "%nExamples:%n",
         footer = {"  sandbox exec web ls -l /work", "  sandbox exec -e DEBUG=1 -w /tmp 3f2a9c sh -c 'env'",
-                "  cat data.csv | sandbox exec -i web wc -l", ""})
+                "  cat data.csv | sandbox exec -i web wc -l", "  sandbox exec -it web sh", ""})
 public final class ExecCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,6 +33,10 @@ public final class ExecCommand implements Callable<Integer> {
 
     @Option(names = {"-i", "--interactive"}, description = "Pass this process's standard input to the command.")
     boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Run the command on a terminal in the sandbox (stderr then arrives "
+            + "on stdout). With -i and a terminal here, keys go straight to it: -it gives an interactive shell.")
+    boolean tty;
 
     @Option(names = {"-e", "--env"}, paramLabel = "NAME=VALUE", description = "Set an environment variable for this command.")
     List<String> env = new ArrayList<>();
@@ -47,8 +51,8 @@ public final class ExecCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Time limit, e.g. 30s. Default: 10m.")
     String timeout;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
+    @Mixin
+    RuntimeOption runtime = new RuntimeOption();
 
     @Parameters(index = "0", paramLabel = "SANDBOX", description = "Name (--name or sb4j-...), id or id prefix of 3+ characters.")
     String id;
@@ -66,9 +70,6 @@ public final class ExecCommand implements Callable<Integer> {
             }
             variables.put(e.substring(0, eq), e.substring(eq + 1));
         }
-        // checks names and values as the library does
-        Exec.Builder check = Exec.builder("true");
-        variables.forEach(check::env);
         Duration limit = timeout == null ? Exec.DEFAULT_TIMEOUT : DurationText.parse(timeout);
         List<String> argv = new ArrayList<>(command);
         if (!argv.isEmpty() && argv.get(0).equals("--")) {
@@ -85,13 +86,10 @@ public final class ExecCommand implements Callable<Integer> {
             wrapped.addAll(argv);
             argv = wrapped;
         }
-        SandboxRuntime rt = Targets.runtime(runtime);
-        Optional<SandboxInfo> target = Targets.find(rt, id);
-        if (target.isEmpty()) {
-            spec.commandLine().getErr().println("sandbox: no sandbox matches '" + id + "' (see 'sandbox ls')");
-            return 1;
-        }
-        return RawExec.run(rt.backend(), target.get().id(), user == null ? "" : user, argv, variables, cli.io,
-                interactive, limit);
+        SandboxRuntime rt = runtime.runtime();
+        SandboxInfo target = Targets.require(rt, id);
+        Exec.Builder exec = Exec.builder().command(argv).user(user).tty(tty);
+        variables.forEach(exec::env);  // checks names and values as the library does
+        return RawExec.run(rt.backend(), target.id(), exec.build(), cli.io, interactive, limit);
     }
 }

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,13 +26,13 @@ public final class GcCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Only print what would be removed.")
     boolean dryRun;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
+    @Mixin
+    RuntimeOption runtime = new RuntimeOption();
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        var rt = Targets.runtime(runtime);
+        var rt = runtime.runtime();
         ReapReport report = dryRun ? rt.orphans() : rt.reapOrphans();
         String verb = dryRun ? "would remove" : "removed";
         report.containers().forEach(c -> out.println(verb + " container " + c));

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sandbox ls}: the sandboxes on this host, whoever owns them. */
@@ -24,13 +25,13 @@ public final class ListCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array.")
     boolean json;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
+    @Mixin
+    RuntimeOption runtime = new RuntimeOption();
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        List<SandboxInfo> sandboxes = Targets.runtime(runtime).list();
+        List<SandboxInfo> sandboxes = runtime.runtime().list();
         if (json) {
             ArrayNode array = Json.MAPPER.createArrayNode();
             sandboxes.forEach(s -> array.add(Json.info(s)));

@@ -11,16 +11,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.UUID;
 
 /**
  * Runs one command in a running sandbox through the runtime's interactive exec and passes its bytes through
  * unchanged: stdout and stderr as they come (binary data and {@code \r} progress intact), and with {@code -i}
- * this process's stdin to the command's, closed at end of input.
+ * this process's stdin to the command's, closed at end of input. With {@code -t} the command runs on a
+ * pseudo-terminal in the sandbox (its stderr then arrives on stdout, as on any terminal), and when this process's
+ * stdin is a terminal too, that terminal is in raw mode while the command reads it.
  */
 final class RawExec {
     private RawExec() {
@@ -30,16 +29,16 @@ final class RawExec {
     static final String MARKER = "SANDBOX4J_CLI_EXEC";
 
     /**
-     * Runs {@code argv} as {@code user} (empty for the sandbox's) and returns its exit code. At the time limit, the
-     * runtime's exec client is stopped and every process in the sandbox that carries this exec's marker is killed.
+     * Runs {@code exec}'s command, user, environment and terminal setting, and returns its exit code; stdin,
+     * time limit and output limit of {@code exec} are not used. At the time limit, the runtime's exec client is
+     * stopped and every process in the sandbox that carries this exec's marker is killed.
      */
-    static int run(RuntimeBackend backend, String containerId, String user, List<String> argv,
-                   Map<String, String> env, SandboxCli.Io io, boolean stdin, Duration timeout) {
+    static int run(RuntimeBackend backend, String containerId, Exec exec, SandboxCli.Io io, boolean stdin,
+                   Duration timeout) {
         String marker = UUID.randomUUID().toString();
-        Map<String, String> marked = new LinkedHashMap<>(env);
-        marked.put(MARKER, marker);
-        RunningCommand command = user.isEmpty() ? backend.openExec(containerId, argv, marked)
-                : backend.openExec(containerId, user, argv, marked);
+        Exec marked = exec.toBuilder().env(MARKER, marker).build();
+        RunningCommand command = backend.openExec(containerId, marked);
+        HostTerminal.Restore terminal = exec.tty() && stdin ? HostTerminal.rawStdin() : () -> { };
         try {
             Thread out = pump(command.stdout(), io.out(), "sandbox-stdout");
             Thread err = pump(command.stderr(), io.err(), "sandbox-stderr");
@@ -62,12 +61,13 @@ final class RawExec {
             out.join();
             err.join();
             return code.getAsInt();
-        } catch (IOException e) {
-            throw new SandboxException("could not talk to the command in the sandbox: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxException("interrupted while the command ran", e);
+        } catch (IOException e) {
+            throw new SandboxException("could not talk to the command in the sandbox: " + e.getMessage(), e);
         } finally {
+            terminal.close();
             command.close();
         }
     }
@@ -85,7 +85,8 @@ final class RawExec {
         }
     }
 
-    private static Thread pump(InputStream from, OutputStream to, String name) {
+    /** Copies {@code from} to {@code to} as bytes arrive, on a daemon thread, until end of stream or an error. */
+    static Thread pump(InputStream from, OutputStream to, String name) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try {

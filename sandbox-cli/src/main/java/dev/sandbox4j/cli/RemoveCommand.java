@@ -6,13 +6,10 @@ import dev.sandbox4j.SandboxInfo;
 import dev.sandbox4j.SandboxRuntime;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** {@code sandbox rm}: removes sandboxes by name or id, with their networks and firewall tables. */
 @Command(name = "rm", mixinStandardHelpOptions = true,
@@ -24,31 +21,24 @@ public final class RemoveCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
-
-    @Parameters(arity = "1..*", paramLabel = "SANDBOX", description = "Names (--name or sb4j-...), ids or id prefixes.")
-    List<String> ids;
+    @Mixin
+    NamedSandboxes sandboxes = new NamedSandboxes();
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SandboxRuntime rt = Targets.runtime(runtime);
-        int code = 0;
-        for (String id : ids) {
-            Optional<SandboxInfo> found = Targets.find(rt, id);
-            if (found.isEmpty()) {
-                err.println("sandbox: no sandbox matches '" + id + "' (see 'sandbox ls')");
-                code = 1;
-                continue;
-            }
-            ReapReport report = remove(rt, found.get());
-            report.failures().forEach(f -> err.println("sandbox: could not remove " + f));
-            out.println(found.get().shortId() + " " + found.get().name() + " removed");
-        }
+        int code = sandboxes.forEach(err, (rt, s) -> {
+            removeReporting(rt, s, err);
+            out.println(s.shortId() + " " + s.name() + " removed");
+        });
         out.flush();
         return code;
+    }
+
+    /** As {@link #remove}, with what could not be removed said on {@code err}. */
+    static void removeReporting(SandboxRuntime rt, SandboxInfo s, PrintWriter err) {
+        remove(rt, s).failures().forEach(f -> err.println("sandbox: could not remove " + f));
     }
 
     /**

@@ -14,7 +14,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,6 +31,7 @@ import picocli.CommandLine.Parameters;
                 "  sandbox run localhost/busybox:latest sh -c 'echo hi; exit 3'          # exits 3",
                 "  sandbox run -v .:/work -w /work -e MODE=ci --env-file ci.env -m 1g --cpus 2 IMAGE make test",
                 "  tar c src | sandbox run -i IMAGE sh -c 'tar x && make' > build.log",
+                "  sandbox run -it IMAGE sh                                          # interactive shell",
                 "  sandbox run --allow pypi.org:443 --allow '*.pythonhosted.org:443' IMAGE pip download x",
                 "  sandbox run --dockerfile ./ctx ./build.sh",
                 "  sandbox run --config sandbox.json sh -c 'ls /work'",
@@ -48,6 +48,11 @@ public class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-i", "--interactive"}, description = "Pass this process's standard input to the command.")
     boolean interactive;
+
+    @Option(names = {"-t", "--tty"}, description = "Run the command on a terminal in the sandbox (stderr then arrives "
+            + "on stdout, with \\r\\n line ends). With -i and a terminal here, keys go straight to it: -it gives an "
+            + "interactive shell.")
+    boolean tty;
 
     @Option(names = {"-d", "--detach", "--keep"}, description = "Leave the sandbox running and print its id. The command, "
             + "if any, becomes its main process; the sandbox is removed when that exits, or by 'sandbox stop' or 'rm'.")
@@ -93,9 +98,10 @@ public class RunCommand implements Callable<Integer> {
                     + "remove it with 'sandbox rm " + options.name + "' or choose another name");
         }
         if (keep || hold) {
-            if (audit || interactive) {
-                throw new SandboxConfigException((audit ? "--audit" : "-i") + " needs the command's lifetime: it "
-                        + "cannot be used with -d/--keep");
+            if (audit || interactive || tty) {
+                throw new SandboxConfigException((audit ? "--audit" : interactive ? "-i" : "-t") + " needs the "
+                        + "command's lifetime: it cannot be used with -d/--keep (for a terminal in a kept sandbox, "
+                        + "use 'sandbox exec -it NAME sh')");
             }
             if (!command.isEmpty()) {
                 builder.command(command.toArray(String[]::new));
@@ -130,10 +136,10 @@ public class RunCommand implements Callable<Integer> {
             });
             try {
                 if (!json) {
-                    return RawExec.run(runtime.backend(), sandbox.id(), "", command, Map.of(), cli.io, interactive,
-                            limit);
+                    return RawExec.run(runtime.backend(), sandbox.id(), Exec.builder().command(command).tty(tty)
+                            .build(), cli.io, interactive, limit);
                 }
-                Exec.Builder exec = Exec.builder(command.toArray(String[]::new)).timeout(limit);
+                Exec.Builder exec = Exec.builder(command.toArray(String[]::new)).timeout(limit).tty(tty);
                 if (interactive) {
                     exec.stdin(cli.io.in().readAllBytes());
                 }

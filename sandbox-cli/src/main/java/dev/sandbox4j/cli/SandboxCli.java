@@ -44,6 +44,7 @@ import picocli.CommandLine.Command;
                 "  echo data | sandbox run -i IMAGE wc -c",
                 "  sandbox run -d --name web -p 8080 IMAGE httpd -f -p 8080    # prints the id",
                 "  sandbox exec web ls /  ;  sandbox logs web  ;  sandbox cp web:/etc/hosts .  ;  sandbox stop web",
+                "  sandbox exec -it web sh  ;  sandbox logs -f web",
                 "  sandbox ls  ;  sandbox inspect web  ;  sandbox rm web  ;  sandbox gc",
                 "  sandbox policy check policy.txt api.example.com:443",
                 "",
@@ -128,6 +129,9 @@ public final class SandboxCli implements Runnable {
     }
 
     static int exitCode(Exception e) {
+        if (e instanceof Targets.NotFound) {
+            return Targets.EXIT_NOT_FOUND;
+        }
         if (e instanceof SandboxTimeoutException) {
             return EXIT_TIMEOUT;
         }

@@ -8,13 +8,12 @@ import dev.sandbox4j.SandboxInfo;
 import dev.sandbox4j.SandboxRuntime;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code sandbox stop}: asks a sandbox's main process to exit (SIGTERM), waits, then removes the sandbox. Sandboxes
@@ -35,34 +34,22 @@ public final class StopCommand implements Callable<Integer> {
             description = "Seconds to wait for the main process to exit before removing it anyway. Default: 10.")
     int seconds = 10;
 
-    @Option(names = "--runtime", paramLabel = "NAME", description = "podman or apple-container. Default: detected.")
-    String runtime;
-
-    @Parameters(arity = "1..*", paramLabel = "SANDBOX", description = "Names (--name or sb4j-...), ids or id prefixes.")
-    List<String> ids;
+    @Mixin
+    NamedSandboxes sandboxes = new NamedSandboxes();
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        SandboxRuntime rt = Targets.runtime(runtime);
-        int code = 0;
-        for (String id : ids) {
-            Optional<SandboxInfo> found = Targets.find(rt, id);
-            if (found.isEmpty()) {
-                err.println("sandbox: no sandbox matches '" + id + "' (see 'sandbox ls')");
-                code = 1;
-                continue;
-            }
-            SandboxInfo s = found.get();
+        int code = sandboxes.forEach(err, (rt, s) -> {
             boolean exited = !s.running() || (seconds > 0 && terminate(rt, s));
             if (exited && KeptSandboxes.isKept(s)) {
                 // its holder saw the main process end and removes the sandbox: let it finish first
                 s.ownerPid().ifPresent(pid -> KeptSandboxes.awaitHolder(pid, Duration.ofSeconds(30)));
             }
-            RemoveCommand.remove(rt, s).failures().forEach(f -> err.println("sandbox: could not remove " + f));
+            RemoveCommand.removeReporting(rt, s, err);
             out.println(s.shortId() + " " + s.name() + (exited ? " stopped" : " killed after " + seconds + " s"));
-        }
+        });
         out.flush();
         return code;
     }

@@ -30,17 +30,25 @@ final class Targets {
         return named.isEmpty() ? runtime.find(idOrName) : Optional.of(named.get(0));
     }
 
-    /** As {@link #find}, or a {@link NotFound} that the commands turn into exit code 1. */
+    /** The exit code when a name or id matches no sandbox, as {@code docker} has for a missing container. */
+    static final int EXIT_NOT_FOUND = 1;
+
+    /** As {@link #find}, or a {@link NotFound} that the command line turns into {@link #EXIT_NOT_FOUND}. */
     static SandboxInfo require(SandboxRuntime runtime, String idOrName) {
         return find(runtime, idOrName).orElseThrow(() -> new NotFound(idOrName));
     }
 
-    /** No sandbox matches: exit code 1, like {@code docker} for a missing container. */
+    /** What is said when {@code idOrName} matches no sandbox. */
+    static String notFound(String idOrName) {
+        return "no sandbox matches '" + idOrName + "' (see 'sandbox ls')";
+    }
+
+    /** No sandbox matches: exit code {@link #EXIT_NOT_FOUND}. */
     static final class NotFound extends SandboxConfigException {
         private static final long serialVersionUID = 1L;
 
         NotFound(String idOrName) {
-            super("no sandbox matches '" + idOrName + "' (see 'sandbox ls')");
+            super(notFound(idOrName));
         }
     }
 }

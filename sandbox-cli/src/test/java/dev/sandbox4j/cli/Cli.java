@@ -35,6 +35,16 @@ final class Cli {
         return new Outcome(code, out.toByteArray(), err.toByteArray());
     }
 
+    /** {@code sandbox run -d --name NAME IMAGE COMMAND...}, which must succeed. */
+    static void keep(String name, String image, String... command) {
+        List<String> argv = new java.util.ArrayList<>(List.of("run", "-d", "--name", name, image));
+        argv.addAll(List.of(command));
+        Outcome r = run(argv.toArray(String[]::new));
+        if (r.exitCode() != 0) {
+            throw new AssertionError("run -d failed (exit " + r.exitCode() + "): " + r.err());
+        }
+    }
+
     static CommandResult host(String... argv) {
         return CommandRunner.system().run(Command.of(List.of(argv), Duration.ofSeconds(60)));
     }

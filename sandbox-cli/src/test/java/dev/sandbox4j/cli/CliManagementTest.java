@@ -37,10 +37,7 @@ class CliManagementTest {
     }
 
     private void start(String... command) {
-        java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("run", "-d", "--name", name, image));
-        argv.addAll(java.util.List.of(command));
-        Cli.Outcome r = Cli.run(argv.toArray(String[]::new));
-        assertThat(r.exitCode()).as(r.err()).isZero();
+        Cli.keep(name, image, command);
     }
 
     @Test

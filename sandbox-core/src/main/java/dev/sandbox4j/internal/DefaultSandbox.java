@@ -5,6 +5,7 @@ import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.LogStream;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxClosedException;
 import dev.sandbox4j.SandboxConfigException;
@@ -169,13 +170,22 @@ public final class DefaultSandbox implements Sandbox {
 
     private ExecResult execInUse(Exec exec, ExecListener listener) {
         requireOpen("exec");
-        if (exec.mode() == ExecMode.SESSION && runsAsSandboxUser(exec)) {
+        requireTtySupport(backend, exec);
+        if (exec.mode() == ExecMode.SESSION && !exec.tty() && runsAsSandboxUser(exec)) {
             Optional<ExecResult> r = sessions.exec(exec, listener);
             if (r.isPresent()) {
                 return r.get();
             }
         }
         return backend.exec(container.id(), exec, listener);
+    }
+
+    /** Refuses a terminal the backend would not give, rather than run the command without one. */
+    static void requireTtySupport(RuntimeBackend backend, Exec exec) {
+        if (exec.tty() && !backend.supportsTty()) {
+            throw new SandboxConfigException("the " + backend.name() + " runtime cannot run a command on a terminal "
+                    + "(tty): leave tty unset");
+        }
     }
 
     private boolean runsAsSandboxUser(Exec exec) {
@@ -185,6 +195,10 @@ public final class DefaultSandbox implements Sandbox {
     @Override
     public BackgroundProcess start(Exec exec, ExecListener listener) {
         requireOpen("start");
+        if (exec.tty()) {
+            throw new SandboxConfigException("a background process cannot have a terminal (tty): leave tty unset for "
+                    + "start(...), or run the command with exec(...)");
+        }
         if (lease != null) {
             lease.touch();
         }
@@ -256,6 +270,12 @@ public final class DefaultSandbox implements Sandbox {
     public String logs() {
         requireOpen("logs");
         return backend.logs(container.id(), LOGS_TIMEOUT);
+    }
+
+    @Override
+    public LogStream followLogs(ExecListener listener) {
+        requireOpen("followLogs");
+        return FollowedLogs.start(backend.followLogs(container.id(), -1), listener, container.name());
     }
 
     @Override

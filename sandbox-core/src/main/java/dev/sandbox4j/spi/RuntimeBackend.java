@@ -72,6 +72,15 @@ public interface RuntimeBackend {
                 + "network namespace");
     }
 
+    /**
+     * Whether {@link #exec(String, Exec, ExecListener)} runs an exec with {@linkplain Exec#tty() a terminal} on one
+     * (it may still refuse a combination it cannot do, with a {@link SandboxConfigException}). Sandboxes refuse a
+     * terminal on a backend without it rather than run the command without one. Default: false.
+     */
+    default boolean supportsTty() {
+        return false;
+    }
+
     /** Runs one command with the runtime's exec (one CLI process per command). */
     ExecResult exec(String id, Exec exec, ExecListener listener);
 
@@ -85,6 +94,39 @@ public interface RuntimeBackend {
     default RunningCommand openExec(String id, String user, List<String> argv, Map<String, String> env) {
         throw new SandboxConfigException("the " + name() + " backend cannot run an interactive exec as user \""
                 + user + "\": leave the exec's user unset to run as the sandbox's user");
+    }
+
+    /**
+     * Starts an interactive exec of {@code exec}'s command whose streams the caller owns, with its environment,
+     * user, working directory and {@linkplain Exec#tty() terminal}; its stdin bytes, time limit and output limit
+     * are the caller's to apply. With a terminal, everything the command writes arrives on
+     * {@link RunningCommand#stdout()}. Default: the exec without a terminal or working directory goes to
+     * {@link #openExec(String, String, List, Map)}; one with either is refused with a {@link SandboxConfigException}
+     * that says so.
+     */
+    default RunningCommand openExec(String id, Exec exec) {
+        if (exec.tty()) {
+            throw new SandboxConfigException("the " + name() + " backend cannot run a command on a terminal "
+                    + "(tty): leave tty unset");
+        }
+        if (exec.workdir().isPresent()) {
+            throw new SandboxConfigException("the " + name() + " backend cannot set the working directory of an "
+                    + "interactive exec: leave workdir unset, or cd in the command");
+        }
+        return exec.user().isEmpty() ? openExec(id, exec.command(), exec.env())
+                : openExec(id, exec.user().get(), exec.command(), exec.env());
+    }
+
+    /**
+     * Streams the main process's output as it is written, until the container stops or the returned command is
+     * closed. {@code tail}: how many of the lines written so far come first, or -1 for all of them. Which of
+     * {@link RunningCommand#stdout()} and {@link RunningCommand#stderr()} carries what is the runtime's (Podman
+     * keeps the two apart, Apple's {@code container} merges them on stdout). Default: not supported (a
+     * {@link SandboxConfigException} that says so).
+     */
+    default RunningCommand followLogs(String id, int tail) {
+        throw new SandboxConfigException("the " + name() + " backend cannot follow a sandbox's logs: read them "
+                + "with logs() instead");
     }
 
     void copyTo(String id, Path source, String target, Duration timeout);

@@ -1,11 +1,20 @@
 package dev.sandbox4j.examples;
 
+import dev.sandbox4j.Exec;
+import dev.sandbox4j.ExecListener;
+import dev.sandbox4j.ExecResult;
+import dev.sandbox4j.LogStream;
 import dev.sandbox4j.ReapReport;
+import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxInfo;
 import dev.sandbox4j.Sandboxes;
+import java.time.Duration;
 import java.util.Optional;
 
-/** What {@code sandbox ls}, {@code inspect}, {@code rm} and {@code gc --dry-run} do, from Java (docs/cli.md). */
+/**
+ * What {@code sandbox ls}, {@code inspect}, {@code rm}, {@code gc --dry-run}, {@code logs -f} and {@code exec -t} do,
+ * from Java (docs/cli.md).
+ */
 public final class ManagementExample {
     private ManagementExample() {
     }
@@ -24,5 +33,24 @@ public final class ManagementExample {
         ReapReport wouldGo = Sandboxes.orphans();                // sandbox gc --dry-run: the reaper's rule, no removal
         // docs:end
         return wouldGo;
+    }
+
+    /**
+     * Prints {@code sandbox}'s logs as they are written until its main process ends (at most 5 minutes), then runs
+     * {@code ls} on a terminal; returns that run's result.
+     */
+    public static ExecResult followAndRunOnATerminal(Sandbox sandbox) throws InterruptedException {
+        // docs:follow
+        try (LogStream logs = sandbox.followLogs(new ExecListener() {      // sandbox logs -f
+            @Override
+            public void onStdout(String line) {
+                System.out.println(line);
+            }
+        })) {
+            logs.awaitEnd(Duration.ofMinutes(5));
+        }
+        ExecResult r = sandbox.exec(Exec.builder("ls", "-l").tty(true).build());  // sandbox exec -t: stdout has \r\n
+        // docs:end
+        return r;
     }
 }

@@ -59,7 +59,7 @@ class DocsSnippetsTest {
                 Arguments.of("docs/performance.md", EXAMPLES + "ReadmeExample.java", 1),
                 Arguments.of("docs/agents.md", EXAMPLES + "agent/AgentRecipes.java", 8),
                 Arguments.of("docs/architecture.md", EXAMPLES + "RuntimeExample.java", 1),
-                Arguments.of("docs/cli.md", EXAMPLES + "ManagementExample.java", 1),
+                Arguments.of("docs/cli.md", EXAMPLES + "ManagementExample.java", 2),
                 Arguments.of("docs/junit.md",
                         "sandbox-junit/src/test/java/dev/sandbox4j/junit/docs/JunitGuideExamples.java", 3));
     }

@@ -2,10 +2,10 @@ package dev.sandbox4j.internal.apple;
 
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ImageSource;
-import dev.sandbox4j.Mount;
 import dev.sandbox4j.PortMapping;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.internal.ContainerCliArgs;
 import dev.sandbox4j.spi.LaunchRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,17 +17,19 @@ import java.util.regex.Pattern;
  * Pure argument-list builders for Apple's {@code container} CLI: request in, {@code List<String>} out, no I/O.
  * Every flag is spelled as the CLI spells it and is only emitted when the detected CLI version has it; a request
  * that needs a flag the version lacks is refused with {@link SandboxConfigException} naming the release needed.
+ * The flags it shares with Podman come from {@link ContainerCliArgs}; what is the container CLI's own is here
+ * (whole CPUs, memory in MiB, volumes without {@code :rw}, labels without '=' in values, IP-only DNS, version
+ * gates, and no terminal together with stdin).
  */
 public final class AppleContainerArgs {
     /**
      * The main process of a sandbox that was given none: a shell that waits for execs and exits at once on
      * SIGTERM. Needs only a POSIX sh and sleep.
      */
-    public static final List<String> KEEP_ALIVE = List.of("/bin/sh", "-c",
-            "trap 'exit 0' TERM INT; while :; do sleep 86400 & wait $!; done");
+    public static final List<String> KEEP_ALIVE = ContainerCliArgs.KEEP_ALIVE;
 
     /** Environment variable that marks every process of one exec, so a timed-out exec can be killed. */
-    public static final String EXEC_MARKER = "SANDBOX4J_EXEC";
+    public static final String EXEC_MARKER = ContainerCliArgs.EXEC_MARKER;
 
     /** The CLI's container-id rule ({@code Utility.swift}); 1.2.x also limits ids to 63 characters. */
     public static final Pattern CONTAINER_ID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{1,62}");
@@ -83,7 +85,7 @@ public final class AppleContainerArgs {
         if (AppleFeature.PROGRESS.supportedBy(version)) {
             a.addAll(List.of("--progress", "none"));
         }
-        request.labels().forEach((k, v) -> a.addAll(List.of("--label", label(k, v))));
+        ContainerCliArgs.pairs(a, "--label", request.labels(), AppleContainerArgs::label);
         request.network().ifPresent(n -> {
             if (n.equals("none")) {
                 AppleFeature.NETWORK_NONE.require(version, "a sandbox without network");
@@ -93,30 +95,21 @@ public final class AppleContainerArgs {
             }
             a.addAll(List.of("--network", n));
         });
-        for (String dns : request.dns()) {
-            a.addAll(List.of("--dns", dnsServer(dns)));
-        }
+        ContainerCliArgs.repeated(a, "--dns", request.dns(), AppleContainerArgs::dnsServer);
         if (!request.capDrop().isEmpty()) {
             AppleFeature.CAP_DROP.require(version, "dropping capabilities " + request.capDrop());
-            request.capDrop().forEach(c -> a.addAll(List.of("--cap-drop", c)));
+            ContainerCliArgs.repeated(a, "--cap-drop", request.capDrop(), c -> c);
         }
         int cpus = wholeCpus(spec.cpus());
         if (cpus > 0) {
             a.addAll(List.of("--cpus", Integer.toString(cpus)));
         }
         spec.memory().ifPresent(m -> a.addAll(List.of("--memory", m.mebibytes() + "M")));
-        spec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
-        spec.workdir().ifPresent(w -> a.addAll(List.of("--workdir", w)));
-        spec.user().ifPresent(u -> a.addAll(List.of("--user", u)));
-        for (Mount m : spec.mounts()) {
-            a.addAll(List.of("--volume", m.source() + ":" + m.target() + (m.readOnly() ? ":ro" : "")));
-        }
-        for (Mount m : request.extraMounts()) {
-            a.addAll(List.of("--volume", m.source() + ":" + m.target() + (m.readOnly() ? ":ro" : "")));
-        }
-        for (PortMapping p : ports) {
-            a.addAll(List.of("--publish", publish(p)));
-        }
+        ContainerCliArgs.pairs(a, "--env", spec.env());
+        ContainerCliArgs.workdirAndUser(a, spec.workdir(), spec.user());
+        ContainerCliArgs.volumes(a, spec.mounts(), ContainerCliArgs.ReadWrite.IMPLICIT);
+        ContainerCliArgs.volumes(a, request.extraMounts(), ContainerCliArgs.ReadWrite.IMPLICIT);
+        ContainerCliArgs.publish(a, ports, this::publish);
         if (options.readOnlyRootfs()) {
             AppleFeature.READ_ONLY.require(version, "a read-only root filesystem");
             a.add("--read-only");
@@ -126,15 +119,7 @@ public final class AppleContainerArgs {
             AppleFeature.INIT_IMAGE.require(version, "init image " + initImage);
             a.addAll(List.of("--init-image", initImage));
         }
-        List<String> command = spec.command();
-        if (command.isEmpty()) {
-            // --entrypoint is one string, not split; the rest of the keep-alive follows the image as arguments
-            a.addAll(List.of("--entrypoint", KEEP_ALIVE.get(0), request.image()));
-            a.addAll(KEEP_ALIVE.subList(1, KEEP_ALIVE.size()));
-        } else {
-            a.add(request.image());
-            a.addAll(command);
-        }
+        ContainerCliArgs.imageAndCommand(a, request.image(), spec.command());
         return a;
     }
 
@@ -227,34 +212,45 @@ public final class AppleContainerArgs {
         return List.of(cli, "list", "--all", "--format", "json");
     }
 
-    /** One exec through the CLI, never with a TTY; {@code --interactive} only when there is stdin to feed. */
+    /**
+     * One exec through the CLI; {@code --interactive} only when there is stdin to feed, {@code --tty} when the exec
+     * asks for a terminal. The two together are refused: with both, the CLI puts its own stdin in raw mode, which
+     * fails on the pipe it gets from the JVM.
+     */
     public List<String> exec(String id, Exec exec, String marker) {
-        List<String> a = new ArrayList<>(List.of(cli, "exec"));
         if (exec.stdin().isPresent()) {
-            a.add("--interactive");
+            requireNoTty(exec, "that also reads stdin");
         }
-        a.addAll(List.of("--env", EXEC_MARKER + "=" + marker));
-        exec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
-        exec.workdir().ifPresent(w -> a.addAll(List.of("--workdir", w)));
-        exec.user().ifPresent(u -> a.addAll(List.of("--user", u)));
-        a.add(id);
-        a.addAll(exec.command());
-        return a;
+        return ContainerCliArgs.exec(cli, id, exec, marker);
     }
 
     /** Kills every process in the container whose environment carries the exec marker. */
     public List<String> killMarked(String id, String marker) {
-        return List.of(cli, "exec", id, "/bin/sh", "-c",
-                "for p in /proc/[0-9]*; do "
-                        + "if tr '\\000' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx \"" + EXEC_MARKER + "=$1\"; "
-                        + "then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; done; true",
-                "sh", marker);
+        return ContainerCliArgs.killMarked(cli, id, marker);
+    }
+
+    /** Refuses a terminal for an exec that gets stdin from the JVM: {@code container exec -i -t} needs a real one. */
+    static void requireNoTty(Exec exec, String what) {
+        if (exec.tty()) {
+            throw new SandboxConfigException("container cannot give a terminal (tty) to a command " + what + ": with "
+                    + "-i and -t together it puts its own stdin in raw mode, which needs a real terminal, not the "
+                    + "pipe it gets here. Leave tty unset, or run without stdin");
+        }
+    }
+
+    /**
+     * A long-lived exec whose stdin the caller feeds, with the exec's env, workdir and user; never {@code --tty}
+     * (with {@code --interactive} it needs a real terminal), so a terminal is refused.
+     */
+    public List<String> interactiveExec(String id, Exec exec) {
+        requireNoTty(exec, "whose stdin is fed from the JVM");
+        return ContainerCliArgs.interactiveExec(cli, id, exec);
     }
 
     /** A long-lived exec whose stdin the caller feeds; never {@code --tty} (it needs a real terminal). */
     public List<String> interactiveExec(String id, List<String> argv, Map<String, String> env) {
         List<String> a = new ArrayList<>(List.of(cli, "exec", "--interactive"));
-        env.forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
+        ContainerCliArgs.pairs(a, "--env", env);
         a.add(id);
         a.addAll(argv);
         return a;
@@ -314,6 +310,11 @@ public final class AppleContainerArgs {
         return List.of(cli, "logs", id);
     }
 
+    /** The init process's output, merged, as it is written, until the container stops; {@code tail} -1 for all. */
+    public List<String> followLogs(String id, int tail) {
+        return ContainerCliArgs.followLogs(cli, id, tail, "-n");
+    }
+
     public List<String> stop(String id, int graceSeconds) {
         return List.of(cli, "stop", "--time", Integer.toString(Math.max(0, graceSeconds)), id);
     }
@@ -334,8 +335,8 @@ public final class AppleContainerArgs {
             a.addAll(List.of("--progress", "plain"));
         }
         a.addAll(List.of("--file", build.dockerfile().toString(), "--tag", tag));
-        labels.forEach((k, v) -> a.addAll(List.of("--label", label(k, v))));
-        build.buildArgs().forEach((k, v) -> a.addAll(List.of("--build-arg", k + "=" + v)));
+        ContainerCliArgs.pairs(a, "--label", labels, AppleContainerArgs::label);
+        ContainerCliArgs.pairs(a, "--build-arg", build.buildArgs());
         a.add(build.context().toString());
         return a;
     }
@@ -365,7 +366,7 @@ public final class AppleContainerArgs {
             AppleFeature.NETWORK_LABELS.require(version, "creating network " + name + " with labels (how Sandbox4j "
                     + "finds its networks again)");
         }
-        labels.forEach((k, v) -> a.addAll(List.of("--label", label(k, v))));
+        ContainerCliArgs.pairs(a, "--label", labels, AppleContainerArgs::label);
         a.add(name);
         return a;
     }

@@ -467,6 +467,23 @@ public final class AppleContainerBackend implements RuntimeBackend {
         return runner.start(cmd.build());
     }
 
+    @Override
+    public RunningCommand openExec(String id, Exec exec) {
+        Command.Builder cmd = command(args.interactiveExec(id, exec)).grace(Duration.ofMillis(200));
+        exec.env().values().forEach(cmd::redact);
+        return runner.start(cmd.build());
+    }
+
+    @Override
+    public boolean supportsTty() {
+        return true;
+    }
+
+    @Override
+    public RunningCommand followLogs(String id, int tail) {
+        return runner.start(command(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
+    }
+
     /** Whether this CLI has {@code container copy}, the fallback for images without the tools the tar copies need. */
     public boolean copiesWithCli() {
         return AppleFeature.COPY.supportedBy(args.version());

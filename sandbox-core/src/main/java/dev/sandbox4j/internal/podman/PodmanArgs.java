@@ -2,28 +2,32 @@ package dev.sandbox4j.internal.podman;
 
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ImageSource;
-import dev.sandbox4j.Mount;
 import dev.sandbox4j.PortMapping;
 import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.internal.ContainerCliArgs;
 import dev.sandbox4j.spi.LaunchRequest;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** Pure argument-list builders for the podman CLI: spec in, {@code List<String>} out. No I/O. */
+/**
+ * Pure argument-list builders for the podman CLI: spec in, {@code List<String>} out. No I/O. The flags it shares
+ * with Apple's {@code container} come from {@link ContainerCliArgs}; what is Podman's own is here (pull policy,
+ * fractional CPUs, memory with swap, {@code :rw} volumes, {@code logs --tail}).
+ */
 public final class PodmanArgs {
     /**
      * The main process of a sandbox that was given none: a shell that waits for execs and exits at once on
      * SIGTERM. Needs only a POSIX sh and sleep.
      */
-    public static final List<String> KEEP_ALIVE = List.of("/bin/sh", "-c",
-            "trap 'exit 0' TERM INT; while :; do sleep 86400 & wait $!; done");
+    public static final List<String> KEEP_ALIVE = ContainerCliArgs.KEEP_ALIVE;
 
     /** Environment variable that marks every process of one exec, so a timed-out exec can be killed. */
-    public static final String EXEC_MARKER = "SANDBOX4J_EXEC";
+    public static final String EXEC_MARKER = ContainerCliArgs.EXEC_MARKER;
 
     private final String podman;
 
@@ -82,10 +86,10 @@ public final class PodmanArgs {
         SandboxSpec spec = request.spec();
         List<String> a = new ArrayList<>(verb);
         a.addAll(List.of("--pull=" + pull(spec.pullPolicy()), "--name", request.name()));
-        request.labels().forEach((k, v) -> a.addAll(List.of("--label", k + "=" + v)));
+        ContainerCliArgs.pairs(a, "--label", request.labels());
         request.network().ifPresent(n -> a.addAll(List.of("--network", n)));
-        request.dns().forEach(d -> a.addAll(List.of("--dns", d)));
-        request.capDrop().forEach(c -> a.addAll(List.of("--cap-drop", c)));
+        ContainerCliArgs.repeated(a, "--dns", request.dns(), d -> d);
+        ContainerCliArgs.repeated(a, "--cap-drop", request.capDrop(), c -> c);
         if (spec.cpus() > 0) {
             a.addAll(List.of("--cpus", BigDecimal.valueOf(spec.cpus()).stripTrailingZeros().toPlainString()));
         }
@@ -93,23 +97,11 @@ public final class PodmanArgs {
             a.addAll(List.of("--memory", m.bytes() + "b"));
             a.addAll(List.of("--memory-swap", m.bytes() + "b"));
         });
-        spec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
-        spec.workdir().ifPresent(w -> a.addAll(List.of("--workdir", w)));
-        spec.user().ifPresent(u -> a.addAll(List.of("--user", u)));
-        for (Mount m : spec.mounts()) {
-            a.addAll(List.of("--volume", m.source() + ":" + m.target() + (m.readOnly() ? ":ro" : ":rw")));
-        }
-        for (PortMapping p : spec.ports()) {
-            a.addAll(List.of("--publish", p.toString()));
-        }
-        List<String> command = spec.command();
-        if (command.isEmpty()) {
-            a.addAll(List.of("--entrypoint", KEEP_ALIVE.get(0), request.image()));
-            a.addAll(KEEP_ALIVE.subList(1, KEEP_ALIVE.size()));
-        } else {
-            a.add(request.image());
-            a.addAll(command);
-        }
+        ContainerCliArgs.pairs(a, "--env", spec.env());
+        ContainerCliArgs.workdirAndUser(a, spec.workdir(), spec.user());
+        ContainerCliArgs.volumes(a, spec.mounts(), ContainerCliArgs.ReadWrite.EXPLICIT);
+        ContainerCliArgs.publish(a, spec.ports(), PortMapping::toString);
+        ContainerCliArgs.imageAndCommand(a, request.image(), spec.command());
         return a;
     }
 
@@ -127,26 +119,12 @@ public final class PodmanArgs {
 
     /** One exec through the CLI; {@code marker} tags its processes for a kill on timeout. */
     public List<String> exec(String id, Exec exec, String marker) {
-        List<String> a = new ArrayList<>(List.of(podman, "exec"));
-        if (exec.stdin().isPresent()) {
-            a.add("--interactive");
-        }
-        a.addAll(List.of("--env", EXEC_MARKER + "=" + marker));
-        exec.env().forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
-        exec.workdir().ifPresent(w -> a.addAll(List.of("--workdir", w)));
-        exec.user().ifPresent(u -> a.addAll(List.of("--user", u)));
-        a.add(id);
-        a.addAll(exec.command());
-        return a;
+        return ContainerCliArgs.exec(podman, id, exec, marker);
     }
 
     /** Kills every process in the container whose environment carries the exec marker. */
     public List<String> killMarked(String id, String marker) {
-        return List.of(podman, "exec", id, "/bin/sh", "-c",
-                "for p in /proc/[0-9]*; do "
-                        + "if tr '\\000' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx \"" + EXEC_MARKER + "=$1\"; "
-                        + "then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; done; true",
-                "sh", marker);
+        return ContainerCliArgs.killMarked(podman, id, marker);
     }
 
     public List<String> interactiveExec(String id, List<String> argv, Map<String, String> env) {
@@ -156,13 +134,16 @@ public final class PodmanArgs {
     /** An exec whose streams the caller owns; {@code user} empty means the container's user. */
     public List<String> interactiveExec(String id, String user, List<String> argv, Map<String, String> env) {
         List<String> a = new ArrayList<>(List.of(podman, "exec", "--interactive"));
-        env.forEach((k, v) -> a.addAll(List.of("--env", k + "=" + v)));
-        if (!user.isEmpty()) {
-            a.addAll(List.of("--user", user));
-        }
+        ContainerCliArgs.pairs(a, "--env", env);
+        ContainerCliArgs.workdirAndUser(a, Optional.empty(), user.isEmpty() ? Optional.empty() : Optional.of(user));
         a.add(id);
         a.addAll(argv);
         return a;
+    }
+
+    /** An exec whose streams the caller owns, with the exec's env, workdir, user and terminal. */
+    public List<String> interactiveExec(String id, Exec exec) {
+        return ContainerCliArgs.interactiveExec(podman, id, exec);
     }
 
     public List<String> copyTo(String id, Path source, String target) {
@@ -177,13 +158,18 @@ public final class PodmanArgs {
         return List.of(podman, "logs", id);
     }
 
+    /** The main process's output as it is written, until the container stops; {@code tail} -1 for all of it. */
+    public List<String> followLogs(String id, int tail) {
+        return ContainerCliArgs.followLogs(podman, id, tail, "--tail");
+    }
+
     public List<String> remove(String id) {
         return List.of(podman, "rm", "--force", "--ignore", "--time", "0", id);
     }
 
     public List<String> list(Map<String, String> labels) {
         List<String> a = new ArrayList<>(List.of(podman, "ps", "--all", "--format", "json"));
-        labels.forEach((k, v) -> a.addAll(List.of("--filter", "label=" + k + "=" + v)));
+        ContainerCliArgs.pairs(a, "--filter", labels, (k, v) -> "label=" + k + "=" + v);
         return a;
     }
 
@@ -201,15 +187,15 @@ public final class PodmanArgs {
     public List<String> build(ImageSource.Build build, String tag, Map<String, String> labels, PullPolicy pull) {
         List<String> a = new ArrayList<>(List.of(podman, "build", "--pull=" + pull(pull), "--file",
                 build.dockerfile().toString(), "--tag", tag));
-        labels.forEach((k, v) -> a.addAll(List.of("--label", k + "=" + v)));
-        build.buildArgs().forEach((k, v) -> a.addAll(List.of("--build-arg", k + "=" + v)));
+        ContainerCliArgs.pairs(a, "--label", labels);
+        ContainerCliArgs.pairs(a, "--build-arg", build.buildArgs());
         a.add(build.context().toString());
         return a;
     }
 
     public List<String> networkCreate(String name, Map<String, String> labels) {
         List<String> a = new ArrayList<>(List.of(podman, "network", "create", "--disable-dns"));
-        labels.forEach((k, v) -> a.addAll(List.of("--label", k + "=" + v)));
+        ContainerCliArgs.pairs(a, "--label", labels);
         a.add(name);
         return a;
     }
@@ -224,7 +210,7 @@ public final class PodmanArgs {
 
     public List<String> networkList(Map<String, String> labels) {
         List<String> a = new ArrayList<>(List.of(podman, "network", "ls", "--format", "json"));
-        labels.forEach((k, v) -> a.addAll(List.of("--filter", "label=" + k + "=" + v)));
+        ContainerCliArgs.pairs(a, "--filter", labels, (k, v) -> "label=" + k + "=" + v);
         return a;
     }
 }

@@ -284,6 +284,23 @@ public final class PodmanBackend implements RuntimeBackend {
     }
 
     @Override
+    public RunningCommand openExec(String id, Exec exec) {
+        Command.Builder cmd = Command.builder(args.interactiveExec(id, exec)).grace(Duration.ofMillis(200));
+        exec.env().values().forEach(cmd::redact);
+        return runner.start(cmd.build());
+    }
+
+    @Override
+    public boolean supportsTty() {
+        return true;
+    }
+
+    @Override
+    public RunningCommand followLogs(String id, int tail) {
+        return runner.start(Command.builder(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
+    }
+
+    @Override
     public void copyTo(String id, Path source, String target, Duration timeout) {
         run(args.copyTo(id, source, target), timeout);
     }

@@ -334,6 +334,57 @@ class AppleContainerArgsTest {
     }
 
     @Test
+    void execWithTtyAndNoStdinAsksForATerminal() {
+        // given
+        Exec exec = Exec.builder("tty").tty(true).build();
+
+        // when
+        List<String> argv = ARGS.exec("sb4j-1", exec, "m-4");
+
+        // then
+        assertThat(argv).containsExactly(CLI, "exec", "--tty", "--env", "SANDBOX4J_EXEC=m-4", "sb4j-1", "tty");
+    }
+
+    @Test
+    void execWithTtyAndStdinIsRefusedBecauseTheCliWouldNeedARealTerminal() {
+        // given
+        Exec exec = Exec.builder("cat").stdin("data").tty(true).build();
+
+        // when / then
+        assertThatThrownBy(() -> ARGS.exec("sb4j-1", exec, "m-5")).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("real terminal").hasMessageContaining("Leave tty unset");
+    }
+
+    @Test
+    void interactiveExecOfAnExecCarriesEnvWorkdirAndUser() {
+        // given
+        Exec exec = Exec.builder("/bin/sh").env("TERM", "dumb").workdir("/work").user("0").build();
+
+        // when
+        List<String> argv = ARGS.interactiveExec("sb4j-1", exec);
+
+        // then
+        assertThat(argv).containsExactly(CLI, "exec", "--interactive", "--env", "TERM=dumb", "--workdir", "/work",
+                "--user", "0", "sb4j-1", "/bin/sh");
+    }
+
+    @Test
+    void interactiveExecWithTtyIsRefused() {
+        // given
+        Exec exec = Exec.builder("/bin/sh").tty(true).build();
+
+        // when / then
+        assertThatThrownBy(() -> ARGS.interactiveExec("sb4j-1", exec)).isInstanceOf(SandboxConfigException.class)
+                .hasMessageContaining("tty");
+    }
+
+    @Test
+    void followLogsFollowsWithAnOptionalLineCount() {
+        assertThat(ARGS.followLogs("sb4j-1", -1)).containsExactly(CLI, "logs", "--follow", "sb4j-1");
+        assertThat(ARGS.followLogs("sb4j-1", 20)).containsExactly(CLI, "logs", "--follow", "-n", "20", "sb4j-1");
+    }
+
+    @Test
     void killMarkedPassesTheMarkerAsAnArgumentNotInTheScript() {
         // when
         List<String> argv = ARGS.killMarked("sb4j-1", "m-3");

@@ -170,6 +170,39 @@ class PodmanArgsTest {
     }
 
     @Test
+    void execWithTtyAsksForATerminalBeforeTheEnvironment() {
+        // given
+        Exec exec = Exec.builder("tty").stdin("x").tty(true).build();
+
+        // when
+        List<String> argv = args.exec("abc123", exec, "marker-3");
+
+        // then
+        assertThat(argv).containsExactly("/usr/bin/podman", "exec", "--interactive", "--tty",
+                "--env", "SANDBOX4J_EXEC=marker-3", "abc123", "tty");
+    }
+
+    @Test
+    void interactiveExecOfAnExecCarriesTtyEnvWorkdirAndUser() {
+        // given
+        Exec exec = Exec.builder("sh").tty(true).env("TERM", "xterm").workdir("/work").user("1000:1000").build();
+
+        // when
+        List<String> argv = args.interactiveExec("abc123", exec);
+
+        // then
+        assertThat(argv).containsExactly("/usr/bin/podman", "exec", "--interactive", "--tty", "--env", "TERM=xterm",
+                "--workdir", "/work", "--user", "1000:1000", "abc123", "sh");
+    }
+
+    @Test
+    void followLogsFollowsWithAnOptionalTail() {
+        assertThat(args.followLogs("abc123", -1)).containsExactly("/usr/bin/podman", "logs", "--follow", "abc123");
+        assertThat(args.followLogs("abc123", 0)).containsExactly("/usr/bin/podman", "logs", "--follow", "--tail", "0",
+                "abc123");
+    }
+
+    @Test
     void killMarkedPassesTheMarkerAsAPositionalArgumentNotInsideTheScript() {
         // given
         String marker = "m'; reboot; '";
