@@ -83,7 +83,9 @@ public final class SystemCommandRunner implements CommandRunner {
     @Override
     public RunningCommand start(Command command) {
         ProcessLoop loop = ProcessLoop.shared().orElse(null);
-        if (loop != null && loop.supports(command)) {
+        // From the loop's own thread (a sink that starts a process), a loop child's output could not be read
+        // while the caller waits for it: such a start gets threads of its own.
+        if (loop != null && loop.supports(command) && !ProcessLoop.isLoopThread()) {
             RunningCommand running = loop.start(command);
             LOG.debug("started `{}` as pid {} (process loop)", command.describe(), running.pid());
             return running;

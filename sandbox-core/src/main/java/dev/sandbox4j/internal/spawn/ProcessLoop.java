@@ -143,6 +143,15 @@ public final class ProcessLoop {
     }
 
     /**
+     * Whether the caller is the thread of the JVM's loop: whatever waits there for output the loop delivers
+     * waits forever, so such callers take paths that do not need the loop.
+     */
+    public static boolean isLoopThread() {
+        Optional<ProcessLoop> s = shared;
+        return s != null && s.isPresent() && s.get().onLoopThread();
+    }
+
+    /**
      * Starts {@code command}: its argv (the program found on the JVM's PATH), the JVM's environment without
      * {@link Command#unsetEnv()} and with {@link Command#env()}, in {@link Command#directory()} if set.
      *
@@ -485,6 +494,6 @@ public final class ProcessLoop {
 
     @Override
     public String toString() {
-        return "ProcessLoop{streams=" + streams.size() + ", uncollected=" + uncollected.size() + "}";
+        return "ProcessLoop{uncollected=" + uncollected.size() + "}";
     }
 }
