@@ -208,7 +208,7 @@ public final class ProcessLoop {
             check(libc.posix_spawnattr_setsigdefault(attr, defaults), "setsigdefault");
             String[] argv = command.argv().toArray(String[]::new);
             rc = libc.posix_spawnp(pid, argv[0], actions, attr, argv, environment(command));
-        } catch (SandboxException e) {
+        } catch (RuntimeException e) {  // a failed file action, or JNA refusing an argument (a NUL byte in it)
             closeAll(in);
             closeAll(out);
             closeAll(err);
