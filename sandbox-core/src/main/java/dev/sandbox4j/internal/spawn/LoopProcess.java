@@ -2,7 +2,6 @@ package dev.sandbox4j.internal.spawn;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
 import com.sun.jna.ptr.IntByReference;
 import dev.sandbox4j.spi.RunningCommand;
 import java.io.IOException;
@@ -331,7 +330,7 @@ final class LoopProcess implements RunningCommand {
                     buffer = new Memory(64 * 1024);
                 }
                 while (true) {
-                    long n = fd.libc.read(f, buffer, new NativeLong(Math.min(len, buffer.size()))).longValue();
+                    long n = PosixIo.read(f, buffer, Math.min(len, buffer.size()));
                     if (n > 0) {
                         buffer.read(0, b, off, (int) n);
                         return (int) n;
@@ -382,7 +381,7 @@ final class LoopProcess implements RunningCommand {
                     buffer.write(0, b, off, chunk);
                     int done = 0;
                     while (done < chunk) {
-                        long n = fd.libc.write(f, buffer.share(done), new NativeLong(chunk - done)).longValue();
+                        long n = PosixIo.write(f, buffer.share(done), chunk - done);
                         if (n >= 0) {
                             done += (int) n;
                         } else if (Native.getLastError() != Posix.EINTR) {

@@ -1,7 +1,6 @@
 package dev.sandbox4j.internal.spawn;
 
 import com.sun.jna.Library;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
@@ -88,12 +87,6 @@ interface Posix extends Library {
     int pipe(int[] fds);
 
     int fcntl(int fd, int cmd, Object... args);
-
-    int poll(Pointer fds, NativeLong nfds, int timeout);
-
-    NativeLong read(int fd, Pointer buf, NativeLong count);
-
-    NativeLong write(int fd, Pointer buf, NativeLong count);
 
     int close(int fd);
 

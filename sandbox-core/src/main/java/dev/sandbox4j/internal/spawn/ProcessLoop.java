@@ -3,7 +3,6 @@ package dev.sandbox4j.internal.spawn;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
@@ -110,6 +109,7 @@ public final class ProcessLoop {
         try {
             NativeLibrary c = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
             c.getFunction("posix_spawnp");
+            Class.forName(PosixIo.class.getName(), true, ProcessLoop.class.getClassLoader());
             if (!Platform.isMac()) {
                 c.getFunction("posix_spawn_file_actions_addclosefrom_np");
             }
@@ -117,7 +117,7 @@ public final class ProcessLoop {
             ProcessLoop loop = new ProcessLoop(Native.load(Platform.C_LIBRARY_NAME, Posix.class), chdir);
             LOG.debug("process loop on: long-lived processes start with posix_spawnp and share one I/O thread");
             return loop;
-        } catch (LinkageError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException | ClassNotFoundException e) {
             LOG.info("process loop unavailable ({}); long-lived processes start through ProcessBuilder", e.toString());
             return null;
         }
@@ -312,7 +312,7 @@ public final class ProcessLoop {
 
     private void wake() {
         wakeByte.setByte(0, (byte) 1);
-        libc.write(wakeWrite, wakeByte, new NativeLong(1));  // EAGAIN: a wake-up is pending anyway
+        PosixIo.write(wakeWrite, wakeByte, 1);  // EAGAIN: a wake-up is pending anyway
     }
 
     private void run() {
@@ -345,7 +345,7 @@ public final class ProcessLoop {
             setPollFd(i, streams.get(i - 1).fd);
         }
         int timeout = !collectSoon.isEmpty() ? SOON_MILLIS : uncollected.isEmpty() ? -1 : 1000;
-        int ready = libc.poll(pollFds, new NativeLong(n), timeout);
+        int ready = PosixIo.poll(pollFds, n, timeout);
         if (ready < 0) {
             int errno = Native.getLastError();
             if (errno != Posix.EINTR) {
@@ -371,7 +371,7 @@ public final class ProcessLoop {
     }
 
     private void drainWake() {
-        while (libc.read(wakeRead, buffer, new NativeLong(CHUNK)).longValue() > 0) {
+        while (PosixIo.read(wakeRead, buffer, CHUNK) > 0) {
             // drained
         }
     }
@@ -379,7 +379,7 @@ public final class ProcessLoop {
     /** Reads what {@code s} has (a bounded number of chunks), hands it on, and ends it at EOF or error. */
     private void serve(Stream s) {
         for (int i = 0; i < READS_PER_TURN && s.fd >= 0; i++) {
-            long n = libc.read(s.fd, buffer, new NativeLong(CHUNK)).longValue();
+            long n = PosixIo.read(s.fd, buffer, CHUNK);
             if (n > 0) {
                 buffer.read(0, bytes, 0, (int) n);
                 s.deliver(bytes, (int) n);
