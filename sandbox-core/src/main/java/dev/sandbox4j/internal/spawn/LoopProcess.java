@@ -91,8 +91,9 @@ final class LoopProcess implements RunningCommand {
                 throw new IllegalStateException("the output of pid " + pid + " is closed");
             }
             pumped = new ProcessLoop.Pumped(this, outFd, stdoutSink, errFd, stderrSink, onEnd);
+            // under the lock: a concurrent close() queues its detach after this registration
+            loop.register(pumped);
         }
-        loop.register(pumped);
     }
 
     @Override
