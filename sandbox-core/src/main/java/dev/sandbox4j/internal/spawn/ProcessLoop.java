@@ -174,48 +174,15 @@ public final class ProcessLoop {
             closeAll(out);
             throw e;
         }
-        Memory actions = new Memory(Posix.OPAQUE_SIZE);
-        Memory attr = new Memory(Posix.OPAQUE_SIZE);
-        Memory mask = new Memory(Posix.OPAQUE_SIZE);
-        Memory defaults = new Memory(Posix.OPAQUE_SIZE);
         IntByReference pid = new IntByReference();
         int rc;
-        libc.posix_spawn_file_actions_init(actions);
-        libc.posix_spawnattr_init(attr);
         try {
-            check(libc.posix_spawn_file_actions_adddup2(actions, in[0], 0), "adddup2");
-            check(libc.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
-            check(libc.posix_spawn_file_actions_adddup2(actions, err[1], 2), "adddup2");
-            short flags = Posix.POSIX_SPAWN_SETPGROUP | Posix.POSIX_SPAWN_SETSIGMASK | Posix.POSIX_SPAWN_SETSIGDEF;
-            if (Posix.MAC) {
-                flags |= Posix.POSIX_SPAWN_CLOEXEC_DEFAULT;
-            } else {
-                check(libc.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
-            }
-            if (command.directory().isPresent()) {
-                check(libc.posix_spawn_file_actions_addchdir_np(actions, command.directory().get().toString()),
-                        "addchdir_np");
-            }
-            check(libc.posix_spawnattr_setflags(attr, flags), "setflags");
-            check(libc.posix_spawnattr_setpgroup(attr, 0), "setpgroup");
-            libc.sigemptyset(mask);
-            check(libc.posix_spawnattr_setsigmask(attr, mask), "setsigmask");
-            libc.sigemptyset(defaults);
-            for (int s : new int[] {Posix.SIGHUP, Posix.SIGINT, Posix.SIGQUIT, Posix.SIGPIPE, Posix.SIGTERM,
-                    Posix.SIGXFSZ, Posix.SIGUSR1, Posix.SIGUSR2, Posix.SIGCHLD}) {
-                libc.sigaddset(defaults, s);
-            }
-            check(libc.posix_spawnattr_setsigdefault(attr, defaults), "setsigdefault");
-            String[] argv = command.argv().toArray(String[]::new);
-            rc = libc.posix_spawnp(pid, argv[0], actions, attr, argv, environment(command));
+            rc = spawn(command, in[0], out[1], err[1], pid);
         } catch (RuntimeException e) {  // a failed file action, or JNA refusing an argument (a NUL byte in it)
             closeAll(in);
             closeAll(out);
             closeAll(err);
             throw new SandboxException("cannot start `" + command.describe() + "`: " + e.getMessage(), e);
-        } finally {
-            libc.posix_spawn_file_actions_destroy(actions);
-            libc.posix_spawnattr_destroy(attr);
         }
         libc.close(in[0]);
         libc.close(out[1]);
@@ -231,6 +198,55 @@ public final class ProcessLoop {
         uncollected.add(p);
         wake();
         return p;
+    }
+
+    /** Calls {@code posix_spawnp} with the child's ends of the pipes as 0, 1 and 2; its error number, or 0. */
+    private int spawn(Command command, int stdin, int stdout, int stderr, IntByReference pid) {
+        Memory actions = new Memory(Posix.OPAQUE_SIZE);
+        Memory attr = new Memory(Posix.OPAQUE_SIZE);
+        libc.posix_spawn_file_actions_init(actions);
+        libc.posix_spawnattr_init(attr);
+        try {
+            check(libc.posix_spawn_file_actions_adddup2(actions, stdin, 0), "adddup2");
+            check(libc.posix_spawn_file_actions_adddup2(actions, stdout, 1), "adddup2");
+            check(libc.posix_spawn_file_actions_adddup2(actions, stderr, 2), "adddup2");
+            if (!Posix.MAC) {
+                check(libc.posix_spawn_file_actions_addclosefrom_np(actions, 3), "addclosefrom_np");
+            }
+            if (command.directory().isPresent()) {
+                check(libc.posix_spawn_file_actions_addchdir_np(actions, command.directory().get().toString()),
+                        "addchdir_np");
+            }
+            attributes(attr);
+            String[] argv = command.argv().toArray(String[]::new);
+            return libc.posix_spawnp(pid, argv[0], actions, attr, argv, environment(command));
+        } finally {
+            libc.posix_spawn_file_actions_destroy(actions);
+            libc.posix_spawnattr_destroy(attr);
+        }
+    }
+
+    /**
+     * A process group of the child's own, an empty signal mask, and default dispositions for the signals a JVM
+     * may have set to ignore; on macOS also every descriptor not named in a file action closed.
+     */
+    private void attributes(Memory attr) {
+        short flags = Posix.POSIX_SPAWN_SETPGROUP | Posix.POSIX_SPAWN_SETSIGMASK | Posix.POSIX_SPAWN_SETSIGDEF;
+        if (Posix.MAC) {
+            flags |= Posix.POSIX_SPAWN_CLOEXEC_DEFAULT;
+        }
+        check(libc.posix_spawnattr_setflags(attr, flags), "setflags");
+        check(libc.posix_spawnattr_setpgroup(attr, 0), "setpgroup");
+        Memory mask = new Memory(Posix.OPAQUE_SIZE);
+        libc.sigemptyset(mask);
+        check(libc.posix_spawnattr_setsigmask(attr, mask), "setsigmask");
+        Memory defaults = new Memory(Posix.OPAQUE_SIZE);
+        libc.sigemptyset(defaults);
+        for (int signal : new int[] {Posix.SIGHUP, Posix.SIGINT, Posix.SIGQUIT, Posix.SIGPIPE, Posix.SIGTERM,
+                Posix.SIGXFSZ, Posix.SIGUSR1, Posix.SIGUSR2, Posix.SIGCHLD}) {
+            libc.sigaddset(defaults, signal);
+        }
+        check(libc.posix_spawnattr_setsigdefault(attr, defaults), "setsigdefault");
     }
 
     private static String[] environment(Command command) {
