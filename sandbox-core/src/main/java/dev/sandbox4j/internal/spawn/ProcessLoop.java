@@ -98,10 +98,8 @@ public final class ProcessLoop {
     }
 
     private static ProcessLoop create() {
-        String setting = System.getProperty(PROPERTY, "").strip();
-        boolean on = Platform.isLinux() ? !"false".equalsIgnoreCase(setting)
-                : Platform.isMac() && "true".equalsIgnoreCase(setting);
-        if (!on) {
+        String setting = System.getProperty(PROPERTY, "");
+        if (!wanted(setting, Platform.isLinux(), Platform.isMac())) {
             LOG.debug("process loop off ({}={}, {}); long-lived processes start through ProcessBuilder", PROPERTY,
                     setting, System.getProperty("os.name"));
             return null;
@@ -121,6 +119,12 @@ public final class ProcessLoop {
             LOG.info("process loop unavailable ({}); long-lived processes start through ProcessBuilder", e.toString());
             return null;
         }
+    }
+
+    /** Whether the loop is to be used: on Linux unless {@code false}, on macOS only when {@code true}. */
+    static boolean wanted(String setting, boolean linux, boolean mac) {
+        String s = setting.strip();
+        return linux ? !"false".equalsIgnoreCase(s) : mac && "true".equalsIgnoreCase(s);
     }
 
     private static boolean exists(NativeLibrary c, String function) {

@@ -293,6 +293,15 @@ class ProcessLoopTest {
         running.close();
     }
 
+    @Test
+    void theLoopIsOnByDefaultOnLinuxOffWhenSetFalseAndOnMacOsOnlyWhenSetTrue() {
+        assertThat(ProcessLoop.wanted("", true, false)).isTrue();
+        assertThat(ProcessLoop.wanted(" FALSE ", true, false)).isFalse();
+        assertThat(ProcessLoop.wanted("", false, true)).isFalse();
+        assertThat(ProcessLoop.wanted("true", false, true)).isTrue();
+        assertThat(ProcessLoop.wanted("true", false, false)).as("elsewhere never").isFalse();
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     private static int exit(RunningCommand running) {
