@@ -17,6 +17,7 @@ module dev.sandbox4j.core {
     // JNA reads the native structures and implements the library interfaces reflectively
     opens dev.sandbox4j.internal to com.sun.jna;
     opens dev.sandbox4j.internal.apple to com.sun.jna;
+    opens dev.sandbox4j.internal.spawn to com.sun.jna;
 
     uses dev.sandbox4j.spi.RuntimeProvider;
     uses dev.sandbox4j.spi.EgressProvider;

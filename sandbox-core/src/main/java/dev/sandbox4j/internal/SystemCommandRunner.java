@@ -2,6 +2,7 @@ package dev.sandbox4j.internal;
 
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.internal.spawn.ProcessLoop;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
@@ -20,7 +21,11 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The {@link CommandRunner} that starts real processes: the only place in Sandbox4j that uses ProcessBuilder. */
+/**
+ * The {@link CommandRunner} that starts real processes: the only place in Sandbox4j that starts them.
+ * {@link #run} uses {@link ProcessBuilder}; {@link #start} uses the JVM's shared {@link ProcessLoop} where it is
+ * available (no thread per process) and {@link ProcessBuilder} otherwise.
+ */
 public final class SystemCommandRunner implements CommandRunner {
     public static final SystemCommandRunner INSTANCE = new SystemCommandRunner();
 
@@ -77,6 +82,14 @@ public final class SystemCommandRunner implements CommandRunner {
 
     @Override
     public RunningCommand start(Command command) {
+        ProcessLoop loop = ProcessLoop.shared().orElse(null);
+        // From the loop's own thread (a sink that starts a process), a loop child's output could not be read
+        // while the caller waits for it: such a start gets threads of its own.
+        if (loop != null && loop.supports(command) && !ProcessLoop.isLoopThread()) {
+            RunningCommand running = loop.start(command);
+            LOG.debug("started `{}` as pid {} (process loop)", command.describe(), running.pid());
+            return running;
+        }
         Process process = spawn(command);
         LOG.debug("started `{}` as pid {}", command.describe(), process.pid());
         return new ProcessHandle(process, command.grace());

@@ -21,6 +21,11 @@ public interface CommandRunner {
      */
     CommandResult run(Command command);
 
-    /** Starts a long-lived process and hands its streams to the caller. */
+    /**
+     * Starts a long-lived process and hands its streams to the caller, who reads them or
+     * {@linkplain RunningCommand#pump pumps} them. The system runner starts it, on Linux, without a thread of its
+     * own (see {@link RunningCommand#pump}); the command's time limit does not apply: {@link RunningCommand#close}
+     * ends it.
+     */
     RunningCommand start(Command command);
 }

@@ -9,7 +9,6 @@ import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.spi.RunningCommand;
 import dev.sandbox4j.spi.RuntimeBackend;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,6 +35,7 @@ public final class BackgroundCommand implements BackgroundProcess {
     static final Duration PID_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    private static final int HEADER_MAX = 64;
 
     private final Exec exec;
     private final RunningCommand process;
@@ -44,8 +44,10 @@ public final class BackgroundCommand implements BackgroundProcess {
     private final Runnable onClose;
     private final OutputSink out;
     private final OutputSink err;
-    private final Thread outThread;
-    private final Thread errThread;
+    private final CountDownLatch drained = new CountDownLatch(1);
+    /** The first stdout bytes, until the {@code P <pid>} line is complete (shared output thread only). */
+    private byte[] header = new byte[HEADER_MAX];
+    private int headerLength;
     private final CountDownLatch pidKnown = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean stdinClosed = new AtomicBoolean();
@@ -62,9 +64,6 @@ public final class BackgroundCommand implements BackgroundProcess {
         this.onClose = onClose;
         this.out = new OutputSink(exec.maxOutputBytes(), listener::onStdout);
         this.err = new OutputSink(exec.maxOutputBytes(), listener::onStderr);
-        String name = "sandbox4j-bg-" + process.pid();
-        this.outThread = daemon(name + "-stdout", () -> pumpStdout(process.stdout()));
-        this.errThread = daemon(name + "-stderr", () -> pump(process.stderr(), err));
     }
 
     /**
@@ -81,8 +80,7 @@ public final class BackgroundCommand implements BackgroundProcess {
                 : backend.openExec(sandboxId, user, argv, exec.env());
         BackgroundCommand handle = new BackgroundCommand(exec, process, listener, signaller, onClose);
         try {
-            handle.outThread.start();
-            handle.errThread.start();
+            process.pump(handle::stdout, handle.err::write, handle::streamsEnded);
             if (!handle.pidKnown.await(PID_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new SandboxException("background command " + exec.command() + " did not start within "
                         + PID_TIMEOUT.toMillis() + " ms");
@@ -119,50 +117,54 @@ public final class BackgroundCommand implements BackgroundProcess {
         return t;
     }
 
-    private void pumpStdout(InputStream in) {
-        byte[] header = new byte[64];
-        int n = 0;
-        try {
-            // The first line is "P <pid>\n", written by the wrapper before the command exists.
-            while (n < header.length) {
-                int b = in.read();
-                if (b < 0) {
-                    break;
-                }
-                header[n++] = (byte) b;
-                if (b == '\n') {
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            LOG.trace("stdout of {} ended: {}", exec.command(), e.getMessage());
+    /**
+     * Stdout as it arrives: the first line is "P <pid>\n", written by the wrapper before the command exists; the
+     * rest is the command's.
+     */
+    private void stdout(byte[] bytes, int offset, int length) {
+        if (header == null) {
+            out.write(bytes, offset, length);
+            return;
         }
-        String line = new String(header, 0, n, StandardCharsets.US_ASCII);
+        int i = offset;
+        int end = offset + length;
+        while (i < end && headerLength < HEADER_MAX) {
+            byte b = bytes[i++];
+            header[headerLength++] = b;
+            if (b == '\n') {
+                break;
+            }
+        }
+        if (headerLength == HEADER_MAX || header[headerLength - 1] == '\n') {
+            headerDone();
+            out.write(bytes, i, end - i);
+        }
+    }
+
+    /** Takes the pid from the header, or passes the bytes on as output when they are not one. */
+    private void headerDone() {
+        byte[] h = header;
+        header = null;
+        String line = new String(h, 0, headerLength, StandardCharsets.US_ASCII);
         if (line.startsWith("P ") && line.endsWith("\n")) {
             try {
                 pid = Long.parseLong(line.substring(2).strip());
             } catch (NumberFormatException e) {
-                out.write(header, 0, n);
+                out.write(h, 0, headerLength);
             }
         } else {
-            out.write(header, 0, n);  // not our header: the wrapper failed (e.g. no such workdir)
+            out.write(h, 0, headerLength);  // not our header: the wrapper failed (e.g. no such workdir)
         }
         pidKnown.countDown();
-        pump(in, out);
     }
 
-    private void pump(InputStream in, OutputSink sink) {
-        byte[] buf = new byte[64 * 1024];
-        try (in) {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                sink.write(buf, 0, n);
-            }
-        } catch (IOException e) {
-            LOG.trace("stream of {} ended: {}", exec.command(), e.getMessage());
-        } finally {
-            sink.finish();
+    private void streamsEnded() {
+        if (header != null) {
+            headerDone();
         }
+        out.finish();
+        err.finish();
+        drained.countDown();
     }
 
     @Override
@@ -267,17 +269,18 @@ public final class BackgroundCommand implements BackgroundProcess {
 
     private synchronized ExecResult finish(int code) {
         if (result == null) {
-            joinQuietly(outThread, DRAIN_TIMEOUT);
-            joinQuietly(errThread, DRAIN_TIMEOUT);
+            awaitDrained();
             result = new ExecResult(exec.command(), code, out.bytes(), err.bytes(),
                     Duration.ofNanos(System.nanoTime() - t0), out.dropped() + err.dropped());
         }
         return result;
     }
 
-    private static void joinQuietly(Thread t, Duration timeout) {
+    private void awaitDrained() {
         try {
-            t.join(timeout.toMillis());
+            if (!drained.await(DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.debug("output of {} still open {} ms after it exited", exec.command(), DRAIN_TIMEOUT.toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -323,8 +326,7 @@ public final class BackgroundCommand implements BackgroundProcess {
         }
         try {
             process.close();
-            joinQuietly(outThread, DRAIN_TIMEOUT);
-            joinQuietly(errThread, DRAIN_TIMEOUT);
+            awaitDrained();
         } finally {
             onClose.run();
         }

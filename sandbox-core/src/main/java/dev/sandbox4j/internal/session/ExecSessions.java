@@ -6,6 +6,7 @@ import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.internal.spawn.ProcessLoop;
 import dev.sandbox4j.spi.RuntimeBackend;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -75,7 +76,8 @@ import org.slf4j.LoggerFactory;
  * channel ({@link #ACQUIRE_WAIT}, then the plain path), the command (its timeout) and the kill.
  *
  * <h2>When the plain path runs instead</h2>
- * {@link ExecMode#PLAIN}; an exec for another user than the sandbox's (a channel cannot switch users);
+ * {@link ExecMode#PLAIN}; an exec for another user than the sandbox's (a channel cannot switch users); an
+ * exec made from an output listener (which runs on the thread that delivers the channels' output);
  * stdin in an image without {@code base64}; all channels busy for {@link #ACQUIRE_WAIT}; a sandbox whose shell
  * could not be opened twice in a row (no {@code /bin/sh}): sessions are then off for that sandbox.
  */
@@ -152,6 +154,11 @@ public final class ExecSessions implements AutoCloseable {
      * the plain path). Throws like {@code Sandbox.exec}.
      */
     public Optional<ExecResult> exec(Exec exec, ExecListener listener) {
+        if (ProcessLoop.isLoopThread()) {
+            // An exec from inside an output listener: the channels' output arrives on this very thread
+            LOG.debug("exec {} from the process loop thread; using the plain path", exec.command());
+            return Optional.empty();
+        }
         long t0 = System.nanoTime();
         for (int attempt = 0; attempt < 2; attempt++) {
             SessionChannel channel = acquire();

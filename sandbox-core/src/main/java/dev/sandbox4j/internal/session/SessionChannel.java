@@ -5,12 +5,12 @@ import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.spi.RunningCommand;
 import dev.sandbox4j.spi.RuntimeBackend;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One persistent {@code /bin/sh -s} inside a sandbox, reached through {@link RuntimeBackend#openExec}: the
- * shell reads scripts from the channel's stdin and two reader threads hand its stdout and stderr to the frames
- * of the command currently running (bytes that arrive while no command runs are dropped). Used by one exec at a
+ * shell reads scripts from the channel's stdin, and its stdout and stderr are {@linkplain RunningCommand#pump
+ * pumped} to the frames of the command currently running (bytes that arrive while no command runs are dropped);
+ * with the system runner that takes no thread of its own. Used by one exec at a
  * time; see {@link ExecSessions} for the protocol.
  */
 final class SessionChannel implements AutoCloseable {
@@ -31,6 +32,7 @@ final class SessionChannel implements AutoCloseable {
     private final String name;
     private final Pump out;
     private final Pump err;
+    private final CountDownLatch ended = new CountDownLatch(1);
     private volatile boolean dead;
     private volatile boolean closed;
     private boolean base64;
@@ -39,8 +41,8 @@ final class SessionChannel implements AutoCloseable {
         this.process = process;
         this.name = "sandbox4j-session-" + (sandboxId.length() > 12 ? sandboxId.substring(0, 12) : sandboxId) + "-"
                 + NUMBERS.incrementAndGet();
-        this.out = new Pump(process.stdout(), name + "-stdout");
-        this.err = new Pump(process.stderr(), name + "-stderr");
+        this.out = new Pump(name + "-stdout");
+        this.err = new Pump(name + "-stderr");
     }
 
     /** Opens a channel and runs the probe; throws {@link SandboxException} if the shell does not answer in time. */
@@ -49,8 +51,7 @@ final class SessionChannel implements AutoCloseable {
         RunningCommand process = backend.openExec(sandboxId, SHELL, Map.of());
         SessionChannel channel = new SessionChannel(process, sandboxId);
         try {
-            channel.out.start();
-            channel.err.start();
+            process.pump(channel.out, channel.err, channel::streamsEnded);
             String token = ExecSessions.newToken();
             OutputSink probeOut = new OutputSink(1024, line -> { });
             StreamFrame of = new StreamFrame(token, false, probeOut);
@@ -144,58 +145,47 @@ final class SessionChannel implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("could not close exec session {}", name, e);
         }
-        out.join();
-        err.join();
+        try {
+            if (!ended.await(2, TimeUnit.SECONDS)) {
+                LOG.debug("output of exec session {} still open after close", name);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         LOG.debug("closed exec session {}", name);
     }
 
-    /** Reads one stream of the channel until it ends and hands the bytes to the current frame. */
-    private final class Pump implements Runnable {
-        private final InputStream in;
-        private final Thread thread;
+    /** Both streams ended: the channel is dead and the command running, if any, fails. */
+    private void streamsEnded() {
+        dead = true;
+        out.fail();
+        err.fail();
+        ended.countDown();
+    }
+
+    /** Hands the bytes of one stream of the channel to the current frame (shared output thread; never blocks). */
+    private static final class Pump implements RunningCommand.ByteSink {
+        private final String streamName;
         volatile StreamFrame frame;
 
-        Pump(InputStream in, String threadName) {
-            this.in = in;
-            this.thread = new Thread(this, threadName);
-            this.thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        void join() {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(2));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        Pump(String streamName) {
+            this.streamName = streamName;
         }
 
         @Override
-        public void run() {
-            byte[] buf = new byte[64 * 1024];
-            try (in) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    StreamFrame f = frame;
-                    if (f != null) {
-                        f.feed(buf, 0, n);
-                    } else if (n > 0 && LOG.isTraceEnabled()) {
-                        LOG.trace("{}: dropped {} bytes written outside any command", thread.getName(), n);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.trace("{} ended: {}", thread.getName(), e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.warn("{} failed", thread.getName(), e);
-            } finally {
-                dead = true;
-                StreamFrame f = frame;
-                if (f != null) {
-                    f.fail("session channel closed");
-                }
+        public void accept(byte[] bytes, int offset, int length) {
+            StreamFrame f = frame;
+            if (f != null) {
+                f.feed(bytes, offset, length);
+            } else if (length > 0 && LOG.isTraceEnabled()) {
+                LOG.trace("{}: dropped {} bytes written outside any command", streamName, length);
+            }
+        }
+
+        void fail() {
+            StreamFrame f = frame;
+            if (f != null) {
+                f.fail("session channel closed");
             }
         }
     }

@@ -310,6 +310,27 @@ class PodmanExecSessionTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void anExecFromAnOutputListenerRunsOnThePlainPathInsteadOfWaitingForItself() {
+        // given
+        DefaultSandbox own = (DefaultSandbox) sandbox;
+        java.util.concurrent.atomic.AtomicReference<ExecResult> inner = new java.util.concurrent.atomic.AtomicReference<>();
+        ExecListener listener = new ExecListener() {
+            @Override
+            public void onStdout(String line) {
+                inner.set(own.exec("echo", "inner " + line));
+            }
+        };
+
+        // when
+        ExecResult outer = own.exec(Exec.of("echo", "outer"), listener);
+
+        // then
+        assertThat(outer.stdout()).isEqualTo("outer\n");
+        assertThat(inner.get().stdout()).isEqualTo("inner outer\n");
+    }
+
+    @Test
     void execsForAnotherUserTakeThePlainPath() {
         DefaultSandbox own = (DefaultSandbox) sandbox;
         long before = own.sessions().execCount();

@@ -5,9 +5,8 @@ import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.RunningCommand;
-import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -138,12 +137,7 @@ public final class NftShell implements AutoCloseable {
         RunningCommand p = runner.start(Command.builder(argv("--echo", "--interactive")).build());
         process = p;
         stdin = p.stdin();
-        Thread out = new Thread(() -> read(p, false), "sandbox4j-nft-out");
-        Thread err = new Thread(() -> read(p, true), "sandbox4j-nft-err");
-        out.setDaemon(true);
-        err.setDaemon(true);
-        out.start();
-        err.start();
+        p.pump(new Lines(line -> answer(line, false)), new Lines(line -> answer(line, true)), () -> ended(p));
     }
 
     private List<String> argv(String... args) {
@@ -152,28 +146,50 @@ public final class NftShell implements AutoCloseable {
         return a;
     }
 
-    private void read(RunningCommand p, boolean errors) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(errors ? p.stderr() : p.stdout(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                CompletableFuture<Void> f = pending;
-                if (errors && line.startsWith("Error:")) {
-                    if (f != null) {
-                        f.completeExceptionally(new SandboxException(line));
-                    } else {
-                        LOG.warn("nft: {}", line);
-                    }
-                } else if (!errors && line.startsWith(GENERATION) && f != null) {
-                    f.complete(null);
-                }
+    /** One line nft wrote; runs on the runner's output thread and never blocks. */
+    private void answer(String line, boolean errors) {
+        CompletableFuture<Void> f = pending;
+        if (errors && line.startsWith("Error:")) {
+            if (f != null) {
+                f.completeExceptionally(new SandboxException(line));
+            } else {
+                LOG.warn("nft: {}", line);
             }
-        } catch (IOException e) {
-            LOG.trace("nft stream closed", e);
+        } else if (!errors && line.startsWith(GENERATION) && f != null) {
+            f.complete(null);
         }
+    }
+
+    private void ended(RunningCommand p) {
         CompletableFuture<Void> f = pending;
         if (f != null && process == p) {
             f.completeExceptionally(new SandboxException("nft exited"));
+        }
+    }
+
+    /** Cuts one output stream into UTF-8 lines (without terminator). */
+    private static final class Lines implements RunningCommand.ByteSink {
+        private final java.util.function.Consumer<String> consumer;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        Lines(java.util.function.Consumer<String> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void accept(byte[] bytes, int offset, int length) {
+            int start = offset;
+            int end = offset + length;
+            for (int i = offset; i < end; i++) {
+                if (bytes[i] == '\n') {
+                    line.write(bytes, start, i - start);
+                    String s = line.toString(StandardCharsets.UTF_8);
+                    line.reset();
+                    start = i + 1;
+                    consumer.accept(s.endsWith("\r") ? s.substring(0, s.length() - 1) : s);
+                }
+            }
+            line.write(bytes, start, end - start);
         }
     }
 

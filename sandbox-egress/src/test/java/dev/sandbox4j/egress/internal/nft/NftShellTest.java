@@ -69,6 +69,29 @@ class NftShellTest {
     }
 
     @Test
+    void aKilledUpdaterIsSeenGoneAndTheNextCommandStartsANewOne() throws Exception {
+        // given
+        shell.start(Duration.ofSeconds(5));
+        long first = shell.updaterPid().orElseThrow();
+
+        // when
+        ProcessHandle.of(first).ifPresent(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (shell.updaterPid().isPresent() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(20);
+        }
+
+        // then
+        assertThat(shell.updaterPid()).as("the dead updater is not reported alive").isEmpty();
+        shell.apply(ruleset.addElements(List.of(InetAddress.getByName("198.51.100.14")), List.of(),
+                Duration.ofSeconds(30)), Duration.ofSeconds(5));
+        assertThat(shell.updaterPid()).isPresent();
+        assertThat(shell.updaterPid().getAsLong()).isNotEqualTo(first);
+        assertThat(shell.query(List.of("list", "set", "inet", table, "a4"), Duration.ofSeconds(5)))
+                .contains("198.51.100.14");
+    }
+
+    @Test
     void reAddingAnAddressIsConfirmedThroughTheAckSet() throws Exception {
         NftAddressSink sink = new NftAddressSink(ruleset, shell, Duration.ofSeconds(10), Duration.ofSeconds(2));
         dev.sandbox4j.egress.internal.LearnedAddresses learned = new dev.sandbox4j.egress.internal.LearnedAddresses(
