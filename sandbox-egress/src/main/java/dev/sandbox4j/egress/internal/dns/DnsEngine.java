@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  *   <li>one event loop ({@value #THREAD_PREFIX}loop): a selector over every interceptor's UDP and TCP channels,
  *   all non-blocking. It reads queries, answers what needs no upstream (denials, refusals, cached answers) at once
  *   and hands the rest to the workers;</li>
+ *   <li>one shed loop ({@value #THREAD_PREFIX}shed-loop): the same work for the UDP channels of interceptors that
+ *   went over their budget, until they have kept within it for a second. Reading and dropping a flood costs CPU
+ *   on this thread, not on the loop that answers everyone else, which therefore sleeps until a query comes;</li>
  *   <li>{@link #WORKERS} workers ({@value #THREAD_PREFIX}worker-N) for the queries that block (upstream, CNAME
  *   chain, sink). Each interceptor has its own {@link Lane}: a bounded queue and a cap on its queries being
  *   worked on at once. Workers serve the lanes with work round-robin, one query per turn, so a flooded sandbox
@@ -63,24 +66,14 @@ final class DnsEngine {
 
     private static DnsEngine shared;
 
-    private final Selector selector;
-    private final Thread loop;
-    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    /** Loop thread only. */
-    private final List<Runnable> tickers = new ArrayList<>();
+    private final Loop loop;
+    private final Loop shedLoop;
     /** Lanes with queued work and room under their cap; each lane is listed at most once. */
     private final BlockingQueue<Lane> ready = new LinkedBlockingQueue<>();
     private final ThreadPoolExecutor gatePool;
     private final ScheduledThreadPoolExecutor timer;
-    /** Loop thread only: every UDP read lands here first. */
-    private final ByteBuffer receiveBuffer = ByteBuffer.allocate(65535);
 
     private DnsEngine() {
-        try {
-            selector = Selector.open();
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not open a selector for the DNS interceptors", e);
-        }
         gatePool = new ThreadPoolExecutor(GATES, GATES, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 threads("gate"));
         gatePool.allowCoreThreadTimeOut(true);
@@ -89,8 +82,8 @@ final class DnsEngine {
         for (int i = 0; i < WORKERS; i++) {
             threads("worker").newThread(this::work).start();
         }
-        loop = threads("loop").newThread(this::run);
-        loop.start();
+        loop = new Loop("loop");
+        shedLoop = new Loop("shed-loop");
     }
 
     /** The engine of this JVM, started on first use. */
@@ -104,7 +97,7 @@ final class DnsEngine {
 
     /** The most threads the engine ever runs. */
     static int maxThreads() {
-        return 1 + WORKERS + GATES + 1;
+        return 2 + WORKERS + GATES + 1;
     }
 
     /** What a registered channel does when it is ready; runs on the loop and must not block. */
@@ -112,67 +105,17 @@ final class DnsEngine {
         void ready(SelectionKey key);
     }
 
-    /** Runs a task on the loop, soon; from any thread. */
-    void onLoop(Runnable task) {
-        tasks.add(task);
-        selector.wakeup();
+    /** The event loop of the interceptors' channels. */
+    Loop loop() {
+        return loop;
     }
 
-    /** Runs a task on the loop and waits for it (directly when called on the loop). */
-    <T> T callOnLoop(Callable<T> task) throws IOException {
-        if (Thread.currentThread() == loop) {
-            return call(task);
-        }
-        CompletableFuture<T> done = new CompletableFuture<>();
-        onLoop(() -> {
-            try {
-                done.complete(call(task));
-            } catch (IOException | RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        });
-        try {
-            return done.get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the DNS event loop", e);
-        } catch (TimeoutException e) {
-            throw new IOException("the DNS event loop did not run a task within 30 s", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw (RuntimeException) e.getCause();
-        }
-    }
-
-    private static <T> T call(Callable<T> task) throws IOException {
-        try {
-            return task.call();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
-    }
-
-    /** The selector; register channels with it only on the loop ({@link #callOnLoop}). */
-    Selector selector() {
-        return selector;
-    }
-
-    /** The loop's receive buffer; loop thread only. */
-    ByteBuffer receiveBuffer() {
-        return receiveBuffer;
-    }
-
-    /** Runs {@code ticker} on the loop about every 100 ms until removed. */
-    void addTicker(Runnable ticker) {
-        onLoop(() -> tickers.add(ticker));
-    }
-
-    void removeTicker(Runnable ticker) {
-        onLoop(() -> tickers.remove(ticker));
+    /**
+     * The second event loop, for the UDP channels of interceptors over their budget: their floods are read and
+     * shed there, while {@link #loop()} stays free to answer the others at once.
+     */
+    Loop shedLoop() {
+        return shedLoop;
     }
 
     /** The shared timer: for short, non-blocking periodic work. */
@@ -190,56 +133,145 @@ final class DnsEngine {
         return new Gate(permits);
     }
 
-    private void run() {
-        long lastTick = System.nanoTime();
-        while (true) {
-            runTasks();
+    /** One selector and its thread; everything registered with it runs on that thread. */
+    static final class Loop {
+        private final Selector selector;
+        private final Thread thread;
+        private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        /** Loop thread only. */
+        private final List<Runnable> tickers = new ArrayList<>();
+        /** Loop thread only: every UDP read lands here first. */
+        private final ByteBuffer receiveBuffer = ByteBuffer.allocate(65535);
+
+        private Loop(String role) {
             try {
-                if (selector.selectedKeys().isEmpty()) {
-                    selector.select(TICK_MILLIS);
-                } else {
-                    selector.selectNow();
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("the DNS event loop could not select; continuing", e);
-                continue;
+                selector = Selector.open();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not open a selector for the DNS interceptors", e);
             }
-            Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-            while (keys.hasNext()) {
-                SelectionKey key = keys.next();
-                keys.remove();
+            thread = threads(role).newThread(this::run);
+            thread.start();
+        }
+
+        /** Runs a task on the loop, soon; from any thread. */
+        void onLoop(Runnable task) {
+            tasks.add(task);
+            selector.wakeup();
+        }
+
+        /** Runs a task on the loop and waits for it (directly when called on the loop). */
+        <T> T callOnLoop(Callable<T> task) throws IOException {
+            if (Thread.currentThread() == thread) {
+                return call(task);
+            }
+            CompletableFuture<T> done = new CompletableFuture<>();
+            onLoop(() -> {
                 try {
-                    if (key.isValid()) {
-                        ((ReadyHandler) key.attachment()).ready(key);
+                    done.complete(call(task));
+                } catch (IOException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+            });
+            try {
+                return done.get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the DNS event loop", e);
+            } catch (TimeoutException e) {
+                throw new IOException("the DNS event loop did not run a task within 30 s", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw (RuntimeException) e.getCause();
+            }
+        }
+
+        private static <T> T call(Callable<T> task) throws IOException {
+            try {
+                return task.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
+
+        /** Wakes the loop, for example after a key's interest changed from another thread. */
+        void wakeup() {
+            selector.wakeup();
+        }
+
+        /** The selector; register channels with it only on the loop ({@link #callOnLoop}). */
+        Selector selector() {
+            return selector;
+        }
+
+        /** The loop's receive buffer; loop thread only. */
+        ByteBuffer receiveBuffer() {
+            return receiveBuffer;
+        }
+
+        /** Runs {@code ticker} on the loop about every 100 ms until removed. */
+        void addTicker(Runnable ticker) {
+            onLoop(() -> tickers.add(ticker));
+        }
+
+        void removeTicker(Runnable ticker) {
+            onLoop(() -> tickers.remove(ticker));
+        }
+
+        private void run() {
+            long lastTick = System.nanoTime();
+            while (true) {
+                runTasks();
+                try {
+                    if (selector.selectedKeys().isEmpty()) {
+                        selector.select(TICK_MILLIS);
+                    } else {
+                        selector.selectNow();
                     }
-                } catch (CancelledKeyException e) {
-                    // closed meanwhile
-                } catch (Throwable t) {
-                    LOG.warn("a DNS interceptor's channel handler threw; the loop continues", t);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("the DNS event loop could not select; continuing", e);
+                    continue;
                 }
-            }
-            long now = System.nanoTime();
-            if (now - lastTick >= TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
-                lastTick = now;
-                for (Runnable t : List.copyOf(tickers)) {
-                    guard(t);
+                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                while (keys.hasNext()) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    try {
+                        if (key.isValid()) {
+                            ((ReadyHandler) key.attachment()).ready(key);
+                        }
+                    } catch (CancelledKeyException e) {
+                        // closed meanwhile
+                    } catch (Throwable t) {
+                        LOG.warn("a DNS interceptor's channel handler threw; the loop continues", t);
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastTick >= TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
+                    lastTick = now;
+                    for (Runnable t : List.copyOf(tickers)) {
+                        guard(t);
+                    }
                 }
             }
         }
-    }
 
-    private void runTasks() {
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-            guard(task);
+        private void runTasks() {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                guard(task);
+            }
         }
-    }
 
-    private static void guard(Runnable task) {
-        try {
-            task.run();
-        } catch (Throwable t) {
-            LOG.warn("a DNS engine task threw; the engine continues", t);
+        private static void guard(Runnable task) {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                LOG.warn("a DNS engine task threw; the engine continues", t);
+            }
         }
     }
 
@@ -390,7 +422,7 @@ final class DnsEngine {
     private static ThreadFactory threads(String role) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, THREAD_PREFIX + role + (role.equals("loop") || role.equals("timer") ? ""
+            Thread t = new Thread(r, THREAD_PREFIX + role + (role.endsWith("loop") || role.equals("timer") ? ""
                     : "-" + n.incrementAndGet()));
             t.setDaemon(true);
             return t;

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DnsInterceptor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsInterceptor.class);
+    /** How long an interceptor stays on the shed loop after its last query over budget. */
+    private static final long SHED_LOOP_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Datagrams read per turn of the loop before the next ready channel gets its turn. */
     private static final int READS_PER_TURN = 32;
     /**
@@ -72,6 +74,11 @@ public final class DnsInterceptor implements AutoCloseable {
     private DnsEngine.Lane lane;
     private DnsEngine.Gate gate;
     private ScheduledFuture<?> auditTask;
+    /** The UDP channel's keys on the two loops; exactly one of them has read interest. */
+    private volatile SelectionKey udpKey;
+    private volatile SelectionKey udpShedKey;
+    /** Written by the loop that reads the UDP channel (one at a time, handing over through the keys). */
+    private volatile long lastOverBudget;
     private volatile int udpPort;
     private boolean socketDropsLookedUp;
     private SocketDrops socketDrops;
@@ -147,10 +154,14 @@ public final class DnsInterceptor implements AutoCloseable {
             gate = engine.gate(Math.max(2, config.workerThreads()));
             handler = new QueryHandler(config, gate, counters);
             try {
-                engine.callOnLoop(() -> {
-                    udp.register(engine.selector(), SelectionKey.OP_READ, (DnsEngine.ReadyHandler) k -> readUdp());
-                    tcp.register(engine.selector(), SelectionKey.OP_ACCEPT,
-                            (DnsEngine.ReadyHandler) k -> acceptTcp());
+                DnsEngine.Loop main = engine.loop();
+                DnsEngine.Loop shedding = engine.shedLoop();
+                udpShedKey = shedding.callOnLoop(() -> udp.register(shedding.selector(), 0,
+                        (DnsEngine.ReadyHandler) k -> readUdp(shedding)));
+                main.callOnLoop(() -> {
+                    udpKey = udp.register(main.selector(), SelectionKey.OP_READ,
+                            (DnsEngine.ReadyHandler) k -> readUdp(main));
+                    tcp.register(main.selector(), SelectionKey.OP_ACCEPT, (DnsEngine.ReadyHandler) k -> acceptTcp());
                     return null;
                 });
             } catch (IOException e) {
@@ -158,7 +169,7 @@ public final class DnsInterceptor implements AutoCloseable {
                 throw new SandboxStartException("could not start serving DNS on " + address() + ": "
                         + e.getMessage(), e);
             }
-            engine.addTicker(idleCheck);
+            engine.loop().addTicker(idleCheck);
             long every = config.auditInterval().toNanos();
             auditTask = engine.timer().scheduleWithFixedDelay(() -> guarded(this::audit), every, every,
                     TimeUnit.NANOSECONDS);
@@ -232,12 +243,38 @@ public final class DnsInterceptor implements AutoCloseable {
     }
 
     /**
-     * On the loop: reads up to {@link #READS_PER_TURN} datagrams. Denials, refusals and cached answers are
+     * On a loop: reads up to {@link #READS_PER_TURN} datagrams. Denials, refusals and cached answers are
      * answered here, with no hand-off; only queries that must go upstream wait for a worker in this interceptor's
-     * lane.
+     * lane. A query over the budget moves the channel to the shed loop; a second within the budget there moves
+     * it back.
      */
-    private void readUdp() {
-        ByteBuffer buf = engine.receiveBuffer();
+    private void readUdp(DnsEngine.Loop on) {
+        int overBudget = readUdpTurn(on.receiveBuffer());
+        long now = System.nanoTime();
+        if (overBudget > 0) {
+            lastOverBudget = now;
+        }
+        boolean shedding = on == engine.shedLoop();
+        if (!shedding && overBudget > 0) {
+            moveUdp(udpKey, udpShedKey, engine.shedLoop());
+        } else if (shedding && now - lastOverBudget >= SHED_LOOP_NANOS) {
+            moveUdp(udpShedKey, udpKey, engine.loop());
+        }
+    }
+
+    /** Hands the UDP channel to the other loop: read interest off here, on there. */
+    private void moveUdp(SelectionKey from, SelectionKey to, DnsEngine.Loop target) {
+        try {
+            from.interestOps(0);
+            to.interestOps(SelectionKey.OP_READ);
+            target.wakeup();
+        } catch (java.nio.channels.CancelledKeyException e) {
+            // closing
+        }
+    }
+
+    /** One turn's reads; returns how many were over the budget. */
+    private int readUdpTurn(ByteBuffer buf) {
         int overBudget = 0;
         for (int i = 0; i < READS_PER_TURN && overBudget < SHED_PER_TURN && !closed; i++) {
             buf.clear();
@@ -248,10 +285,10 @@ public final class DnsInterceptor implements AutoCloseable {
                 if (!closed) {
                     LOG.warn("DNS interceptor UDP receive failed; continuing", e);
                 }
-                return;
+                return overBudget;
             }
             if (client == null) {
-                return;
+                return overBudget;
             }
             counters.received.incrementAndGet();
             if (!budget.tryAcquire()) {
@@ -283,6 +320,7 @@ public final class DnsInterceptor implements AutoCloseable {
                 shed(ShedReporter.Reason.QUEUE);
             }
         }
+        return overBudget;
     }
 
     private byte[] guardedAnswer(byte[] buf, int len) {
@@ -330,7 +368,7 @@ public final class DnsInterceptor implements AutoCloseable {
                 s.configureBlocking(false);
                 s.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 Connection c = new Connection(s);
-                c.key = s.register(engine.selector(), SelectionKey.OP_READ, c);
+                c.key = s.register(engine.loop().selector(), SelectionKey.OP_READ, c);
                 connections.add(c);
             } catch (IOException e) {
                 closeQuietly(s);
@@ -435,7 +473,7 @@ public final class DnsInterceptor implements AutoCloseable {
                 });
             } finally {
                 counters.completed.incrementAndGet();
-                engine.onLoop(() -> respond(threw[0], response[0]));
+                engine.loop().onLoop(() -> respond(threw[0], response[0]));
             }
         }
 
@@ -567,14 +605,15 @@ public final class DnsInterceptor implements AutoCloseable {
                 gate.close();
             }
             if (engine != null) {
-                engine.removeTicker(idleCheck);
+                engine.loop().removeTicker(idleCheck);
                 try {
-                    engine.callOnLoop(() -> {
+                    engine.loop().callOnLoop(() -> {
                         closeChannels();
                         List.copyOf(connections).forEach(Connection::close);
-                        engine.selector().selectNow(); // deregisters the keys now, so the ports are free on return
-                        return null;
+                        return engine.loop().selector().selectNow(); // deregisters the keys now
                     });
+                    // the UDP channel is registered with both loops; its socket closes once both deregistered it
+                    engine.shedLoop().callOnLoop(() -> engine.shedLoop().selector().selectNow());
                 } catch (IOException e) {
                     LOG.warn("could not close the DNS interceptor's channels on the event loop", e);
                     closeChannels();
