@@ -11,13 +11,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,11 @@ final class DnsEngine {
     static final int WORKERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     /** Shared gate threads for sink calls: as many as workers. */
     static final int GATES = WORKERS;
+    /**
+     * The shed loop's pause after each busy round: it reads floods at a bounded pace and leaves the CPU to the
+     * others; what the flooded sockets cannot buffer meanwhile the kernel drops (counted, {@link SocketDrops}).
+     */
+    private static final long SHED_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How often the loop runs its tickers (TCP idle timeouts). */
     private static final long TICK_MILLIS = 100;
 
@@ -68,8 +75,11 @@ final class DnsEngine {
 
     private final Loop loop;
     private final Loop shedLoop;
-    /** Lanes with queued work and room under their cap; each lane is listed at most once. */
-    private final BlockingQueue<Lane> ready = new LinkedBlockingQueue<>();
+    /**
+     * Lanes with queued work and room under their cap, each listed at most once: a lane with nothing on a worker
+     * goes to the front, one served a moment ago to the back.
+     */
+    private final BlockingDeque<Lane> ready = new LinkedBlockingDeque<>();
     private final ThreadPoolExecutor gatePool;
     private final ScheduledThreadPoolExecutor timer;
 
@@ -82,8 +92,8 @@ final class DnsEngine {
         for (int i = 0; i < WORKERS; i++) {
             threads("worker").newThread(this::work).start();
         }
-        loop = new Loop("loop");
-        shedLoop = new Loop("shed-loop");
+        loop = new Loop("loop", 0);
+        shedLoop = new Loop("shed-loop", SHED_PAUSE_NANOS);
     }
 
     /** The engine of this JVM, started on first use. */
@@ -143,7 +153,10 @@ final class DnsEngine {
         /** Loop thread only: every UDP read lands here first. */
         private final ByteBuffer receiveBuffer = ByteBuffer.allocate(65535);
 
-        private Loop(String role) {
+        private final long pauseNanos;
+
+        private Loop(String role, long pauseNanos) {
+            this.pauseNanos = pauseNanos;
             try {
                 selector = Selector.open();
             } catch (IOException e) {
@@ -236,6 +249,7 @@ final class DnsEngine {
                     continue;
                 }
                 Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                boolean busy = keys.hasNext();
                 while (keys.hasNext()) {
                     SelectionKey key = keys.next();
                     keys.remove();
@@ -248,6 +262,9 @@ final class DnsEngine {
                     } catch (Throwable t) {
                         LOG.warn("a DNS interceptor's channel handler threw; the loop continues", t);
                     }
+                }
+                if (busy && pauseNanos > 0) {
+                    LockSupport.parkNanos(pauseNanos);
                 }
                 long now = System.nanoTime();
                 if (now - lastTick >= TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS)) {
@@ -316,9 +333,15 @@ final class DnsEngine {
             this.maxRunning = maxRunning;
         }
 
-        /** Queues a query for a worker; false when the queue is full or the lane closed (the caller sheds it). */
+        /**
+         * Queues a query for a worker; false when the queue is full or the lane closed (the caller sheds it). A
+         * lane with nothing on a worker goes to the front of the ready list: a sandbox that asks now and then is
+         * answered next, ahead of those that keep the workers busy, which still get every other turn among
+         * themselves in order.
+         */
         boolean offer(Runnable task) {
             boolean list;
+            boolean idle;
             synchronized (this) {
                 if (closed || queue.size() >= capacity) {
                     return false;
@@ -326,9 +349,12 @@ final class DnsEngine {
                 queue.add(task);
                 list = !listed && running < maxRunning;
                 listed |= list;
+                idle = running == 0;
             }
-            if (list) {
-                ready.add(this);
+            if (list && idle) {
+                ready.addFirst(this);
+            } else if (list) {
+                ready.addLast(this);
             }
             return true;
         }
@@ -348,7 +374,7 @@ final class DnsEngine {
                 listed = list;
             }
             if (list) {
-                ready.add(this);
+                ready.addLast(this);
             }
             return task;
         }
@@ -361,7 +387,7 @@ final class DnsEngine {
                 listed |= list;
             }
             if (list) {
-                ready.add(this);
+                ready.addLast(this);
             }
         }
 
