@@ -43,17 +43,20 @@ import org.slf4j.LoggerFactory;
  *   and hands the rest to the workers;</li>
  *   <li>one shed loop ({@value #THREAD_PREFIX}shed-loop): the same work for the UDP channels of interceptors that
  *   went over their budget, until they have kept within it for a second. Reading and dropping a flood costs CPU
- *   on this thread, not on the loop that answers everyone else, which therefore sleeps until a query comes;</li>
+ *   on this thread, not on the loop that answers everyone else, which therefore sleeps until a query comes. It
+ *   pauses 1 ms after each busy round, so a flood is read at a bounded pace; the kernel drops what the flooded
+ *   socket cannot buffer meanwhile;</li>
  *   <li>{@link #WORKERS} workers ({@value #THREAD_PREFIX}worker-N) for the queries that block (upstream, CNAME
  *   chain, sink). Each interceptor has its own {@link Lane}: a bounded queue and a cap on its queries being
  *   worked on at once. Workers serve the lanes with work round-robin, one query per turn, so a flooded sandbox
- *   holds at most its cap of workers and its excess waits in, or is shed from, its own queue;</li>
+ *   holds at most its cap of workers and its excess waits in, or is shed from, its own queue; a lane with nothing
+ *   on a worker joins at the front, so a sandbox that asks now and then is served next;</li>
  *   <li>{@link #GATES} gate threads ({@value #THREAD_PREFIX}gate-N) that run the sink calls, so a worker can stop
  *   waiting for a slow enforcer after the gate timeout; each interceptor may hold at most its cap of them;</li>
  *   <li>one timer ({@value #THREAD_PREFIX}timer) for the periodic audit of every interceptor.</li>
  * </ul>
- * At most {@link #maxThreads()} threads in all. The engine itself is never closed; closing an interceptor closes
- * its channels and its lane.
+ * All {@link #maxThreads()} threads start with the engine, so the count stays constant from the first interceptor
+ * on. The engine itself is never closed; closing an interceptor closes its channels and its lane.
  */
 final class DnsEngine {
     private static final Logger LOG = LoggerFactory.getLogger(DnsEngine.class);
@@ -86,9 +89,10 @@ final class DnsEngine {
     private DnsEngine() {
         gatePool = new ThreadPoolExecutor(GATES, GATES, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 threads("gate"));
-        gatePool.allowCoreThreadTimeOut(true);
+        gatePool.prestartAllCoreThreads(); // a constant thread count from the first interceptor on
         timer = new ScheduledThreadPoolExecutor(1, threads("timer"));
         timer.setRemoveOnCancelPolicy(true);
+        timer.prestartAllCoreThreads();
         for (int i = 0; i < WORKERS; i++) {
             threads("worker").newThread(this::work).start();
         }
@@ -105,7 +109,7 @@ final class DnsEngine {
         return shared;
     }
 
-    /** The most threads the engine ever runs. */
+    /** The threads the engine runs: 3 + 2 × {@link #WORKERS}. */
     static int maxThreads() {
         return 2 + WORKERS + GATES + 1;
     }

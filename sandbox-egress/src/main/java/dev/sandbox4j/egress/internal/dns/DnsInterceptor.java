@@ -28,21 +28,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: none of its own. Every interceptor in the JVM is served by the same fixed set of daemon threads
  * ({@link DnsEngine}, named {@code sandbox4j-dns-*}): one event loop reads every interceptor's non-blocking UDP
- * and TCP channels and answers denials, refusals and cached answers at once; a small shared pool of workers
- * resolves the rest (upstream, CNAME chain, sink); shared gate threads run the sink calls so that a slow enforcer
- * can be given up on after {@link DnsInterceptorConfig#gateTimeout()}; one shared timer runs the audit. Starting
- * more interceptors adds no threads. Each interceptor keeps its own budgets: its token bucket
- * ({@link DnsInterceptorConfig#queriesPerSecond()}), its queue of queries waiting for a worker
- * ({@link DnsInterceptorConfig#workerQueue()}), its cap on queries on the workers at once
- * ({@link DnsInterceptorConfig#workerThreads()}: workers take the interceptors with work round-robin, one query
- * per turn, so a flooded one holds at most its cap while the others are answered), and its TCP connection cap and
- * idle timeout. A query over the token-bucket budget or arriving when its queue is full, and a TCP connection over
- * the cap, is dropped and counted; the shared timer reports such drops to the audit trail while they happen
- * ({@link ShedReporter}), together with the datagrams the kernel dropped because the socket's receive buffer was
- * full, where the OS shows them ({@link SocketDrops}, Linux).
+ * and TCP channels and answers denials, refusals and cached answers at once; a second loop does the same for the
+ * UDP channels of interceptors over their budget, at a bounded pace, so that a flood is read off the loop that
+ * answers the others; a small shared pool of workers resolves the rest (upstream, CNAME chain, sink); shared gate
+ * threads run the sink calls so that a slow enforcer can be given up on after
+ * {@link DnsInterceptorConfig#gateTimeout()}; one shared timer runs the audit. Starting more interceptors adds no
+ * threads. Each interceptor keeps its own budgets: its token bucket ({@link DnsInterceptorConfig#queriesPerSecond()}),
+ * its queue of queries waiting for a worker ({@link DnsInterceptorConfig#workerQueue()}), its cap on queries on
+ * the workers at once ({@link DnsInterceptorConfig#workerThreads()}: workers take the interceptors with work
+ * round-robin, one query per turn, an idle one first, so a flooded one holds at most its cap while the others are
+ * answered), and its TCP connection cap and idle timeout. A query over the token-bucket budget or arriving when
+ * its queue is full, and a TCP connection over the cap, is dropped and counted; the shared timer reports such
+ * drops to the audit trail while they happen ({@link ShedReporter}), together with the datagrams the kernel
+ * dropped because the socket's receive buffer was full, where the OS shows them ({@link SocketDrops}, Linux).
  *
- * <p>What the sharing does not isolate: the workers block on upstream queries, so when the flooded sandboxes'
- * queries all wait for unanswering upstreams, the workers they hold (their caps, together) are slow to come back.
+ * <p>What the sharing does not isolate: CPU, and blocking upstreams. The workers block on upstream queries, so
+ * when the flooded sandboxes' upstreams stop answering, the workers they hold (their caps, together) come back
+ * only at the upstream timeout.
  */
 public final class DnsInterceptor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsInterceptor.class);
