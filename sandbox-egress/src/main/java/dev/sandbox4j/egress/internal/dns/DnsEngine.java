@@ -340,8 +340,9 @@ final class DnsEngine {
         /**
          * Queues a query for a worker; false when the queue is full or the lane closed (the caller sheds it). A
          * lane with nothing on a worker goes to the front of the ready list: a sandbox that asks now and then is
-         * answered next, ahead of those that keep the workers busy, which still get every other turn among
-         * themselves in order.
+         * answered next, ahead of those that keep the workers busy, which keep their round-robin order among
+         * themselves. A lane can be at the front with one query at a time only, since it must have none on a
+         * worker to get there.
          */
         boolean offer(Runnable task) {
             boolean list;

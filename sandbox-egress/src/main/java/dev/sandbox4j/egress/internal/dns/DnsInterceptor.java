@@ -600,12 +600,6 @@ public final class DnsInterceptor implements AutoCloseable {
             if (auditTask != null) {
                 auditTask.cancel(false);
             }
-            if (lane != null) {
-                lane.close();
-            }
-            if (gate != null) {
-                gate.close();
-            }
             if (engine != null) {
                 engine.loop().removeTicker(idleCheck);
                 try {
@@ -622,6 +616,12 @@ public final class DnsInterceptor implements AutoCloseable {
                 }
             } else {
                 closeChannels();
+            }
+            if (lane != null) {
+                lane.close(); // after the channels: nothing read any more is shed for want of a queue
+            }
+            if (gate != null) {
+                gate.close();
             }
             if (started) {
                 audit();

@@ -56,8 +56,9 @@ final class InterceptorScale {
             s.threads(10);
             s.threads(50);
             for (int perMs : FLOOD_PER_MS) {
-                s.floodLatency(10, perMs);
+                s.floodLatency(10, perMs, false);
             }
+            s.floodLatency(10, FLOOD_PER_MS[FLOOD_PER_MS.length - 1], true);
             return s.report();
         }
     }
@@ -102,14 +103,15 @@ final class InterceptorScale {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(PREFIX)).count();
     }
 
-    private void floodLatency(int flooders, int perMs) throws Exception {
+    /** One row: the victim's lookups (fresh names, or one cached name) alone, then while others are flooded. */
+    private void floodLatency(int flooders, int perMs, boolean cached) throws Exception {
         List<DnsInterceptor> open = new ArrayList<>();
         List<Thread> clients = new ArrayList<>();
         AtomicBoolean flooding = new AtomicBoolean(true);
         try (DatagramSocket client = client()) {
             DnsInterceptor victim = interceptor();
             open.add(victim);
-            Stats quiet = lookups(client, victim, "quiet");
+            Stats quiet = lookups(client, victim, cached ? null : "quiet");
             for (int i = 0; i < flooders; i++) {
                 DnsInterceptor f = interceptor();
                 open.add(f);
@@ -120,16 +122,16 @@ final class InterceptorScale {
                 clients.add(t);
             }
             Thread.sleep(1000);
-            Stats flooded = lookups(client, victim, "flooded");
+            Stats flooded = lookups(client, victim, cached ? null : "flooded");
             flooding.set(false);
             for (Thread t : clients) {
                 t.join(5000);
             }
             long floodShed = open.stream().skip(1).mapToLong(d -> d.stats().shed() + d.stats().socketDrops()).sum();
-            floodRows.add(String.format(Locale.ROOT, "| %d × %d/s | %.2f / %.2f ms | %.2f / %.2f ms | %.2f× | %d"
-                    + " | %d |", flooders, perMs * 1000, quiet.median(), quiet.p(0.9), flooded.median(),
-                    flooded.p(0.9), flooded.median() / quiet.median(), victim.stats().shed() + victim.stats().socketDrops(),
-                    floodShed));
+            floodRows.add(String.format(Locale.ROOT, "| %d × %d/s%s | %.2f / %.2f ms | %.2f / %.2f ms | %.2f× | %d"
+                    + " | %d |", flooders, perMs * 1000, cached ? ", cached name" : "",
+                    quiet.median(), quiet.p(0.9), flooded.median(), flooded.p(0.9), flooded.median() / quiet.median(),
+                    victim.stats().shed() + victim.stats().socketDrops(), floodShed));
         } finally {
             flooding.set(false);
             open.forEach(DnsInterceptor::close);
@@ -160,14 +162,14 @@ final class InterceptorScale {
     }
 
     /**
-     * {@link #LOOKUPS} sequential lookups of fresh names, one every 10 ms (half the budget), each timed from send to
-     * the checked answer.
+     * {@link #LOOKUPS} sequential lookups of fresh names ({@code tag} null: of one cached name), one every 10 ms
+     * (half the budget), each timed from send to the checked answer.
      */
     private static Stats lookups(DatagramSocket client, DnsInterceptor d, String tag) throws Exception {
         List<Long> nanos = new ArrayList<>();
         for (int i = 0; i < LOOKUPS; i++) {
             long t0 = System.nanoTime();
-            ask(client, d.address(), tag + "-" + i + "." + ZONE);
+            ask(client, d.address(), (tag == null ? "cached" : tag + "-" + i) + "." + ZONE);
             long took = System.nanoTime() - t0;
             nanos.add(took);
             Thread.sleep(Math.max(0, 10 - took / 1_000_000));
@@ -218,7 +220,7 @@ final class InterceptorScale {
         sb.append("| interceptors | JVM threads added | `").append(PREFIX).append("*` threads | per interceptor |"
                 + " left after closing all |\n|---|---|---|---|---|\n");
         rows.forEach(r -> sb.append(r).append('\n'));
-        sb.append("\n| answer latency of one interceptor (fresh names, ").append(LOOKUPS).append(" sequential, p50 / p90)"
+        sb.append("\n| answer latency of one interceptor (").append(LOOKUPS).append(" sequential lookups, p50 / p90)"
                 + " while others are flooded | alone | flooded | ratio | victim shed | flooders shed |\n"
                 + "|---|---|---|---|---|---|\n");
         floodRows.forEach(r -> sb.append(r).append('\n'));
