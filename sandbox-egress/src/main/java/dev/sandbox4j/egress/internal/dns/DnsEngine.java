@@ -11,14 +11,13 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,8 +48,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #WORKERS} workers ({@value #THREAD_PREFIX}worker-N) for the queries that block (upstream, CNAME
  *   chain, sink). Each interceptor has its own {@link Lane}: a bounded queue and a cap on its queries being
  *   worked on at once. Workers serve the lanes with work round-robin, one query per turn, so a flooded sandbox
- *   holds at most its cap of workers and its excess waits in, or is shed from, its own queue; a lane with nothing
- *   on a worker joins at the front, so a sandbox that asks now and then is served next;</li>
+ *   holds at most its cap of workers and its excess waits in, or is shed from, its own queue;</li>
+ *   <li>{@link #QUICK_WORKERS} quick workers ({@value #THREAD_PREFIX}quick-worker-N) for lanes that had nothing on
+ *   a worker when a query came (every worker takes those first). Under a flood they sleep, so when a quiet sandbox
+ *   asks, the OS scheduler runs them at once instead of behind the busy workers;</li>
  *   <li>{@link #GATES} gate threads ({@value #THREAD_PREFIX}gate-N) that run the sink calls, so a worker can stop
  *   waiting for a slow enforcer after the gate timeout; each interceptor may hold at most its cap of them;</li>
  *   <li>one timer ({@value #THREAD_PREFIX}timer) for the periodic audit of every interceptor.</li>
@@ -64,6 +65,11 @@ final class DnsEngine {
     static final String THREAD_PREFIX = "sandbox4j-dns-";
     /** Shared workers: max(4, 2 × cores). */
     static final int WORKERS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    /**
+     * Workers that serve only lanes which had nothing on a worker: under a flood they sleep, so the scheduler runs
+     * them at once when a quiet sandbox asks.
+     */
+    static final int QUICK_WORKERS = 2;
     /** Shared gate threads for sink calls: as many as workers. */
     static final int GATES = WORKERS;
     /**
@@ -78,11 +84,12 @@ final class DnsEngine {
 
     private final Loop loop;
     private final Loop shedLoop;
-    /**
-     * Lanes with queued work and room under their cap, each listed at most once: a lane with nothing on a worker
-     * goes to the front, one served a moment ago to the back.
-     */
-    private final BlockingDeque<Lane> ready = new LinkedBlockingDeque<>();
+    /** Lanes with queued work and room under their cap that had queries on a worker: round-robin. */
+    private final BlockingQueue<Lane> ready = new LinkedBlockingQueue<>();
+    /** Lanes that had nothing on a worker when a query came: served first, by any worker. */
+    private final BlockingQueue<Lane> fresh = new LinkedBlockingQueue<>();
+    /** One permit per lane listed in either queue (more when a quick worker took a fresh one): wakes the workers. */
+    private final Semaphore wake = new Semaphore(0);
     private final ThreadPoolExecutor gatePool;
     private final ScheduledThreadPoolExecutor timer;
 
@@ -94,7 +101,10 @@ final class DnsEngine {
         timer.setRemoveOnCancelPolicy(true);
         timer.prestartAllCoreThreads();
         for (int i = 0; i < WORKERS; i++) {
-            threads("worker").newThread(this::work).start();
+            threads("worker").newThread(() -> work(false)).start();
+        }
+        for (int i = 0; i < QUICK_WORKERS; i++) {
+            threads("quick-worker").newThread(() -> work(true)).start();
         }
         loop = new Loop("loop", 0);
         shedLoop = new Loop("shed-loop", SHED_PAUSE_NANOS);
@@ -104,14 +114,15 @@ final class DnsEngine {
     static synchronized DnsEngine shared() {
         if (shared == null) {
             shared = new DnsEngine();
-            LOG.debug("DNS engine started: 1 loop, {} workers, up to {} gate threads, 1 timer", WORKERS, GATES);
+            LOG.debug("DNS engine started: 2 loops, {} + {} workers, {} gate threads, 1 timer", WORKERS, QUICK_WORKERS,
+                    GATES);
         }
         return shared;
     }
 
-    /** The threads the engine runs: 3 + 2 × {@link #WORKERS}. */
+    /** The threads the engine runs: 5 + 2 × {@link #WORKERS}. */
     static int maxThreads() {
-        return 2 + WORKERS + GATES + 1;
+        return 2 + WORKERS + QUICK_WORKERS + GATES + 1;
     }
 
     /** What a registered channel does when it is ready; runs on the loop and must not block. */
@@ -296,14 +307,28 @@ final class DnsEngine {
         }
     }
 
-    /** A worker: takes the lane at the head of the ready list, runs one of its queries, lists it again. */
-    private void work() {
+    /**
+     * A worker: takes a fresh lane, or else (not a quick worker) the lane at the head of the ready list, runs one of
+     * its queries, lists it again.
+     */
+    private void work(boolean quick) {
         while (true) {
             Lane lane;
             try {
-                lane = ready.take();
+                if (quick) {
+                    lane = fresh.take();
+                } else {
+                    wake.acquire();
+                    lane = fresh.poll();
+                    if (lane == null) {
+                        lane = ready.poll();
+                    }
+                }
             } catch (InterruptedException e) {
                 continue; // nobody interrupts the engine's threads; keep serving
+            }
+            if (lane == null) {
+                continue;
             }
             Runnable task = lane.begin();
             if (task == null) {
@@ -339,10 +364,10 @@ final class DnsEngine {
 
         /**
          * Queues a query for a worker; false when the queue is full or the lane closed (the caller sheds it). A
-         * lane with nothing on a worker goes to the front of the ready list: a sandbox that asks now and then is
-         * answered next, ahead of those that keep the workers busy, which keep their round-robin order among
-         * themselves. A lane can be at the front with one query at a time only, since it must have none on a
-         * worker to get there.
+         * lane with nothing on a worker is listed as fresh: the quick workers, and any worker first, serve it, so a
+         * sandbox that asks now and then is answered ahead of those that keep the workers busy, which keep their
+         * round-robin order among themselves. A lane is fresh with one query at a time only, since it must have
+         * none on a worker to get there.
          */
         boolean offer(Runnable task) {
             boolean list;
@@ -356,10 +381,9 @@ final class DnsEngine {
                 listed |= list;
                 idle = running == 0;
             }
-            if (list && idle) {
-                ready.addFirst(this);
-            } else if (list) {
-                ready.addLast(this);
+            if (list) {
+                (idle ? fresh : ready).add(this);
+                wake.release();
             }
             return true;
         }
@@ -379,7 +403,8 @@ final class DnsEngine {
                 listed = list;
             }
             if (list) {
-                ready.addLast(this);
+                ready.add(this);
+                wake.release();
             }
             return task;
         }
@@ -392,7 +417,8 @@ final class DnsEngine {
                 listed |= list;
             }
             if (list) {
-                ready.addLast(this);
+                ready.add(this);
+                wake.release();
             }
         }
 

@@ -44,27 +44,28 @@ class DnsEngineTest {
 
     @Test
     void aLaneWithNothingOnAWorkerIsServedBeforeTheQueuedWorkOfBusyLanes() throws Exception {
-        // given: every worker busy with a query of a flooded lane, each lane with more queued and room under its
-        // cap, so all of them wait on the ready list
+        // given: every worker, quick ones included, busy with a query of a flooded lane, each lane with more
+        // queued and room under its cap, so all of them wait on the ready list
         List<String> started = new CopyOnWriteArrayList<>();
-        for (int i = 0; i < DnsEngine.WORKERS; i++) {
+        int all = DnsEngine.WORKERS + DnsEngine.QUICK_WORKERS;
+        for (int i = 0; i < all; i++) {
             DnsEngine.Lane flooded = lane(100, 2);
             for (int q = 0; q < 10; q++) {
                 assertThat(flooded.offer(blocking(started, "flooded-" + i))).isTrue();
             }
         }
-        await(() -> started.size() == DnsEngine.WORKERS);
+        await(() -> started.size() == all);
         DnsEngine.Lane victim = lane(100, 2);
 
         // when: the victim asks, then one worker comes free
         assertThat(victim.offer(blocking(started, "victim"))).isTrue();
         go.release();
-        await(() -> started.size() == DnsEngine.WORKERS + 1);
+        await(() -> started.size() == all + 1);
 
         // then
-        assertThat(started).hasSize(DnsEngine.WORKERS + 1);
-        assertThat(started.get(DnsEngine.WORKERS)).isEqualTo("victim");
-        assertThat(started.subList(0, DnsEngine.WORKERS)).allSatisfy(s -> assertThat(s).startsWith("flooded-"));
+        assertThat(started).hasSize(all + 1);
+        assertThat(started.get(all)).isEqualTo("victim");
+        assertThat(started.subList(0, all)).allSatisfy(s -> assertThat(s).startsWith("flooded-"));
     }
 
     @Test
