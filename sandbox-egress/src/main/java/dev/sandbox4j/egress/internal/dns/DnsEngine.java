@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>one event loop ({@value #THREAD_PREFIX}loop): a selector over every interceptor's UDP and TCP channels,
  *   all non-blocking. It reads queries, answers what needs no upstream (denials, refusals, cached answers) at once
  *   and hands the rest to the workers;</li>
+ *   <li>a second event loop ({@value #THREAD_PREFIX}loop-2) that reads the same UDP channels, so one busy
+ *   interceptor's cached answers are built on two cores;</li>
  *   <li>one shed loop ({@value #THREAD_PREFIX}shed-loop): the same work for the UDP channels of interceptors that
  *   went over their budget, until they have kept within it for a second. Reading and dropping a flood costs CPU
  *   on this thread, not on the loop that answers everyone else, which therefore sleeps until a query comes. It
@@ -83,6 +85,7 @@ final class DnsEngine {
     private static DnsEngine shared;
 
     private final Loop loop;
+    private final Loop loop2;
     private final Loop shedLoop;
     /** Lanes with queued work and room under their cap that had queries on a worker: round-robin. */
     private final BlockingQueue<Lane> ready = new LinkedBlockingQueue<>();
@@ -107,6 +110,7 @@ final class DnsEngine {
             threads("quick-worker").newThread(() -> work(true)).start();
         }
         loop = new Loop("loop", 0);
+        loop2 = new Loop("loop-2", 0);
         shedLoop = new Loop("shed-loop", SHED_PAUSE_NANOS);
     }
 
@@ -120,9 +124,9 @@ final class DnsEngine {
         return shared;
     }
 
-    /** The threads the engine runs: 5 + 2 × {@link #WORKERS}. */
+    /** The threads the engine runs: 6 + 2 × {@link #WORKERS}. */
     static int maxThreads() {
-        return 2 + WORKERS + QUICK_WORKERS + GATES + 1;
+        return 3 + WORKERS + QUICK_WORKERS + GATES + 1;
     }
 
     /** What a registered channel does when it is ready; runs on the loop and must not block. */
@@ -133,6 +137,11 @@ final class DnsEngine {
     /** The event loop of the interceptors' channels. */
     Loop loop() {
         return loop;
+    }
+
+    /** The second event loop, reading the interceptors' UDP channels too. */
+    Loop loop2() {
+        return loop2;
     }
 
     /**
@@ -479,7 +488,7 @@ final class DnsEngine {
     private static ThreadFactory threads(String role) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, THREAD_PREFIX + role + (role.endsWith("loop") || role.equals("timer") ? ""
+            Thread t = new Thread(r, THREAD_PREFIX + role + (role.contains("loop") || role.equals("timer") ? ""
                     : "-" + n.incrementAndGet()));
             t.setDaemon(true);
             return t;

@@ -78,6 +78,7 @@ public final class DnsInterceptor implements AutoCloseable {
     private ScheduledFuture<?> auditTask;
     /** The UDP channel's keys on the two loops; exactly one of them has read interest. */
     private volatile SelectionKey udpKey;
+    private volatile SelectionKey udpKey2;
     private volatile SelectionKey udpShedKey;
     /** Written by the loop that reads the UDP channel (one at a time, handing over through the keys). */
     private volatile long lastOverBudget;
@@ -158,8 +159,11 @@ public final class DnsInterceptor implements AutoCloseable {
             try {
                 DnsEngine.Loop main = engine.loop();
                 DnsEngine.Loop shedding = engine.shedLoop();
+                DnsEngine.Loop second = engine.loop2();
                 udpShedKey = shedding.callOnLoop(() -> udp.register(shedding.selector(), 0,
                         (DnsEngine.ReadyHandler) k -> readUdp(shedding)));
+                udpKey2 = second.callOnLoop(() -> udp.register(second.selector(), SelectionKey.OP_READ,
+                        (DnsEngine.ReadyHandler) k -> readUdp(second)));
                 main.callOnLoop(() -> {
                     udpKey = udp.register(main.selector(), SelectionKey.OP_READ,
                             (DnsEngine.ReadyHandler) k -> readUdp(main));
@@ -258,18 +262,22 @@ public final class DnsInterceptor implements AutoCloseable {
         }
         boolean shedding = on == engine.shedLoop();
         if (!shedding && overBudget > 0) {
-            moveUdp(udpKey, udpShedKey, engine.shedLoop());
+            moveUdp(true);
         } else if (shedding && now - lastOverBudget >= SHED_LOOP_NANOS) {
-            moveUdp(udpShedKey, udpKey, engine.loop());
+            moveUdp(false);
         }
     }
 
-    /** Hands the UDP channel to the other loop: read interest off here, on there. */
-    private void moveUdp(SelectionKey from, SelectionKey to, DnsEngine.Loop target) {
+    /** Hands the UDP channel to the shed loop or back: read interest off on one side, on on the other. */
+    private void moveUdp(boolean toShedLoop) {
         try {
-            from.interestOps(0);
-            to.interestOps(SelectionKey.OP_READ);
-            target.wakeup();
+            int main = toShedLoop ? 0 : SelectionKey.OP_READ;
+            udpKey.interestOps(main);
+            udpKey2.interestOps(main);
+            udpShedKey.interestOps(SelectionKey.OP_READ - main);
+            engine.loop().wakeup();
+            engine.loop2().wakeup();
+            engine.shedLoop().wakeup();
         } catch (java.nio.channels.CancelledKeyException e) {
             // closing
         }
@@ -608,7 +616,8 @@ public final class DnsInterceptor implements AutoCloseable {
                         List.copyOf(connections).forEach(Connection::close);
                         return engine.loop().selector().selectNow(); // deregisters the keys now
                     });
-                    // the UDP channel is registered with both loops; its socket closes once both deregistered it
+                    // the UDP channel is registered with three loops; its socket closes once all deregistered it
+                    engine.loop2().callOnLoop(() -> engine.loop2().selector().selectNow());
                     engine.shedLoop().callOnLoop(() -> engine.shedLoop().selector().selectNow());
                 } catch (IOException e) {
                     LOG.warn("could not close the DNS interceptor's channels on the event loop", e);

@@ -44,17 +44,21 @@ class DnsEngineTest {
 
     @Test
     void aLaneWithNothingOnAWorkerIsServedBeforeTheQueuedWorkOfBusyLanes() throws Exception {
-        // given: every worker, quick ones included, busy with a query of a flooded lane, each lane with more
-        // queued and room under its cap, so all of them wait on the ready list
+        // given: every worker, quick ones included, busy with one query of its own flooded lane; then more queries
+        // for each of those lanes, which have room under their cap, so all of them wait on the ready list
         List<String> started = new CopyOnWriteArrayList<>();
         int all = DnsEngine.WORKERS + DnsEngine.QUICK_WORKERS;
+        List<DnsEngine.Lane> flooded = new ArrayList<>();
         for (int i = 0; i < all; i++) {
-            DnsEngine.Lane flooded = lane(100, 2);
-            for (int q = 0; q < 10; q++) {
-                assertThat(flooded.offer(blocking(started, "flooded-" + i))).isTrue();
-            }
+            flooded.add(lane(100, 2));
+            assertThat(flooded.get(i).offer(blocking(started, "flooded-" + i))).isTrue();
         }
         await(() -> started.size() == all);
+        for (int i = 0; i < all; i++) {
+            for (int q = 0; q < 5; q++) {
+                assertThat(flooded.get(i).offer(blocking(started, "flooded-" + i))).isTrue();
+            }
+        }
         DnsEngine.Lane victim = lane(100, 2);
 
         // when: the victim asks, then one worker comes free

@@ -35,7 +35,7 @@ class SharedEngineTest {
     private static final EgressPolicy POLICY = EgressPolicy.denyAll().allow("**.test.sandbox4j.example");
     /** The only names the shared threads may have. */
     private static final Pattern ENGINE_THREAD =
-            Pattern.compile("sandbox4j-dns-(loop|shed-loop|timer|(quick-)?worker-\\d+|gate-\\d+)");
+            Pattern.compile("sandbox4j-dns-(loop|loop-2|shed-loop|timer|(quick-)?worker-\\d+|gate-\\d+)");
 
     private TestAuthority upstream;
     private final List<DnsInterceptor> open = new ArrayList<>();
