@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: none of its own. Every interceptor in the JVM is served by the same fixed set of daemon threads
  * ({@link DnsEngine}, named {@code sandbox4j-dns-*}): one event loop reads every interceptor's non-blocking UDP
- * and TCP channels and answers denials, refusals and cached answers at once; a second loop does the same for the
- * UDP channels of interceptors over their budget, at a bounded pace, so that a flood is read off the loop that
- * answers the others; a small shared pool of workers resolves the rest (upstream, CNAME chain, sink); shared gate
+ * and TCP channels and answers denials, refusals and cached answers at once (a second one reads the same UDP
+ * channels); a shed loop does the same for the UDP channels of interceptors over their budget, at a bounded pace,
+ * so that a flood is read off the loops that answer the others; a small shared pool of workers resolves the rest
+ * (upstream, CNAME chain, sink), two quick workers only for interceptors with nothing on a worker; shared gate
  * threads run the sink calls so that a slow enforcer can be given up on after
  * {@link DnsInterceptorConfig#gateTimeout()}; one shared timer runs the audit. Starting more interceptors adds no
  * threads. Each interceptor keeps its own budgets: its token bucket ({@link DnsInterceptorConfig#queriesPerSecond()}),
