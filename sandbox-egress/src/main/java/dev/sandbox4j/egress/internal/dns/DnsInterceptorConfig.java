@@ -254,7 +254,7 @@ public record DnsInterceptorConfig(
          * This sandbox's cap on queries being resolved at once (upstream, CNAME chain, sink) on the workers every
          * interceptor in the JVM shares; default 2. The workers take the sandboxes with waiting queries
          * round-robin, so a flooded sandbox never holds more than this many of them. No threads are made per
-         * sandbox; the same cap bounds its sink calls in flight.
+         * sandbox; its sink calls in flight are capped at the larger of this and 2.
          */
         public Builder workerThreads(int threads) {
             this.workerThreads = threads;
