@@ -2,30 +2,20 @@ package dev.sandbox4j.egress.internal.dns;
 
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.egress.EgressLog;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.util.ArrayList;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,40 +26,70 @@ import org.slf4j.LoggerFactory;
  * every answer before the data plane is programmed ({@link dev.sandbox4j.egress.internal.LearnedAddressSink}) and
  * the answer released. Every decision becomes an audit event on the configured recorder.
  *
- * <p>Threads (platform threads, daemon): one UDP receiver, one TCP acceptor, a fixed pool of UDP workers with a
- * bounded queue, one thread per TCP connection up to the connection cap, and a small pool for the sink calls.
- * A query over the token-bucket budget, or arriving when the worker queue is full, is dropped and counted; one
- * more daemon thread reports such drops to the audit trail while they happen ({@link ShedReporter}), together with
- * the datagrams the kernel dropped because the socket's receive buffer was full, where the OS shows them
- * ({@link SocketDrops}, Linux).
+ * <p>Threads: none of its own. Every interceptor in the JVM is served by the same fixed set of daemon threads
+ * ({@link DnsEngine}, named {@code sandbox4j-dns-*}): one event loop reads every interceptor's non-blocking UDP
+ * and TCP channels and answers denials, refusals and cached answers at once (a second one reads the same UDP
+ * channels); a shed loop does the same for the UDP channels of interceptors over their budget, at a bounded pace,
+ * so that a flood is read off the loops that answer the others; a small shared pool of workers resolves the rest
+ * (upstream, CNAME chain, sink), two quick workers only for interceptors with nothing on a worker; shared gate
+ * threads run the sink calls so that a slow enforcer can be given up on after
+ * {@link DnsInterceptorConfig#gateTimeout()}; one shared timer runs the audit. Starting more interceptors adds no
+ * threads. Each interceptor keeps its own budgets: its token bucket ({@link DnsInterceptorConfig#queriesPerSecond()}),
+ * its queue of queries waiting for a worker ({@link DnsInterceptorConfig#workerQueue()}), its cap on queries on
+ * the workers at once ({@link DnsInterceptorConfig#workerThreads()}: workers take the interceptors with work
+ * round-robin, one query per turn, an idle one first, so a flooded one holds at most its cap while the others are
+ * answered), and its TCP connection cap and idle timeout. A query over the token-bucket budget or arriving when
+ * its queue is full, and a TCP connection over the cap, is dropped and counted; the shared timer reports such
+ * drops to the audit trail while they happen ({@link ShedReporter}), together with the datagrams the kernel
+ * dropped because the socket's receive buffer was full, where the OS shows them ({@link SocketDrops}, Linux).
+ *
+ * <p>What the sharing does not isolate: CPU, and blocking upstreams. The workers block on upstream queries, so
+ * when the flooded sandboxes' upstreams stop answering, the workers they hold (their caps, together) come back
+ * only at the upstream timeout.
  */
 public final class DnsInterceptor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DnsInterceptor.class);
+    /** How long an interceptor stays on the shed loop after its last query over budget. */
+    private static final long SHED_LOOP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Datagrams read per turn of the loop before the next ready channel gets its turn. */
+    private static final int READS_PER_TURN = 32;
+    /**
+     * Datagrams over the budget read per turn: a flooded interceptor's turn ends after these, so the loop comes
+     * round to the others soon; what its socket cannot hold meanwhile the kernel drops (counted, {@link SocketDrops}).
+     */
+    private static final int SHED_PER_TURN = 4;
+    /** Connections accepted per turn of the loop. */
+    private static final int ACCEPTS_PER_TURN = 16;
 
     private final DnsInterceptorConfig config;
     private final Counters counters = new Counters();
     private final QueryBudget budget;
     private final ShedReporter shedReporter;
     private final Object lifecycle = new Object();
-    private final AtomicInteger tcpConnections = new AtomicInteger();
+    /** Open TCP connections; loop thread only. */
+    private final Set<Connection> connections = new HashSet<>();
+    private final Runnable idleCheck = this::closeIdleConnections;
     private volatile boolean started;
     private volatile boolean closed;
-    private DatagramSocket udp;
-    private ServerSocket tcp;
-    private ThreadPoolExecutor workers;
-    private ThreadPoolExecutor tcpWorkers;
-    private ExecutorService gate;
-    private ScheduledExecutorService auditTimer;
-    private int udpPort;
+    private DnsEngine engine;
+    private DatagramChannel udp;
+    private ServerSocketChannel tcp;
+    private DnsEngine.Lane lane;
+    private DnsEngine.Gate gate;
+    private ScheduledFuture<?> auditTask;
+    /** The UDP channel's keys on the two loops; exactly one of them has read interest. */
+    private volatile SelectionKey udpKey;
+    private volatile SelectionKey udpKey2;
+    private volatile SelectionKey udpShedKey;
+    /** Written by the loop that reads the UDP channel (one at a time, handing over through the keys). */
+    private volatile long lastOverBudget;
+    private volatile int udpPort;
     private boolean socketDropsLookedUp;
     private SocketDrops socketDrops;
     /** The socket is new, so the kernel's counter started at zero with it. */
     private long socketDropsSeen;
     private long droppedSeen;
     private QueryHandler handler;
-    /** Two receivers: cached answers are built on the receiving thread, so two keep both cores busy. */
-    private final Thread[] udpReceivers = new Thread[2];
-    private Thread tcpAcceptor;
 
     public DnsInterceptor(DnsInterceptorConfig config) {
         this.config = config;
@@ -129,30 +149,37 @@ public final class DnsInterceptor implements AutoCloseable {
             try {
                 bind();
             } catch (IOException e) {
-                closeSockets();
+                closeChannels();
                 throw new SandboxStartException("could not bind the DNS interceptor to " + config.bind() + ": "
                         + e.getMessage() + " (choose another address or port 0)", e);
             }
-            String name = "sandbox4j-dns-" + config.recorder().sandbox();
-            gate = Executors.newFixedThreadPool(Math.max(2, config.workerThreads()), threads(name + "-gate"));
+            engine = DnsEngine.shared();
+            lane = engine.lane(config.workerQueue(), config.workerThreads());
+            gate = engine.gate(Math.max(2, config.workerThreads()));
             handler = new QueryHandler(config, gate, counters);
-            workers = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 30, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(config.workerQueue()), threads(name + "-udp-worker"),
-                    new ThreadPoolExecutor.AbortPolicy());
-            tcpWorkers = new ThreadPoolExecutor(0, config.maxTcpConnections(), 30, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), threads(name + "-tcp"), new ThreadPoolExecutor.AbortPolicy());
-            for (int i = 0; i < udpReceivers.length; i++) {
-                udpReceivers[i] = threads(name + "-udp").newThread(this::receiveUdp);
+            try {
+                DnsEngine.Loop main = engine.loop();
+                DnsEngine.Loop shedding = engine.shedLoop();
+                DnsEngine.Loop second = engine.loop2();
+                udpShedKey = shedding.callOnLoop(() -> udp.register(shedding.selector(), 0,
+                        (DnsEngine.ReadyHandler) k -> readUdp(shedding)));
+                udpKey2 = second.callOnLoop(() -> udp.register(second.selector(), SelectionKey.OP_READ,
+                        (DnsEngine.ReadyHandler) k -> readUdp(second)));
+                main.callOnLoop(() -> {
+                    udpKey = udp.register(main.selector(), SelectionKey.OP_READ,
+                            (DnsEngine.ReadyHandler) k -> readUdp(main));
+                    tcp.register(main.selector(), SelectionKey.OP_ACCEPT, (DnsEngine.ReadyHandler) k -> acceptTcp());
+                    return null;
+                });
+            } catch (IOException e) {
+                closeChannels();
+                throw new SandboxStartException("could not start serving DNS on " + address() + ": "
+                        + e.getMessage(), e);
             }
-            tcpAcceptor = threads(name + "-tcp-accept").newThread(this::acceptTcp);
-            for (Thread t : udpReceivers) {
-                t.start();
-            }
-            tcpAcceptor.start();
-            udpPort = udp.getLocalPort();
-            auditTimer = Executors.newSingleThreadScheduledExecutor(threads(name + "-audit"));
+            engine.loop().addTicker(idleCheck);
             long every = config.auditInterval().toNanos();
-            auditTimer.scheduleWithFixedDelay(() -> guarded(this::audit), every, every, TimeUnit.NANOSECONDS);
+            auditTask = engine.timer().scheduleWithFixedDelay(() -> guarded(this::audit), every, every,
+                    TimeUnit.NANOSECONDS);
             started = true;
             LOG.info("DNS interceptor for {} listening on {} (udp+tcp), upstreams {}", config.recorder().sandbox(),
                     address(), config.upstreams());
@@ -163,20 +190,23 @@ public final class DnsInterceptor implements AutoCloseable {
     private void bind() throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
-            udp = new DatagramSocket(null);
+            udp = DatagramChannel.open();
             if (config.receiveBufferBytes() > 0) {
-                udp.setReceiveBufferSize(config.receiveBufferBytes());
+                udp.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferBytes());
             }
             udp.bind(config.bind());
-            int port = udp.getLocalPort();
-            tcp = new ServerSocket();
-            tcp.setReuseAddress(true);
+            int port = ((InetSocketAddress) udp.getLocalAddress()).getPort();
+            tcp = ServerSocketChannel.open();
+            tcp.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             try {
                 tcp.bind(new InetSocketAddress(config.bind().getAddress(), port), 64);
+                udp.configureBlocking(false);
+                tcp.configureBlocking(false);
+                udpPort = port;
                 return;
             } catch (IOException e) {
                 last = e;
-                closeSockets();
+                closeChannels();
                 if (config.bind().getPort() != 0) {
                     break;
                 }
@@ -187,11 +217,11 @@ public final class DnsInterceptor implements AutoCloseable {
 
     /** Where the interceptor listens (UDP and TCP). */
     public InetSocketAddress address() {
-        DatagramSocket s = udp;
-        if (s == null) {
+        int port = udpPort;
+        if (port == 0) {
             throw new IllegalStateException("the DNS interceptor is not started");
         }
-        return new InetSocketAddress(config.bind().getAddress(), s.getLocalPort());
+        return new InetSocketAddress(config.bind().getAddress(), port);
     }
 
     /** The audit trail this interceptor writes. */
@@ -219,27 +249,65 @@ public final class DnsInterceptor implements AutoCloseable {
         return counters.uncaught.get();
     }
 
-    private void receiveUdp() {
-        byte[] buf = new byte[65535];
-        while (!closed) {
-            DatagramPacket p = new DatagramPacket(buf, buf.length);
+    /**
+     * On a loop: reads up to {@link #READS_PER_TURN} datagrams. Denials, refusals and cached answers are
+     * answered here, with no hand-off; only queries that must go upstream wait for a worker in this interceptor's
+     * lane. A query over the budget moves the channel to the shed loop; a second within the budget there moves
+     * it back.
+     */
+    private void readUdp(DnsEngine.Loop on) {
+        int overBudget = readUdpTurn(on.receiveBuffer());
+        long now = System.nanoTime();
+        if (overBudget > 0) {
+            lastOverBudget = now;
+        }
+        boolean shedding = on == engine.shedLoop();
+        if (!shedding && overBudget > 0) {
+            moveUdp(true);
+        } else if (shedding && now - lastOverBudget >= SHED_LOOP_NANOS) {
+            moveUdp(false);
+        }
+    }
+
+    /** Hands the UDP channel to the shed loop or back: read interest off on one side, on on the other. */
+    private void moveUdp(boolean toShedLoop) {
+        try {
+            int main = toShedLoop ? 0 : SelectionKey.OP_READ;
+            udpKey.interestOps(main);
+            udpKey2.interestOps(main);
+            udpShedKey.interestOps(SelectionKey.OP_READ - main);
+            engine.loop().wakeup();
+            engine.loop2().wakeup();
+            engine.shedLoop().wakeup();
+        } catch (java.nio.channels.CancelledKeyException e) {
+            // closing
+        }
+    }
+
+    /** One turn's reads; returns how many were over the budget. */
+    private int readUdpTurn(ByteBuffer buf) {
+        int overBudget = 0;
+        for (int i = 0; i < READS_PER_TURN && overBudget < SHED_PER_TURN && !closed; i++) {
+            buf.clear();
+            InetSocketAddress client;
             try {
-                udp.receive(p);
+                client = (InetSocketAddress) udp.receive(buf);
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("DNS interceptor UDP receive failed; continuing", e);
                 }
-                continue;
+                return overBudget;
+            }
+            if (client == null) {
+                return overBudget;
             }
             counters.received.incrementAndGet();
             if (!budget.tryAcquire()) {
                 shed(ShedReporter.Reason.BUDGET);
+                overBudget++;
                 continue;
             }
-            InetSocketAddress client = (InetSocketAddress) p.getSocketAddress();
-            // Denials, refusals and cached answers are answered here, on the receiving thread: no hand-off, no
-            // copy. Only queries that must go upstream wait for a worker.
-            byte[] fast = guardedAnswer(p.getData(), p.getLength());
+            byte[] fast = guardedAnswer(buf.array(), buf.position());
             if (fast != QueryHandler.NEEDS_UPSTREAM) {
                 counters.completed.incrementAndGet();
                 if (fast != null) {
@@ -247,23 +315,23 @@ public final class DnsInterceptor implements AutoCloseable {
                 }
                 continue;
             }
-            byte[] data = Arrays.copyOf(p.getData(), p.getLength());
-            try {
-                workers.execute(() -> guarded(() -> {
-                    byte[] out;
-                    try {
-                        out = handler.handle(data, data.length, false);
-                    } finally {
-                        counters.completed.incrementAndGet();
-                    }
-                    if (out != null) {
-                        send(out, client);
-                    }
-                }));
-            } catch (RejectedExecutionException e) {
+            byte[] data = Arrays.copyOf(buf.array(), buf.position());
+            boolean queued = lane.offer(() -> guarded(() -> {
+                byte[] out;
+                try {
+                    out = handler.handle(data, data.length, false);
+                } finally {
+                    counters.completed.incrementAndGet();
+                }
+                if (out != null) {
+                    send(out, client);
+                }
+            }));
+            if (!queued) {
                 shed(ShedReporter.Reason.QUEUE);
             }
         }
+        return overBudget;
     }
 
     private byte[] guardedAnswer(byte[] buf, int len) {
@@ -272,10 +340,14 @@ public final class DnsInterceptor implements AutoCloseable {
         return out[0];
     }
 
+    /** Sends an answer; from the loop or a worker (a datagram channel sends from any thread). */
     private void send(byte[] out, InetSocketAddress client) {
         try {
-            udp.send(new DatagramPacket(out, out.length, client));
-            counters.answered.incrementAndGet();
+            if (udp.send(ByteBuffer.wrap(out), client) > 0) {
+                counters.answered.incrementAndGet();
+            } else {
+                LOG.debug("the send buffer was full; a DNS answer to {} was not sent", client);
+            }
         } catch (IOException e) {
             if (!closed) {
                 LOG.debug("could not send a DNS answer to {}", client, e);
@@ -283,87 +355,186 @@ public final class DnsInterceptor implements AutoCloseable {
         }
     }
 
+    /** On the loop: accepts connections up to the cap; one over it is closed at once and counted as shed. */
     private void acceptTcp() {
-        while (!closed) {
-            Socket s;
+        for (int i = 0; i < ACCEPTS_PER_TURN && !closed; i++) {
+            SocketChannel s;
             try {
                 s = tcp.accept();
             } catch (IOException e) {
                 if (!closed) {
                     LOG.warn("DNS interceptor TCP accept failed; continuing", e);
                 }
-                continue;
+                return;
             }
-            if (tcpConnections.incrementAndGet() > config.maxTcpConnections()) {
-                tcpConnections.decrementAndGet();
+            if (s == null) {
+                return;
+            }
+            if (connections.size() >= config.maxTcpConnections()) {
                 shed(ShedReporter.Reason.TCP_LIMIT);
                 closeQuietly(s);
                 continue;
             }
             try {
-                tcpWorkers.execute(() -> {
-                    try {
-                        guarded(() -> serveTcp(s));
-                    } finally {
-                        tcpConnections.decrementAndGet();
-                        closeQuietly(s);
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                tcpConnections.decrementAndGet();
-                shed(ShedReporter.Reason.TCP_LIMIT);
+                s.configureBlocking(false);
+                s.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                Connection c = new Connection(s);
+                c.key = s.register(engine.loop().selector(), SelectionKey.OP_READ, c);
+                connections.add(c);
+            } catch (IOException e) {
                 closeQuietly(s);
             }
         }
     }
 
-    private void serveTcp(Socket s) {
-        try {
-            s.setSoTimeout((int) Math.max(1, config.tcpIdleTimeout().toMillis()));
-            s.setTcpNoDelay(true);
-            DataInputStream in = new DataInputStream(s.getInputStream());
-            OutputStream out = s.getOutputStream();
-            while (!closed) {
-                int len;
-                try {
-                    len = in.readUnsignedShort();
-                } catch (EOFException e) {
+    /** On the loop: closes the TCP connections idle (no byte read or written) for the idle timeout. */
+    private void closeIdleConnections() {
+        long now = System.nanoTime();
+        long idle = config.tcpIdleTimeout().toNanos();
+        for (Connection c : List.copyOf(connections)) {
+            if (!c.onWorker && now - c.lastActive >= idle) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * One TCP connection, served on the loop: reads one length-prefixed query at a time, stops reading while a
+     * worker answers it, writes the answer, then reads the next. Loop thread only, except {@link #answer}.
+     */
+    private final class Connection implements DnsEngine.ReadyHandler {
+        private final SocketChannel channel;
+        private final ByteBuffer length = ByteBuffer.allocate(2);
+        private SelectionKey key;
+        private ByteBuffer body;
+        private ByteBuffer out;
+        private long lastActive = System.nanoTime();
+        /** A query of this connection is waiting for or on a worker: the idle timeout does not run. */
+        private boolean onWorker;
+        private boolean open = true;
+
+        Connection(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void ready(SelectionKey k) {
+            try {
+                if (k.isWritable()) {
+                    write();
+                } else if (k.isReadable()) {
+                    read();
+                }
+            } catch (IOException e) {
+                // peer reset, cut short or we are closing
+                close();
+            }
+        }
+
+        private void read() throws IOException {
+            lastActive = System.nanoTime();
+            if (body == null) {
+                if (channel.read(length) < 0) {
+                    close();
                     return;
                 }
+                if (length.hasRemaining()) {
+                    return;
+                }
+                int len = ((length.get(0) & 0xff) << 8) | (length.get(1) & 0xff);
                 if (len == 0) {
                     counters.dropped.incrementAndGet();
+                    close();
                     return;
                 }
-                byte[] data = new byte[len];
-                in.readFully(data);
-                counters.received.incrementAndGet();
-                if (!budget.tryAcquire()) {
-                    shed(ShedReporter.Reason.BUDGET);
-                    return;
-                }
-                byte[] response;
-                try {
-                    response = handler.handle(data, len, true);
-                } finally {
-                    counters.completed.incrementAndGet();
-                }
-                if (response == null) {
-                    continue;
-                }
-                byte[] framed = new byte[response.length + 2];
-                framed[0] = (byte) (response.length >>> 8);
-                framed[1] = (byte) response.length;
-                System.arraycopy(response, 0, framed, 2, response.length);
-                out.write(framed);
-                out.flush();
-                counters.answered.incrementAndGet();
+                body = ByteBuffer.allocate(len);
             }
-        } catch (SocketTimeoutException | EOFException e) {
-            // idle or cut short: close the connection
-        } catch (SocketException e) {
-            // peer reset or we are closing
-        } catch (IOException e) {
-            LOG.debug("DNS interceptor TCP connection failed", e);
+            if (channel.read(body) < 0) {
+                close();
+                return;
+            }
+            if (body.hasRemaining()) {
+                return;
+            }
+            byte[] data = body.array();
+            body = null;
+            length.clear();
+            counters.received.incrementAndGet();
+            if (!budget.tryAcquire()) {
+                shed(ShedReporter.Reason.BUDGET);
+                close();
+                return;
+            }
+            onWorker = true;
+            key.interestOps(0);
+            if (!lane.offer(() -> answer(data))) {
+                shed(ShedReporter.Reason.QUEUE);
+                close();
+            }
+        }
+
+        /** On a worker: resolves the query, then hands the answer back to the loop. */
+        private void answer(byte[] data) {
+            byte[][] response = {null};
+            boolean[] threw = {true};
+            try {
+                guarded(() -> {
+                    response[0] = handler.handle(data, data.length, true);
+                    threw[0] = false;
+                });
+            } finally {
+                counters.completed.incrementAndGet();
+                engine.loop().onLoop(() -> respond(threw[0], response[0]));
+            }
+        }
+
+        /** On the loop: writes the answer (none: read the next query; a handler that threw: close). */
+        private void respond(boolean threw, byte[] response) {
+            onWorker = false;
+            lastActive = System.nanoTime();
+            if (!open) {
+                return;
+            }
+            if (threw) {
+                close();
+                return;
+            }
+            if (response == null) {
+                key.interestOps(SelectionKey.OP_READ);
+                return;
+            }
+            out = ByteBuffer.allocate(response.length + 2);
+            out.put((byte) (response.length >>> 8)).put((byte) response.length).put(response).flip();
+            try {
+                write();
+            } catch (IOException e) {
+                close();
+            }
+        }
+
+        private void write() throws IOException {
+            if (channel.write(out) > 0) {
+                lastActive = System.nanoTime();
+            }
+            if (out.hasRemaining()) {
+                key.interestOps(SelectionKey.OP_WRITE);
+                return;
+            }
+            out = null;
+            counters.answered.incrementAndGet();
+            key.interestOps(SelectionKey.OP_READ);
+        }
+
+        void close() {
+            if (!open) {
+                return;
+            }
+            open = false;
+            connections.remove(this);
+            if (key != null) {
+                key.cancel();
+            }
+            closeQuietly(channel);
         }
     }
 
@@ -421,43 +592,46 @@ public final class DnsInterceptor implements AutoCloseable {
         }
     }
 
-    /** Stops serving and releases sockets and threads. Idempotent. */
+    /**
+     * Stops serving and releases the sockets; queries still waiting for a worker are dropped, those on a worker
+     * finish without an answer. The shared threads stay. Idempotent.
+     */
     @Override
     public void close() {
         synchronized (lifecycle) {
             if (closed) {
                 return;
             }
-            closed = true;
             if (started) {
                 audit(); // before the socket closes: its kernel counter goes with it
             }
-            if (auditTimer != null) {
-                auditTimer.shutdownNow();
+            closed = true;
+            if (auditTask != null) {
+                auditTask.cancel(false);
             }
-            closeSockets();
-            for (ExecutorService e : new ExecutorService[] {workers, tcpWorkers, gate}) {
-                if (e != null) {
-                    e.shutdownNow();
-                }
-            }
-            List<Thread> all = new ArrayList<>(List.of(udpReceivers));
-            all.add(tcpAcceptor);
-            for (Thread t : all) {
-                if (t != null) {
-                    try {
-                        t.join(1000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            }
-            if (auditTimer != null && !Thread.currentThread().isInterrupted()) {
+            if (engine != null) {
+                engine.loop().removeTicker(idleCheck);
                 try {
-                    auditTimer.awaitTermination(1, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    engine.loop().callOnLoop(() -> {
+                        closeChannels();
+                        List.copyOf(connections).forEach(Connection::close);
+                        return engine.loop().selector().selectNow(); // deregisters the keys now
+                    });
+                    // the UDP channel is registered with three loops; its socket closes once all deregistered it
+                    engine.loop2().callOnLoop(() -> engine.loop2().selector().selectNow());
+                    engine.shedLoop().callOnLoop(() -> engine.shedLoop().selector().selectNow());
+                } catch (IOException e) {
+                    LOG.warn("could not close the DNS interceptor's channels on the event loop", e);
+                    closeChannels();
                 }
+            } else {
+                closeChannels();
+            }
+            if (lane != null) {
+                lane.close(); // after the channels: nothing read any more is shed for want of a queue
+            }
+            if (gate != null) {
+                gate.close();
             }
             if (started) {
                 audit();
@@ -466,33 +640,20 @@ public final class DnsInterceptor implements AutoCloseable {
         }
     }
 
-    private void closeSockets() {
+    private void closeChannels() {
         if (udp != null) {
-            udp.close();
+            closeQuietly(udp);
         }
         if (tcp != null) {
-            try {
-                tcp.close();
-            } catch (IOException e) {
-                LOG.warn("could not close the DNS interceptor's TCP socket", e);
-            }
+            closeQuietly(tcp);
         }
     }
 
-    private static void closeQuietly(Socket s) {
+    private static void closeQuietly(java.nio.channels.Channel c) {
         try {
-            s.close();
-        } catch (IOException ignored) {
-            // nothing to do
+            c.close();
+        } catch (IOException e) {
+            LOG.warn("could not close a DNS interceptor channel", e);
         }
-    }
-
-    private static ThreadFactory threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

@@ -134,7 +134,7 @@ public record DnsInterceptorConfig(
         private int queryBurst = 400;
         private Duration upstreamTimeout = Duration.ofMillis(1500);
         private Duration upstreamDeadline = Duration.ofSeconds(4);
-        private int workerThreads = 4;
+        private int workerThreads = 2;
         private int workerQueue = 256;
         private int maxTcpConnections = 16;
         private Duration tcpIdleTimeout = Duration.ofSeconds(5);
@@ -250,19 +250,24 @@ public record DnsInterceptorConfig(
             return this;
         }
 
-        /** Threads answering UDP queries; default 4. */
+        /**
+         * This sandbox's cap on queries being resolved at once (upstream, CNAME chain, sink) on the workers every
+         * interceptor in the JVM shares; default 2. The workers take the sandboxes with waiting queries
+         * round-robin, so a flooded sandbox never holds more than this many of them. No threads are made per
+         * sandbox; its sink calls in flight are capped at the larger of this and 2.
+         */
         public Builder workerThreads(int threads) {
             this.workerThreads = threads;
             return this;
         }
 
-        /** UDP queries waiting for a worker before new ones are shed; default 256. */
+        /** This sandbox's queries (UDP and TCP) waiting for a worker before new ones are shed; default 256. */
         public Builder workerQueue(int queue) {
             this.workerQueue = queue;
             return this;
         }
 
-        /** Concurrent TCP connections; more are closed at once; default 16. */
+        /** Concurrent TCP connections of this sandbox; more are closed at once and counted as shed; default 16. */
         public Builder maxTcpConnections(int max) {
             this.maxTcpConnections = max;
             return this;

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,11 +58,11 @@ final class QueryHandler {
     private final UpstreamClient upstream;
     private final AddressGuard guard;
     private final LearnedTable learned;
-    private final ExecutorService gate;
+    private final DnsEngine.Gate gate;
     private final DnsInterceptor.Counters counters;
     private final AnswerCache cache;
 
-    QueryHandler(DnsInterceptorConfig config, ExecutorService gate, DnsInterceptor.Counters counters) {
+    QueryHandler(DnsInterceptorConfig config, DnsEngine.Gate gate, DnsInterceptor.Counters counters) {
         this.config = config;
         this.policy = config.policy();
         this.upstream = new UpstreamClient(config.upstreams(), config.upstreamTimeout(), config.upstreamDeadline());

@@ -17,7 +17,7 @@ final class ShedReporter {
     enum Reason {
         /** Over the per-sandbox token bucket. */
         BUDGET,
-        /** Every UDP worker busy and the queue full. */
+        /** The sandbox's share of the shared workers busy and its queue full. */
         QUEUE,
         /** Every TCP connection slot taken. */
         TCP_LIMIT,
@@ -40,8 +40,8 @@ final class ShedReporter {
         this.intervalNanos = config.auditInterval().toNanos();
         texts[Reason.BUDGET.ordinal()] = "query budget of " + config.queriesPerSecond() + "/s (burst "
                 + config.queryBurst() + ") exhausted";
-        texts[Reason.QUEUE.ordinal()] = "all " + config.workerThreads() + " workers busy and " + config.workerQueue()
-                + " queries queued";
+        texts[Reason.QUEUE.ordinal()] = "the sandbox's " + config.workerThreads() + " worker slots busy and "
+                + config.workerQueue() + " queries queued";
         texts[Reason.TCP_LIMIT.ordinal()] = "TCP connection limit of " + config.maxTcpConnections() + " reached";
         texts[Reason.SOCKET.ordinal()] = "dropped by the kernel before they were read: the UDP socket's receive"
                 + " buffer was full";

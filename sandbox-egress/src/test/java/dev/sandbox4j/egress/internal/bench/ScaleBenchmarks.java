@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  * throughput; and the DNS answer latency of one sandbox while 10 others flood their interceptors. Every sandbox
  * is policed (deny-all but one wildcard zone, answered by a loopback authority with a TEST-NET address), and
  * every sandbox answers an exec and a DNS lookup before it counts as started. Not a test: it asserts nothing.
- * Usage: {@code ScaleBenchmarks [OUTPUT.md] [N,N,...]} (default 1,10,50,100).
+ * Usage: {@code ScaleBenchmarks [OUTPUT.md] [N,N,...]} (default 1,10,50,100); {@code ScaleBenchmarks --interceptors
+ * [OUTPUT.md]} measures the DNS interceptors alone, without containers ({@link InterceptorScale}).
  */
 public final class ScaleBenchmarks {
     private static final String ZONE = "scale.sandbox4j.example";
@@ -51,6 +52,14 @@ public final class ScaleBenchmarks {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--interceptors")) {
+            String report = InterceptorScale.run();
+            System.out.println(report);
+            if (args.length > 1) {
+                Files.writeString(Path.of(args[1]), report);
+            }
+            return;
+        }
         int[] counts = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 10, 50, 100};
         try (WildcardAuthority authority = new WildcardAuthority()) {
