@@ -4,6 +4,12 @@ package dev.sandbox4j;
 public class SandboxFileNotFoundException extends SandboxFileException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception about the missing {@code path}.
+     *
+     * @param path    the path inside the sandbox, as the caller gave it
+     * @param message what was missing
+     */
     public SandboxFileNotFoundException(String path, String message) {
         super(path, message);
     }
