@@ -29,7 +29,7 @@ public interface Sandbox extends AutoCloseable {
      * removes the container). What it cannot: report the original spec beyond image, labels and runtime. Only
      * allow-all sandboxes can be detached, so there is no egress interceptor to re-attach.
      *
-     * @param idOrName the container id (or a unique prefix the runtime accepts) or the {@code sb4j-} name
+     * @param idOrName the container id or the {@code sb4j-} name
      * @return a handle on the sandbox; closing it removes the container
      * @throws SandboxConfigException when no such sandbox exists or it is not detached
      * @throws RuntimeUnavailableException if no container runtime can be used on this machine

@@ -208,9 +208,9 @@ public final class SandboxFiles {
      *
      * @param path the file, absolute or relative to this view's base
      * @return the file's bytes
-     * @throws SandboxFileNotFoundException if nothing is at {@code path}, or it is a directory
+     * @throws SandboxFileNotFoundException if nothing is at {@code path}
      * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
-     * @throws SandboxFileException if the sandbox refuses the read
+     * @throws SandboxFileException if {@code path} is a directory or the sandbox refuses the read
      */
     public byte[] read(String path) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -223,9 +223,9 @@ public final class SandboxFiles {
      *
      * @param path the file, absolute or relative to this view's base
      * @return the file's text
-     * @throws SandboxFileNotFoundException if nothing is at {@code path}, or it is a directory
+     * @throws SandboxFileNotFoundException if nothing is at {@code path}
      * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
-     * @throws SandboxFileException if the sandbox refuses the read
+     * @throws SandboxFileException if {@code path} is a directory or the sandbox refuses the read
      */
     public String readString(String path) {
         return new String(read(path), StandardCharsets.UTF_8);
@@ -238,9 +238,9 @@ public final class SandboxFiles {
      * @param path the file, absolute or relative to this view's base
      * @param out  where the bytes go
      * @throws java.io.UncheckedIOException if writing to {@code out} fails
-     * @throws SandboxFileNotFoundException if nothing is at {@code path}, or it is a directory
+     * @throws SandboxFileNotFoundException if nothing is at {@code path}
      * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
-     * @throws SandboxFileException if the sandbox refuses the read
+     * @throws SandboxFileException if {@code path} is a directory or the sandbox refuses the read
      */
     public void read(String path, OutputStream out) {
         String p = resolve(path);
@@ -296,9 +296,9 @@ public final class SandboxFiles {
      *
      * @param dir the directory, absolute or relative to this view's base
      * @return the entries; empty for an empty directory
-     * @throws SandboxFileNotFoundException if {@code dir} does not exist or is not a directory
+     * @throws SandboxFileNotFoundException if {@code dir} does not exist
      * @throws SandboxPathNotAllowedException if {@code dir} leads outside this view's root
-     * @throws SandboxFileException if the sandbox refuses the listing
+     * @throws SandboxFileException if {@code dir} is not a directory or the sandbox refuses the listing
      */
     public List<SandboxFile> list(String dir) {
         String p = resolve(dir);

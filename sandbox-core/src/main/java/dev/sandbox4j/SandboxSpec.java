@@ -331,8 +331,9 @@ public record SandboxSpec(
          * The image to run, by reference such as {@code docker.io/library/python:3.12}. No default: set this or
          * {@link #dockerfile(Path)}.
          *
-         * @param reference the image reference; checked when the spec is built
+         * @param reference the image reference, {@code [registry/]name[:tag][@digest]}
          * @return this builder
+         * @throws SandboxConfigException if the reference is empty or malformed
          */
         public Builder image(String reference) {
             this.image = new ImageSource.Reference(reference);

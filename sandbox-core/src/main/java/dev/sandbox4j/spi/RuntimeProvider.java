@@ -34,8 +34,8 @@ public interface RuntimeProvider {
      * @param host   the facts about this machine
      * @param runner the runner every CLI call of the backend must go through
      * @return the backend
-     * @throws dev.sandbox4j.RuntimeUnavailableException if the runtime turns out to be unusable (for example too
-     *         old)
+     * @throws dev.sandbox4j.RuntimeUnavailableException if the runtime turns out to be unusable (for example its CLI
+     *         does not answer)
      */
     RuntimeBackend create(HostEnvironment host, CommandRunner runner);
 }
