@@ -71,6 +71,11 @@ public final class DnsInterceptor implements AutoCloseable {
     private final Thread[] udpReceivers = new Thread[2];
     private Thread tcpAcceptor;
 
+    /**
+     * An interceptor for one sandbox; nothing is bound until {@link #start()}.
+     *
+     * @param config everything it needs
+     */
     public DnsInterceptor(DnsInterceptorConfig config) {
         this.config = config;
         this.budget = new QueryBudget(config.queriesPerSecond(), config.queryBurst());
@@ -117,7 +122,13 @@ public final class DnsInterceptor implements AutoCloseable {
             long socketDrops) {
     }
 
-    /** Binds UDP and TCP on the same port and starts serving. Idempotent; fails after {@link #close()}. */
+    /**
+     * Binds UDP and TCP on the same port and starts serving. Idempotent; fails after {@link #close()}.
+     *
+     * @return this interceptor
+     * @throws IllegalStateException if it was closed
+     * @throws dev.sandbox4j.SandboxStartException if the address cannot be bound
+     */
     public DnsInterceptor start() {
         synchronized (lifecycle) {
             if (closed) {
@@ -185,7 +196,12 @@ public final class DnsInterceptor implements AutoCloseable {
         throw last == null ? new IOException("no free port") : last;
     }
 
-    /** Where the interceptor listens (UDP and TCP). */
+    /**
+     * Where the interceptor listens (UDP and TCP).
+     *
+     * @return the bound address, with the port actually chosen
+     * @throws IllegalStateException if it is not started
+     */
     public InetSocketAddress address() {
         DatagramSocket s = udp;
         if (s == null) {
@@ -194,7 +210,11 @@ public final class DnsInterceptor implements AutoCloseable {
         return new InetSocketAddress(config.bind().getAddress(), s.getLocalPort());
     }
 
-    /** The audit trail this interceptor writes. */
+    /**
+     * The audit trail this interceptor writes.
+     *
+     * @return the recorder's log
+     */
     public EgressLog log() {
         return config.recorder();
     }
@@ -207,6 +227,7 @@ public final class DnsInterceptor implements AutoCloseable {
         }
     }
 
+    /** {@return the counters since start, read now} */
     public Stats stats() {
         Counters c = counters;
         return new Stats(c.received.get(), c.answered.get(), c.dropped.get(), c.shed.get(), c.denied.get(),
@@ -214,7 +235,11 @@ public final class DnsInterceptor implements AutoCloseable {
                 c.parserExceptions.get(), c.uncaught.get(), c.completed.get(), c.socketDrops.get());
     }
 
-    /** Exceptions that escaped a handler since start; the fuzz tests require zero. */
+    /**
+     * Exceptions that escaped a handler since start; the fuzz tests require zero.
+     *
+     * @return how many there were
+     */
     public long uncaughtExceptions() {
         return counters.uncaught.get();
     }
