@@ -1,6 +1,9 @@
 package dev.sandbox4j;
 
-/** A path inside the sandbox that should exist does not (or a directory was expected where a file is). */
+/**
+ * A path inside the sandbox that should exist does not. (A directory where a file is expected, or a file where a
+ * directory is, is a plain {@link SandboxFileException}.)
+ */
 public class SandboxFileNotFoundException extends SandboxFileException {
     private static final long serialVersionUID = 1L;
 

@@ -333,7 +333,7 @@ public final class ShellTool {
         }
 
         /**
-         * Makes the tool.
+         * Makes the tool. The settings are copied, so the builder may be changed and reused afterwards.
          *
          * @return the tool
          * @throws SandboxConfigException if {@code headBytes} and {@code tailBytes} are both 0

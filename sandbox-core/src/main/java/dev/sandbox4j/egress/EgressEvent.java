@@ -9,7 +9,7 @@ public sealed interface EgressEvent
         permits EgressEvent.DnsDecision, EgressEvent.DroppedConnections, EgressEvent.QueriesShed,
         EgressEvent.EnforcementLost {
 
-    /** {@return when it happened} */
+    /** {@return when it happened (for a DNS decision: when the answer or refusal was sent)} */
     Instant time();
 
     /**

@@ -22,7 +22,7 @@ public final class HostEnvironment {
         LINUX,
         /** macOS: {@code os.name} contains "mac" or "darwin". */
         MACOS,
-        /** Windows: {@code os.name} contains "win". */
+        /** Windows: {@code os.name} contains "win" and the OS is not one of the above. */
         WINDOWS,
         /** Any operating system not recognised as one of the others. */
         OTHER
@@ -100,7 +100,7 @@ public final class HostEnvironment {
         };
     }
 
-    /** {@return the operating system} */
+    /** {@return the operating system, told apart by the {@code os.name} system property} */
     public Os os() {
         return os;
     }

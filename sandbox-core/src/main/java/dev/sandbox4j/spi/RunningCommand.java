@@ -28,7 +28,7 @@ public interface RunningCommand extends AutoCloseable {
      */
     OptionalInt waitFor(Duration timeout) throws InterruptedException;
 
-    /** {@return the host process id} */
+    /** {@return the process id of the started process on this host} */
     long pid();
 
     /** Terminates the process tree: SIGTERM, then SIGKILL after a short grace. Idempotent. */

@@ -177,7 +177,8 @@ public interface RuntimeBackend {
      *
      * @param id      the container id
      * @param timeout the time reading the logs may take
-     * @return standard output followed by standard error, as the runtime reports them
+     * @return the logs as the runtime's logs command prints them (Podman: its standard output, then its
+     *         standard error)
      * @throws dev.sandbox4j.SandboxException if the runtime cannot read the logs
      */
     String logs(String id, Duration timeout);
