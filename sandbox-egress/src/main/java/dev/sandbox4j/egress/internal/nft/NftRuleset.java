@@ -79,7 +79,8 @@ public final class NftRuleset {
          *
          * @param protocol {@code tcp} or {@code udp}
          * @param port     the container port, 1 to 65535
-         * @throws IllegalArgumentException if the protocol is neither {@code tcp} nor {@code udp}, or the port is out of range
+         * @throws IllegalArgumentException if the protocol is neither {@code tcp} nor {@code udp}, or the port is out
+         *         of range
          */
         public Inbound {
             if (!protocol.equals("tcp") && !protocol.equals("udp")) {
@@ -128,7 +129,7 @@ public final class NftRuleset {
         this.inbound = List.copyOf(inbound);
     }
 
-    /** {@return the table's name} */
+    /** {@return the name of the sandbox's nft table, {@link #TABLE_PREFIX} and a suffix} */
     public String table() {
         return table;
     }

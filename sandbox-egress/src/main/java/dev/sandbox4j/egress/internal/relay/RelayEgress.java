@@ -190,7 +190,7 @@ public final class RelayEgress implements AutoCloseable {
         return interceptor.address();
     }
 
-    /** {@return the relay server's counters} */
+    /** {@return the relay server's counters, updated live} */
     public RelayServer.Counters counters() {
         return server.counters();
     }
