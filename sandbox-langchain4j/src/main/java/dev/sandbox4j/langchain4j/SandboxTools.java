@@ -61,8 +61,8 @@ public final class SandboxTools {
      *
      * @param memoryId the conversation's memory id, which selects (or starts) its sandbox
      * @param command  the shell command line
-     * @return the {@link dev.sandbox4j.ShellResult#render() rendered} result, or {@code error: } and the message when the sandbox
-     *         could not run it
+     * @return the {@link dev.sandbox4j.ShellResult#render() rendered} result, or {@code error: } and the message
+     *         when the sandbox could not run it
      */
     @Tool(name = "run_command", value = "Runs a shell command line with sh -c in this conversation's sandbox and "
             + "returns stdout, stderr (after a [stderr] line) and, last, [exit code N]. Long output keeps its head "
