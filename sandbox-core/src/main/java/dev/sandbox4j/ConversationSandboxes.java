@@ -51,7 +51,13 @@ public final class ConversationSandboxes implements AutoCloseable {
         this.pool = SandboxPool.builder(b.spec).size(b.poolSize).build();
     }
 
-    /** A builder for a registry whose sandboxes are started from {@code spec}. */
+    /**
+     * A builder for a registry whose sandboxes are started from {@code spec}.
+     *
+     * @param spec the spec every conversation's sandbox is started from
+     * @return a new builder
+     * @throws SandboxConfigException if {@code spec} is null
+     */
     public static Builder builder(SandboxSpec spec) {
         return new Builder(spec);
     }
@@ -59,6 +65,12 @@ public final class ConversationSandboxes implements AutoCloseable {
     /**
      * The sandbox of conversation {@code id}, taken from the pool on first use (or after the previous one was
      * closed). Each call counts as use. Closing the returned sandbox ends the conversation's sandbox.
+     *
+     * @param id the conversation's id (such as a chat memory or session id), compared with {@code equals}
+     * @return the conversation's open sandbox
+     * @throws SandboxConfigException if {@code id} is null
+     * @throws SandboxClosedException if this registry is closed
+     * @throws SandboxException if a new sandbox could not be started
      */
     public Sandbox get(Object id) {
         if (id == null) {
@@ -77,13 +89,18 @@ public final class ConversationSandboxes implements AutoCloseable {
         }
     }
 
-    /** The sandbox of conversation {@code id} if it has one open; does not start one and does not count as use. */
+    /**
+     * The sandbox of conversation {@code id} if it has one open; does not start one and does not count as use.
+     *
+     * @param id the conversation's id; {@code null} finds nothing
+     * @return the open sandbox, or empty
+     */
     public Optional<Sandbox> find(Object id) {
         Conversation c = id == null ? null : conversations.get(id);
         return c == null || c.isClosed() ? Optional.empty() : Optional.of(c);
     }
 
-    /** The ids of conversations that have an open sandbox. */
+    /** {@return the ids of conversations that have an open sandbox; an unmodifiable snapshot} */
     public Set<Object> conversations() {
         List<Object> open = new ArrayList<>();
         conversations.forEach((id, c) -> {
@@ -94,7 +111,11 @@ public final class ConversationSandboxes implements AutoCloseable {
         return Set.copyOf(open);
     }
 
-    /** Closes the sandbox of conversation {@code id}, if it has one; idempotent. */
+    /**
+     * Closes the sandbox of conversation {@code id}, if it has one; idempotent.
+     *
+     * @param id the conversation's id; {@code null} does nothing
+     */
     public void close(Object id) {
         Conversation c = id == null ? null : conversations.remove(id);
         if (c != null) {
@@ -279,7 +300,13 @@ public final class ConversationSandboxes implements AutoCloseable {
             this.spec = spec;
         }
 
-        /** Sandboxes kept started ahead of the next new conversation; default 1. 0 starts each on demand. */
+        /**
+         * Sandboxes kept started ahead of the next new conversation; default 1. 0 starts each on demand.
+         *
+         * @param size 0 to 256
+         * @return this builder
+         * @throws SandboxConfigException if {@code size} is out of range
+         */
         public Builder poolSize(int size) {
             if (size < 0 || size > 256) {
                 throw new SandboxConfigException("pool size must be between 0 and 256, got " + size);
@@ -288,7 +315,13 @@ public final class ConversationSandboxes implements AutoCloseable {
             return this;
         }
 
-        /** Closes a conversation's sandbox after it was not used this long; default 15 minutes; at least 1 second. */
+        /**
+         * Closes a conversation's sandbox after it was not used this long; default 15 minutes; at least 1 second.
+         *
+         * @param timeout the idle time
+         * @return this builder
+         * @throws SandboxConfigException if {@code timeout} is null or shorter than 1 second
+         */
         public Builder idleTimeout(Duration timeout) {
             if (timeout == null || timeout.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new SandboxConfigException("idleTimeout must be at least 1 second, got " + timeout);
@@ -297,6 +330,11 @@ public final class ConversationSandboxes implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes the registry and starts filling its pool in the background.
+         *
+         * @return the registry; close it to close every sandbox it holds
+         */
         public ConversationSandboxes build() {
             return new ConversationSandboxes(this);
         }

@@ -78,18 +78,46 @@ public final class Exec {
         this.tty = b.tty;
     }
 
+    /**
+     * An exec of {@code command} with every other setting at its default.
+     *
+     * @param command the program and its arguments, program first
+     * @return the exec
+     * @throws SandboxConfigException if the command is empty, the program name is empty, or an argument is null
+     *         or contains NUL
+     */
     public static Exec of(String... command) {
         return builder(command).build();
     }
 
+    /**
+     * An exec of {@code command} with every other setting at its default.
+     *
+     * @param command the program and its arguments, program first
+     * @return the exec
+     * @throws SandboxConfigException if the command is empty, the program name is empty, or an argument is null
+     *         or contains NUL
+     */
     public static Exec of(List<String> command) {
         return builder().command(command).build();
     }
 
+    /**
+     * A builder preset with {@code command}; everything else at its default.
+     *
+     * @param command the program and its arguments, program first; may be left empty and set with
+     *                {@link Builder#command(List)}
+     * @return a new builder
+     */
     public static Builder builder(String... command) {
         return new Builder().command(Arrays.asList(command));
     }
 
+    /**
+     * A new builder holding every setting of this exec, to derive a variant; changing it does not change this exec.
+     *
+     * @return a fresh builder preset from this exec
+     */
     public Builder toBuilder() {
         Builder b = new Builder().command(command).workdir(workdir).user(user).timeout(timeout)
                 .maxOutputBytes(maxOutputBytes).mode(mode).tty(tty);
@@ -98,37 +126,44 @@ public final class Exec {
         return b;
     }
 
+    /** {@return the program and its arguments, program first; unmodifiable} */
     public List<String> command() {
         return command;
     }
 
+    /** {@return the environment variables set for this command only, on top of the sandbox's; unmodifiable} */
     public Map<String, String> env() {
         return env;
     }
 
+    /** {@return the working directory for this command, or empty for the sandbox's default} */
     public Optional<String> workdir() {
         return Optional.ofNullable(workdir);
     }
 
+    /** {@return the user for this command (name or uid[:gid]), or empty for the sandbox's default} */
     public Optional<String> user() {
         return Optional.ofNullable(user);
     }
 
-    /** The bytes fed to the command's standard input, if any; without it the command's stdin is empty. */
+    /** {@return the bytes fed to the command's standard input, a fresh copy, or empty when its stdin is empty} */
     public Optional<byte[]> stdin() {
         return Optional.ofNullable(stdin).map(byte[]::clone);
     }
 
+    /**
+     * {@return the time limit, after which the command's processes are killed; {@link #DEFAULT_TIMEOUT} unless set}
+     */
     public Duration timeout() {
         return timeout;
     }
 
-    /** How many bytes of each output stream are kept; the rest is counted and dropped. */
+    /** {@return how many bytes of each output stream are kept; the rest is counted and dropped} */
     public int maxOutputBytes() {
         return maxOutputBytes;
     }
 
-    /** How the command reaches the sandbox; {@link ExecMode#SESSION} unless set. */
+    /** {@return how the command reaches the sandbox; {@link ExecMode#SESSION} unless set} */
     public ExecMode mode() {
         return mode;
     }
@@ -158,48 +193,92 @@ public final class Exec {
         private Builder() {
         }
 
-        /** The program and its arguments. Replaces any earlier command. */
+        /**
+         * The program and its arguments. Replaces any earlier command.
+         *
+         * @param command the program and its arguments, program first
+         * @return this builder
+         */
         public Builder command(List<String> command) {
             this.command.clear();
             this.command.addAll(command);
             return this;
         }
 
-        /** Adds one environment variable for this command only. */
+        /**
+         * Adds one environment variable for this command only, replacing an earlier value of the same name; default
+         * none. The name and value are checked by {@link #build()}.
+         *
+         * @param name  the variable name: letters, digits and {@code _}, not starting with a digit
+         * @param value the value, at most 128 KiB, without NUL
+         * @return this builder
+         */
         public Builder env(String name, String value) {
             env.put(name, value);
             return this;
         }
 
-        /** Working directory for this command; default: the sandbox's workdir. */
+        /**
+         * Working directory for this command; default: the sandbox's workdir.
+         *
+         * @param workdir an absolute path inside the sandbox, or {@code null} for the default
+         * @return this builder
+         */
         public Builder workdir(String workdir) {
             this.workdir = workdir;
             return this;
         }
 
-        /** User (name or uid[:gid]) for this command; default: the sandbox's user. */
+        /**
+         * User for this command; default: the sandbox's user.
+         *
+         * @param user a user name or {@code uid[:gid]}, or {@code null} for the default
+         * @return this builder
+         */
         public Builder user(String user) {
             this.user = user;
             return this;
         }
 
-        /** Standard input for the command; default: none (empty). */
+        /**
+         * Standard input for the command; default: none (empty). The array is copied.
+         *
+         * @param stdin the bytes to feed, or {@code null} for none
+         * @return this builder
+         */
         public Builder stdin(byte[] stdin) {
             this.stdin = stdin == null ? null : stdin.clone();
             return this;
         }
 
+        /**
+         * Standard input for the command as UTF-8 text; default: none (empty).
+         *
+         * @param stdin the text to feed; not null
+         * @return this builder
+         */
         public Builder stdin(String stdin) {
             return stdin(stdin.getBytes(StandardCharsets.UTF_8));
         }
 
-        /** Time limit; default 10 minutes. When it passes the command's processes are killed. */
+        /**
+         * Time limit; default 10 minutes. When it passes the command's processes are killed.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
         public Builder timeout(Duration timeout) {
             this.timeout = timeout;
             return this;
         }
 
-        /** Bytes of each output stream kept in the result; default 256 MiB. */
+        /**
+         * Bytes of each output stream kept in the result; default 256 MiB. Output beyond it is counted in
+         * {@link ExecResult#droppedBytes()} and dropped.
+         *
+         * @param maxOutputBytes a positive byte count
+         * @return this builder
+         */
         public Builder maxOutputBytes(int maxOutputBytes) {
             this.maxOutputBytes = maxOutputBytes;
             return this;
@@ -209,6 +288,9 @@ public final class Exec {
          * How the command reaches the sandbox; default {@link ExecMode#SESSION} (a persistent shell, falling back
          * to {@link ExecMode#PLAIN} where a session cannot run the exec). Ignored by
          * {@link Sandbox#start(Exec, ExecListener)}, which always uses a channel of its own.
+         *
+         * @param mode the mode; {@code null} makes {@link #build()} fail
+         * @return this builder
          */
         public Builder mode(ExecMode mode) {
             this.mode = mode;
@@ -237,6 +319,14 @@ public final class Exec {
             return this;
         }
 
+        /**
+         * Checks every setting and makes the immutable exec.
+         *
+         * @return the exec
+         * @throws SandboxConfigException if the command is empty or has an empty program name, an argument is null
+         *         or contains NUL, an environment entry is invalid, the workdir is not absolute, the timeout or output
+         *         limit is not positive, or the mode is null
+         */
         public Exec build() {
             return new Exec(this);
         }

@@ -16,9 +16,19 @@ public interface ExecListener {
     ExecListener NONE = new ExecListener() {
     };
 
+    /**
+     * Called with each line the command writes to standard output; does nothing unless overridden.
+     *
+     * @param line the line, without its terminator
+     */
     default void onStdout(String line) {
     }
 
+    /**
+     * Called with each line the command writes to standard error; does nothing unless overridden.
+     *
+     * @param line the line, without its terminator
+     */
     default void onStderr(String line) {
     }
 }

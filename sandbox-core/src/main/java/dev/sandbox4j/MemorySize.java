@@ -9,25 +9,56 @@ import java.util.Locale;
  * round-trips.
  *
  * <pre>{@code MemorySize.parse("512m").bytes() == 536_870_912}</pre>
+ *
+ * @param bytes the size in bytes, greater than 0
  */
 public record MemorySize(long bytes) implements Comparable<MemorySize> {
     private static final String UNITS = "bkmgt";
 
+    /**
+     * Checks that the size is positive.
+     *
+     * @param bytes the size in bytes, greater than 0
+     * @throws SandboxConfigException if {@code bytes} is 0 or negative
+     */
     public MemorySize {
         if (bytes <= 0) {
             throw new SandboxConfigException("memory size must be positive, got " + bytes + " bytes");
         }
     }
 
+    /**
+     * A size of {@code bytes} bytes.
+     *
+     * @param bytes the size in bytes, greater than 0
+     * @return the size
+     * @throws SandboxConfigException if {@code bytes} is not positive
+     */
     public static MemorySize ofBytes(long bytes) {
         return new MemorySize(bytes);
     }
 
+    /**
+     * A size of {@code mebibytes} MiB (1024 * 1024 bytes each).
+     *
+     * @param mebibytes the size in MiB, greater than 0
+     * @return the size
+     * @throws SandboxConfigException if {@code mebibytes} is not positive
+     * @throws ArithmeticException if the size in bytes overflows a {@code long}
+     */
     public static MemorySize ofMebibytes(long mebibytes) {
         return new MemorySize(Math.multiplyExact(mebibytes, 1024L * 1024));
     }
 
-    /** Parses {@code "512m"}, {@code "2g"}, {@code "1048576"} and the like. */
+    /**
+     * Parses {@code "512m"}, {@code "2g"}, {@code "1048576"} and the like: a whole number with an optional unit
+     * {@code b}, {@code k}, {@code m}, {@code g} or {@code t}, in either case and optionally followed by {@code b} or
+     * {@code ib} ({@code "512MiB"}, {@code "2gb"}); surrounding white space is ignored.
+     *
+     * @param text the size text, not null
+     * @return the size
+     * @throws SandboxConfigException if the text is not a size, is zero, or exceeds {@code Long.MAX_VALUE} bytes
+     */
     public static MemorySize parse(String text) {
         String s = text.strip().toLowerCase(Locale.ROOT);
         if (s.endsWith("ib")) {
@@ -76,6 +107,7 @@ public record MemorySize(long bytes) implements Comparable<MemorySize> {
                 + "\": use a whole number with an optional unit b, k, m, g or t, for example 512m or 2g");
     }
 
+    /** {@return the size in whole MiB, rounded down} */
     public long mebibytes() {
         return bytes >> 20;
     }

@@ -4,9 +4,22 @@ import java.nio.file.Path;
 
 /**
  * A host directory or file made visible inside the sandbox at {@code target}. The source is made absolute when
- * the mount is created; whether it exists is checked when the spec is built.
+ * the mount is created; whether it exists is checked when the sandbox starts.
+ *
+ * @param source   the host path; made absolute and normalised
+ * @param target   the absolute path inside the sandbox, trailing slashes removed
+ * @param readOnly whether the sandbox may only read it
  */
 public record Mount(Path source, String target, boolean readOnly) {
+    /**
+     * Checks both paths and normalises them.
+     *
+     * @param source   the host path; made absolute and normalised
+     * @param target   the absolute path inside the sandbox, trailing slashes removed
+     * @param readOnly whether the sandbox may only read it
+     * @throws SandboxConfigException if the source is null or contains {@code :} or {@code ,}, or the target is not
+     *         absolute, contains {@code :}, {@code ,}, NUL or a {@code ..} segment
+     */
     public Mount {
         if (source == null) {
             throw new SandboxConfigException("mount source must not be null");

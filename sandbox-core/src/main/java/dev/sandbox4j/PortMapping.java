@@ -8,11 +8,26 @@ import java.util.Locale;
  * {@code "127.0.0.1:9000:8080/tcp"}. A host port of 0 means "any free port", chosen when the sandbox starts
  * and read back with {@link Sandbox#hostPort(int)}. The host address defaults to {@code 127.0.0.1}: nothing is
  * published beyond loopback unless asked for.
+ *
+ * @param hostIp        the host address to bind, such as {@value #LOOPBACK}
+ * @param hostPort      the host port, 1 to 65535, or 0 for any free port
+ * @param containerPort the port inside the sandbox, 1 to 65535
+ * @param protocol      {@code tcp} or {@code udp}, lower-cased; {@code null} to the constructor means {@code tcp}
  */
 public record PortMapping(String hostIp, int hostPort, int containerPort, String protocol) {
     /** The address published ports bind to unless another is given. */
     public static final String LOOPBACK = "127.0.0.1";
 
+    /**
+     * Checks the ports, the address and the protocol.
+     *
+     * @param hostIp        the host address to bind, such as {@value #LOOPBACK}
+     * @param hostPort      the host port, 1 to 65535, or 0 for any free port
+     * @param containerPort the port inside the sandbox, 1 to 65535
+     * @param protocol      {@code tcp} or {@code udp}, lower-cased; {@code null} to the constructor means {@code tcp}
+     * @throws SandboxConfigException if a port is out of range, the host IP is empty or not an address, or the
+     *         protocol is neither TCP nor UDP
+     */
     public PortMapping {
         checkPort("container port", containerPort, false);
         checkPort("host port", hostPort, true);
@@ -28,16 +43,38 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         }
     }
 
-    /** Publishes a container TCP port on a free port of 127.0.0.1. */
+    /**
+     * Publishes a container TCP port on a free port of 127.0.0.1.
+     *
+     * @param containerPort the port inside the sandbox, 1 to 65535
+     * @return the mapping
+     * @throws SandboxConfigException if the port is out of range
+     */
     public static PortMapping of(int containerPort) {
         return new PortMapping(LOOPBACK, 0, containerPort, "tcp");
     }
 
-    /** Publishes a container TCP port on a fixed port of 127.0.0.1. */
+    /**
+     * Publishes a container TCP port on a fixed port of 127.0.0.1.
+     *
+     * @param hostPort      the port on 127.0.0.1, 1 to 65535 (0 for any free port)
+     * @param containerPort the port inside the sandbox, 1 to 65535
+     * @return the mapping
+     * @throws SandboxConfigException if a port is out of range
+     */
     public static PortMapping of(int hostPort, int containerPort) {
         return new PortMapping(LOOPBACK, hostPort, containerPort, "tcp");
     }
 
+    /**
+     * Parses {@code [hostIp:][hostPort:]containerPort[/protocol]}; an IPv6 host address may be written in
+     * brackets. A missing host address means {@value #LOOPBACK}, a missing or empty host port means any free port,
+     * a missing protocol means TCP. The inverse of {@link #toString()}.
+     *
+     * @param text the mapping, such as {@code "127.0.0.1:9000:8080/tcp"}; not null
+     * @return the mapping
+     * @throws SandboxConfigException if the text is malformed or a value is out of range
+     */
     public static PortMapping parse(String text) {
         String s = text.strip();
         String protocol = "tcp";

@@ -17,6 +17,14 @@ public record ReapReport(List<String> containers, List<String> hostState, List<S
     /** A run that found nothing. */
     public static final ReapReport NOTHING = new ReapReport(List.of(), List.of(), List.of(), List.of());
 
+    /**
+     * Copies the lists into unmodifiable ones.
+     *
+     * @param containers sandbox containers removed, by name
+     * @param hostState  per-sandbox host state removed outside the runtime, such as firewall tables, by name
+     * @param networks   sandbox networks removed, by name
+     * @param failures   what could not be removed and why; those are retried by the next run
+     */
     public ReapReport {
         containers = List.copyOf(containers);
         hostState = List.copyOf(hostState);
@@ -24,12 +32,12 @@ public record ReapReport(List<String> containers, List<String> hostState, List<S
         failures = List.copyOf(failures);
     }
 
-    /** How many items were removed. */
+    /** {@return how many containers, host state items and networks were removed, failures not counted} */
     public int removed() {
         return containers.size() + hostState.size() + networks.size();
     }
 
-    /** Whether nothing was removed and nothing failed. */
+    /** {@return whether nothing was removed and nothing failed} */
     public boolean isEmpty() {
         return removed() == 0 && failures.isEmpty();
     }

@@ -4,6 +4,11 @@ package dev.sandbox4j;
 public class SandboxClosedException extends SandboxException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with the given message.
+     *
+     * @param message what was asked and of which sandbox
+     */
     public SandboxClosedException(String message) {
         super(message);
     }

@@ -7,10 +7,21 @@ package dev.sandbox4j;
 public class SandboxConfigException extends SandboxException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with the given message.
+     *
+     * @param message which setting is wrong and how to fix it
+     */
     public SandboxConfigException(String message) {
         super(message);
     }
 
+    /**
+     * An exception with the given message and cause.
+     *
+     * @param message which setting is wrong and how to fix it
+     * @param cause   the error that showed the setting to be wrong
+     */
     public SandboxConfigException(String message, Throwable cause) {
         super(message, cause);
     }

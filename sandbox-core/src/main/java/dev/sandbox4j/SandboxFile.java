@@ -11,13 +11,22 @@ package dev.sandbox4j;
 public record SandboxFile(String name, String path, Type type, long size) {
     /** Kinds of directory entries. */
     public enum Type {
-        FILE, DIRECTORY, SYMLINK, OTHER
+        /** A regular file. */
+        FILE,
+        /** A directory. */
+        DIRECTORY,
+        /** A symbolic link, whatever it points to (or if it points nowhere). */
+        SYMLINK,
+        /** Anything else: a device, a FIFO, a socket. */
+        OTHER
     }
 
+    /** {@return whether this entry is a directory (a symbolic link to one is not)} */
     public boolean isDirectory() {
         return type == Type.DIRECTORY;
     }
 
+    /** {@return whether this entry is a regular file (a symbolic link to one is not)} */
     public boolean isFile() {
         return type == Type.FILE;
     }

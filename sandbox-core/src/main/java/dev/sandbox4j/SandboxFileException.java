@@ -9,14 +9,21 @@ package dev.sandbox4j;
 public class SandboxFileException extends SandboxException {
     private static final long serialVersionUID = 1L;
 
+    /** The path inside the sandbox, as the caller gave it. */
     private final String path;
 
+    /**
+     * An exception about {@code path}.
+     *
+     * @param path    the path inside the sandbox, as the caller gave it
+     * @param message what went wrong, usually with the sandbox's own error text
+     */
     public SandboxFileException(String path, String message) {
         super(message);
         this.path = path;
     }
 
-    /** The path inside the sandbox the operation was about, as the caller gave it. */
+    /** {@return the path inside the sandbox the operation was about, as the caller gave it} */
     public String path() {
         return path;
     }

@@ -118,18 +118,32 @@ public final class SandboxFiles {
     /**
      * A view confined to {@code directory} (absolute, or relative to this view's base), which also becomes the
      * base of relative paths. Paths that lead out of it fail with {@link SandboxPathNotAllowedException}.
+     *
+     * @param directory the directory to confine the new view to; need not exist yet
+     * @return the confined view
+     * @throws SandboxPathNotAllowedException if {@code directory} lies outside this view's root
      */
     public SandboxFiles under(String directory) {
         String dir = resolve(directory);
         return new SandboxFiles(sandbox, dir, dir);
     }
 
-    /** The directory this view is confined to; {@code /} for {@link Sandbox#files()}. */
+    /** {@return the directory this view is confined to; {@code /} for {@link Sandbox#files()}} */
     public String root() {
         return root;
     }
 
-    /** Writes {@code content} to {@code path}, creating the file and missing parent directories, replacing what was there. */
+    /**
+     * Writes {@code content} to {@code path}, creating the file and missing parent directories, replacing what was
+     * there.
+     *
+     * @param path    the file, absolute or relative to this view's base
+     * @param content the bytes to write; {@code new byte[0]} for an empty file
+     * @throws SandboxConfigException if {@code content} is null
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
+     * @throws SandboxFileException if the sandbox refuses the write (for example a directory is in the way,
+     *         permission is denied or the mount is read-only)
+     */
     public void write(String path, byte[] content) {
         if (content == null) {
             throw new SandboxConfigException("file content must not be null: use new byte[0] for an empty file");
@@ -137,7 +151,15 @@ public final class SandboxFiles {
         write(path, new java.io.ByteArrayInputStream(content));
     }
 
-    /** Writes {@code text} as UTF-8 to {@code path}; see {@link #write(String, byte[])}. */
+    /**
+     * Writes {@code text} as UTF-8 to {@code path}; see {@link #write(String, byte[])}.
+     *
+     * @param path the file, absolute or relative to this view's base
+     * @param text the text to write; {@code ""} for an empty file
+     * @throws SandboxConfigException if {@code text} is null
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
+     * @throws SandboxFileException if the sandbox refuses the write
+     */
     public void write(String path, String text) {
         if (text == null) {
             throw new SandboxConfigException("file content must not be null: use \"\" for an empty file");
@@ -147,7 +169,14 @@ public final class SandboxFiles {
 
     /**
      * Writes everything {@code content} yields to {@code path}, {@value #CHUNK_BYTES} bytes per exec, in bounded
-     * memory. Does not close the stream.
+     * memory, creating the file and missing parent directories and replacing what was there. Does not close the
+     * stream.
+     *
+     * @param path    the file, absolute or relative to this view's base
+     * @param content the bytes to write, read to its end
+     * @throws java.io.UncheckedIOException if reading {@code content} fails
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
+     * @throws SandboxFileException if the sandbox refuses the write
      */
     public void write(String path, InputStream content) {
         String p = resolve(path);
@@ -173,14 +202,31 @@ public final class SandboxFiles {
         }
     }
 
-    /** The whole content of the file at {@code path}. */
+    /**
+     * The whole content of the file at {@code path}, held in memory; for large files use
+     * {@link #read(String, OutputStream)}.
+     *
+     * @param path the file, absolute or relative to this view's base
+     * @return the file's bytes
+     * @throws SandboxFileNotFoundException if nothing is at {@code path}
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
+     * @throws SandboxFileException if {@code path} is a directory or the sandbox refuses the read
+     */
     public byte[] read(String path) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         read(path, out);
         return out.toByteArray();
     }
 
-    /** The content of the file at {@code path}, decoded as UTF-8 (malformed bytes become U+FFFD). */
+    /**
+     * The content of the file at {@code path}, decoded as UTF-8 (malformed bytes become U+FFFD).
+     *
+     * @param path the file, absolute or relative to this view's base
+     * @return the file's text
+     * @throws SandboxFileNotFoundException if nothing is at {@code path}
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
+     * @throws SandboxFileException if {@code path} is a directory or the sandbox refuses the read
+     */
     public String readString(String path) {
         return new String(read(path), StandardCharsets.UTF_8);
     }
@@ -188,6 +234,13 @@ public final class SandboxFiles {
     /**
      * Streams the file at {@code path} to {@code out}, {@value #CHUNK_BYTES} bytes per exec, in bounded memory.
      * Does not close the stream.
+     *
+     * @param path the file, absolute or relative to this view's base
+     * @param out  where the bytes go
+     * @throws java.io.UncheckedIOException if writing to {@code out} fails
+     * @throws SandboxFileNotFoundException if nothing is at {@code path}
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
+     * @throws SandboxFileException if {@code path} is a directory or the sandbox refuses the read
      */
     public void read(String path, OutputStream out) {
         String p = resolve(path);
@@ -206,7 +259,13 @@ public final class SandboxFiles {
         }
     }
 
-    /** Whether something (a file, directory, link, even a dangling one) exists at {@code path}. */
+    /**
+     * Whether something (a file, directory, link, even a dangling one) exists at {@code path}.
+     *
+     * @param path the path, absolute or relative to this view's base
+     * @return {@code true} if an entry of any kind is there
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root
+     */
     public boolean exists(String path) {
         String p = resolve(path);
         ExecResult r = run(EXISTS, null, p);
@@ -217,14 +276,30 @@ public final class SandboxFiles {
         return true;
     }
 
-    /** Deletes the file, link or directory (with everything in it) at {@code path}. */
+    /**
+     * Deletes the file, link or directory (with everything in it) at {@code path}. A link is removed, not what it
+     * points to.
+     *
+     * @param path the path, absolute or relative to this view's base
+     * @throws SandboxFileNotFoundException if nothing is at {@code path}
+     * @throws SandboxPathNotAllowedException if {@code path} leads outside this view's root or is the root itself
+     * @throws SandboxFileException if the sandbox refuses the deletion
+     */
     public void delete(String path) {
         String p = resolve(path);
         requireNotRoot(path, p, "delete");
         check(run(DELETE, null, p), "delete", path, p);
     }
 
-    /** The entries of directory {@code dir}, sorted by name; {@code .} and {@code ..} are left out. */
+    /**
+     * The entries of directory {@code dir}, sorted by name; {@code .} and {@code ..} are left out.
+     *
+     * @param dir the directory, absolute or relative to this view's base
+     * @return the entries; empty for an empty directory
+     * @throws SandboxFileNotFoundException if {@code dir} does not exist
+     * @throws SandboxPathNotAllowedException if {@code dir} leads outside this view's root
+     * @throws SandboxFileException if {@code dir} is not a directory or the sandbox refuses the listing
+     */
     public List<SandboxFile> list(String dir) {
         String p = resolve(dir);
         ExecResult r = run(LIST, null, p);

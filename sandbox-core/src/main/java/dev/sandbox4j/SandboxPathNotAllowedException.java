@@ -7,14 +7,22 @@ package dev.sandbox4j;
 public class SandboxPathNotAllowedException extends SandboxFileException {
     private static final long serialVersionUID = 1L;
 
+    /** The directory the view is confined to. */
     private final String root;
 
+    /**
+     * An exception about a {@code path} that leads outside {@code root}.
+     *
+     * @param path    the path inside the sandbox, as the caller gave it
+     * @param root    the directory the view is confined to
+     * @param message how the path leaves the root
+     */
     public SandboxPathNotAllowedException(String path, String root, String message) {
         super(path, message);
         this.root = root;
     }
 
-    /** The directory the view is confined to. */
+    /** {@return the directory the view is confined to} */
     public String root() {
         return root;
     }

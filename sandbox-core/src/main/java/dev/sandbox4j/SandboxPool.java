@@ -57,12 +57,25 @@ public final class SandboxPool implements AutoCloseable {
         refill();
     }
 
-    /** A builder for a pool of sandboxes started from {@code spec}. */
+    /**
+     * A builder for a pool of sandboxes started from {@code spec}.
+     *
+     * @param spec the spec every pooled sandbox is started from
+     * @return a new builder
+     * @throws SandboxConfigException if {@code spec} is null
+     */
     public static Builder builder(SandboxSpec spec) {
         return new Builder(spec);
     }
 
-    /** Takes a warm sandbox, or starts one on this thread when none is ready. Closing it returns or discards it. */
+    /**
+     * Takes a warm sandbox, or starts one on this thread when none is ready. Closing it returns or discards it.
+     * Triggers a background refill.
+     *
+     * @return a sandbox on loan; close it (or pass it to {@link #release(Sandbox)}) when done
+     * @throws SandboxClosedException if the pool is closed
+     * @throws SandboxException if no sandbox was ready and starting one failed
+     */
     public Sandbox acquire() {
         if (closed.get()) {
             throw new SandboxClosedException("this sandbox pool is closed");
@@ -78,12 +91,17 @@ public final class SandboxPool implements AutoCloseable {
         return new Leased(sandbox);
     }
 
-    /** Sandboxes started and waiting. */
+    /** {@return how many sandboxes are started and waiting right now} */
     public int available() {
         return warm.size();
     }
 
-    /** Hands a sandbox back: reset and kept when a reset command is set and succeeds, else closed. */
+    /**
+     * Hands a sandbox back: reset and kept when a reset command is set and succeeds, else closed. Releasing a
+     * sandbox twice does nothing the second time.
+     *
+     * @param sandbox a sandbox from {@link #acquire()}; any other sandbox is reset and adopted, or closed
+     */
     public void release(Sandbox sandbox) {
         Sandbox inner = sandbox instanceof Leased l ? l.release() : sandbox;
         if (inner == null) {
@@ -188,7 +206,13 @@ public final class SandboxPool implements AutoCloseable {
             this.spec = spec;
         }
 
-        /** How many started sandboxes to keep ready; default 2. */
+        /**
+         * How many started sandboxes to keep ready; default 2.
+         *
+         * @param size 0 to 256; 0 starts each sandbox on demand in {@link SandboxPool#acquire()}
+         * @return this builder
+         * @throws SandboxConfigException if {@code size} is out of range
+         */
         public Builder size(int size) {
             if (size < 0 || size > 256) {
                 throw new SandboxConfigException("pool size must be between 0 and 256, got " + size);
@@ -197,7 +221,13 @@ public final class SandboxPool implements AutoCloseable {
             return this;
         }
 
-        /** How many sandboxes may be starting at once in the background; default 1. */
+        /**
+         * How many sandboxes may be starting at once in the background; default 1.
+         *
+         * @param threads 1 to 16
+         * @return this builder
+         * @throws SandboxConfigException if {@code threads} is out of range
+         */
         public Builder refillThreads(int threads) {
             if (threads < 1 || threads > 16) {
                 throw new SandboxConfigException("refill threads must be between 1 and 16, got " + threads);
@@ -209,12 +239,20 @@ public final class SandboxPool implements AutoCloseable {
         /**
          * A command that makes a used sandbox clean again (e.g. {@code rm -rf /work/*}); when set and it exits 0,
          * released sandboxes are reused. Default: none, every released sandbox is discarded.
+         *
+         * @param command the reset command, or {@code null} for none
+         * @return this builder
          */
         public Builder resetCommand(Exec command) {
             this.resetCommand = command;
             return this;
         }
 
+        /**
+         * Makes the pool and starts filling it in the background.
+         *
+         * @return the pool; close it to close every sandbox it holds
+         */
         public SandboxPool build() {
             return new SandboxPool(this);
         }

@@ -41,7 +41,10 @@ public final class SandboxRuntime {
         this.runtime = runtime;
     }
 
-    /** The default instance: real processes, every runtime provider on the class path, this host, detection. */
+    /**
+     * {@return the default instance: real processes, every runtime provider on the class path, this host, detection;
+     * made on first use}
+     */
     public static SandboxRuntime shared() {
         SandboxRuntime s = shared;
         if (s == null) {
@@ -56,7 +59,7 @@ public final class SandboxRuntime {
         return s;
     }
 
-    /** A builder with every part at its default. */
+    /** {@return a builder with every part at its default} */
     public static Builder builder() {
         return new Builder();
     }
@@ -65,6 +68,8 @@ public final class SandboxRuntime {
      * This instance with another default runtime, sharing its process runner, providers and backends. Specs that
      * name a runtime still get theirs.
      *
+     * @param name the runtime's name, such as {@code "podman"}
+     * @return the derived instance
      * @throws SandboxConfigException when no provider has that name
      */
     public SandboxRuntime withRuntime(String name) {
@@ -72,12 +77,12 @@ public final class SandboxRuntime {
         return new SandboxRuntime(runtimes, Optional.of(name));
     }
 
-    /** The runtime used when a spec names none; empty means detected. */
+    /** {@return the runtime used when a spec names none; empty means detected} */
     public Optional<String> runtime() {
         return runtime;
     }
 
-    /** The process runner every backend of this instance uses. */
+    /** {@return the process runner every backend of this instance uses} */
     public CommandRunner commandRunner() {
         return runtimes.runner();
     }
@@ -87,13 +92,14 @@ public final class SandboxRuntime {
      * runtime SPI offers beyond {@link Sandbox}, such as an exec whose raw byte streams the caller owns
      * ({@link RuntimeBackend#openExec}) on a sandbox that another process started.
      *
+     * @return the backend, shared by every caller of this instance
      * @throws RuntimeUnavailableException when no runtime is usable (listing each one tried and why)
      */
     public RuntimeBackend backend() {
         return runtimes.backendFor(runtime);
     }
 
-    /** The names of the runtimes this instance knows, highest priority first. */
+    /** {@return the names of the runtimes this instance knows, highest priority first} */
     public List<String> runtimeNames() {
         return runtimes.runtimeProviders().stream().map(RuntimeProvider::name).toList();
     }
@@ -101,37 +107,74 @@ public final class SandboxRuntime {
     /**
      * Starts a sandbox from a spec: checks it against this host (mount sources and Dockerfile exist, limits fit),
      * then prepares the image, egress control and container on the spec's runtime (or this instance's).
+     *
+     * @param spec the spec to start
+     * @return the running sandbox; the caller owns it and must close it
+     * @throws SandboxConfigException if the spec does not fit this host
+     * @throws RuntimeUnavailableException if no container runtime can be used
+     * @throws SandboxStartException if the image build, container start or egress setup fails; everything made for
+     *         the sandbox has been removed
      */
     public Sandbox start(SandboxSpec spec) {
         return runtimes.start(spec, runtime);
     }
 
-    /** As {@link Sandbox#attach(String)}, on this instance's runtime. */
+    /**
+     * As {@link Sandbox#attach(String)}, on this instance's runtime.
+     *
+     * @param idOrName the container id or the {@code sb4j-} name of a detached sandbox
+     * @return a handle on the sandbox; closing it removes the container
+     * @throws SandboxConfigException when no such sandbox exists or it is not detached
+     */
     public Sandbox attach(String idOrName) {
         return runtimes.attach(runtime, idOrName);
     }
 
-    /** As {@link Sandboxes#list()}, on this instance's runtime. */
+    /**
+     * As {@link Sandboxes#list()}, on this instance's runtime.
+     *
+     * @return every sandbox on the runtime, running or not
+     */
     public List<SandboxInfo> list() {
         return SandboxDirectory.list(runtimes.backendFor(runtime));
     }
 
-    /** As {@link Sandboxes#find(String)}, on this instance's runtime. */
+    /**
+     * As {@link Sandboxes#find(String)}, on this instance's runtime.
+     *
+     * @param idOrPrefix a sandbox name, id, or id prefix of at least 3 characters
+     * @return the sandbox, or empty when none matches
+     * @throws SandboxConfigException when the prefix matches several sandboxes
+     */
     public Optional<SandboxInfo> find(String idOrPrefix) {
         return SandboxDirectory.find(runtimes.backendFor(runtime), idOrPrefix);
     }
 
-    /** As {@link Sandboxes#remove(String)}, on this instance's runtime. */
+    /**
+     * As {@link Sandboxes#remove(String)}, on this instance's runtime.
+     *
+     * @param idOrName a sandbox name, id, or unique id prefix
+     * @return what was removed, and what could not be
+     * @throws SandboxConfigException when nothing matches, or a prefix matches several sandboxes
+     */
     public ReapReport remove(String idOrName) {
         return SandboxDirectory.remove(runtimes.backendFor(runtime), idOrName);
     }
 
-    /** As {@link Sandboxes#orphans()}, on this instance's runtime. */
+    /**
+     * As {@link Sandboxes#orphans()}, on this instance's runtime.
+     *
+     * @return what reaping would remove now
+     */
     public ReapReport orphans() {
         return SandboxDirectory.orphans(runtimes.backendFor(runtime));
     }
 
-    /** As {@link Sandboxes#reapOrphans()}, on this instance's runtime. */
+    /**
+     * As {@link Sandboxes#reapOrphans()}, on this instance's runtime.
+     *
+     * @return what was removed, and what could not be
+     */
     public ReapReport reapOrphans() {
         return SandboxDirectory.reap(runtimes.backendFor(runtime));
     }
@@ -151,7 +194,13 @@ public final class SandboxRuntime {
         private Builder() {
         }
 
-        /** The one seam through which backends start processes; default {@link CommandRunner#system()}. */
+        /**
+         * The one seam through which backends start processes; default {@link CommandRunner#system()}.
+         *
+         * @param runner the runner
+         * @return this builder
+         * @throws SandboxConfigException if {@code runner} is null
+         */
         public Builder commandRunner(CommandRunner runner) {
             if (runner == null) {
                 throw new SandboxConfigException("command runner must not be null: leave it unset for "
@@ -164,6 +213,10 @@ public final class SandboxRuntime {
         /**
          * Adds a runtime provider; once any is added, only the added ones are used. Default: every provider
          * {@link java.util.ServiceLoader} finds on the class path (podman, apple-container, and any of yours).
+         *
+         * @param provider the provider to add
+         * @return this builder
+         * @throws SandboxConfigException if {@code provider} is null
          */
         public Builder provider(RuntimeProvider provider) {
             if (provider == null) {
@@ -173,7 +226,13 @@ public final class SandboxRuntime {
             return this;
         }
 
-        /** The facts about the machine; default {@link HostEnvironment#current()}, read when first needed. */
+        /**
+         * The facts about the machine; default {@link HostEnvironment#current()}, read when first needed.
+         *
+         * @param host the host facts to use
+         * @return this builder
+         * @throws SandboxConfigException if {@code host} is null
+         */
         public Builder hostEnvironment(HostEnvironment host) {
             if (host == null) {
                 throw new SandboxConfigException("host environment must not be null: leave it unset for "
@@ -183,15 +242,21 @@ public final class SandboxRuntime {
             return this;
         }
 
-        /** The runtime used when a spec names none, such as "podman"; default: detected on first use. */
+        /**
+         * The runtime used when a spec names none, such as {@code "podman"}; default: detected on first use.
+         *
+         * @param name the runtime's name, or {@code null} to detect
+         * @return this builder
+         */
         public Builder runtime(String name) {
             this.runtime = name;
             return this;
         }
 
         /**
-         * The instance.
+         * Makes the instance; backends are made on first use, so nothing is run here.
          *
+         * @return the instance
          * @throws SandboxConfigException when {@link #runtime(String)} names no known runtime
          */
         public SandboxRuntime build() {

@@ -69,6 +69,34 @@ public record SandboxSpec(
     private static final int MAX_ENV_VALUE = 128 * 1024;
     private static final Duration MIN_LIFETIME = Duration.ofSeconds(1);
 
+    /**
+     * Checks and copies every component; the lists and maps are copied into unmodifiable ones, so later changes to
+     * the arguments do not reach the spec. Reads nothing from the host.
+     *
+     * @param image          the image reference or the Dockerfile to build
+     * @param command        the sandbox's main process; empty means a keep-alive process that waits for execs
+     * @param mounts         host paths visible inside, in order
+     * @param ports          published ports
+     * @param cpus           CPU limit in cores; 0 means no limit
+     * @param memory         memory limit; empty means no limit
+     * @param env            environment for the main process and every exec
+     * @param workdir        default working directory
+     * @param user           default user (name or uid[:gid])
+     * @param labels         labels put on the container (plus Sandbox4j's own ownership labels)
+     * @param egress         where the sandbox may connect
+     * @param runtime        the runtime to use by name; empty means detect
+     * @param startupTimeout how long {@code start()} may take, image build excluded
+     * @param pullPolicy     when images may be pulled
+     * @param detached       whether the sandbox outlives this JVM: not removed at JVM exit, not reaped as an orphan,
+     *                       found again with {@link Sandbox#attach(String)}; only with {@link EgressPolicy#allowAll()}
+     * @param idleTimeout    close the sandbox after it was not used this long; empty means never
+     * @param maxLifetime    close the sandbox this long after it started, used or not; empty means never
+     * @throws SandboxConfigException if {@code image}, {@code egress} or {@code pullPolicy} is null, the startup
+     *         timeout is not positive, a value is malformed (environment name, label key, workdir, user, runtime
+     *         name, cpus, memory below 6m), two mounts share a target, a port is published twice, a lifetime is
+     *         shorter than 1 second or the idle timeout exceeds the maximum lifetime, or {@code detached} is combined
+     *         with an egress policy other than allow-all or with a lifetime
+     */
     public SandboxSpec {
         if (image == null) {
             throw new SandboxConfigException("no image: call image(\"localhost/busybox:latest\") or dockerfile(dir)");
@@ -96,7 +124,26 @@ public record SandboxSpec(
         checkLifetimes(idleTimeout, maxLifetime, detached);
     }
 
-    /** A spec without idle timeout or maximum lifetime. */
+    /**
+     * A spec without idle timeout or maximum lifetime; see the canonical constructor for what is checked.
+     *
+     * @param image          the image reference or the Dockerfile to build
+     * @param command        the sandbox's main process; empty means a keep-alive process that waits for execs
+     * @param mounts         host paths visible inside, in order
+     * @param ports          published ports
+     * @param cpus           CPU limit in cores; 0 means no limit
+     * @param memory         memory limit; empty means no limit
+     * @param env            environment for the main process and every exec
+     * @param workdir        default working directory
+     * @param user           default user (name or uid[:gid])
+     * @param labels         labels put on the container
+     * @param egress         where the sandbox may connect
+     * @param runtime        the runtime to use by name; empty means detect
+     * @param startupTimeout how long {@code start()} may take, image build excluded
+     * @param pullPolicy     when images may be pulled
+     * @param detached       whether the sandbox outlives this JVM
+     * @throws SandboxConfigException if a value is invalid, as for the canonical constructor
+     */
     public SandboxSpec(ImageSource image, List<String> command, List<Mount> mounts, List<PortMapping> ports,
                        double cpus, Optional<MemorySize> memory, Map<String, String> env, Optional<String> workdir,
                        Optional<String> user, Map<String, String> labels, EgressPolicy egress,
@@ -129,6 +176,12 @@ public record SandboxSpec(
         }
     }
 
+    /**
+     * A new builder holding every value of this spec, to derive a variant; changing the builder does not change
+     * this spec.
+     *
+     * @return a fresh builder preset from this spec
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.image = image;
@@ -151,7 +204,15 @@ public record SandboxSpec(
         return b;
     }
 
-    /** Starts a sandbox from this spec. */
+    /**
+     * Starts a sandbox from this spec on the shared {@link SandboxRuntime}, which uses the runtime named by
+     * {@link #runtime()} or detects one.
+     *
+     * @return the running sandbox; the caller owns it and must close it
+     * @throws RuntimeUnavailableException if no container runtime can be used on this machine
+     * @throws SandboxStartException if the image build, container start or egress setup fails
+     * @throws SandboxConfigException if the spec does not fit this machine (for example a missing mount source)
+     */
     public Sandbox start() {
         return SandboxRuntime.shared().start(this);
     }
@@ -266,71 +327,150 @@ public record SandboxSpec(
         Builder() {
         }
 
-        /** The image to run, by reference. No default: set this or {@link #dockerfile(Path)}. */
+        /**
+         * The image to run, by reference such as {@code docker.io/library/python:3.12}. No default: set this or
+         * {@link #dockerfile(Path)}.
+         *
+         * @param reference the image reference, {@code [registry/]name[:tag][@digest]}
+         * @return this builder
+         * @throws SandboxConfigException if the reference is empty or malformed
+         */
         public Builder image(String reference) {
             this.image = new ImageSource.Reference(reference);
             return this;
         }
 
-        /** Builds {@code contextDir/Dockerfile} and runs the result. */
+        /**
+         * Builds {@code contextDir/Dockerfile} when the sandbox starts and runs the result. Whether the directory
+         * exists is checked by {@code start()}, not here.
+         *
+         * @param contextDir the build context directory
+         * @return this builder
+         */
         public Builder dockerfile(Path contextDir) {
             this.image = new ImageSource.Build(contextDir, null, Map.of());
             return this;
         }
 
-        /** Builds {@code dockerfile} (relative to the context or absolute) with {@code contextDir} as context. */
+        /**
+         * Builds {@code dockerfile} (relative to the context or absolute) with {@code contextDir} as context when the
+         * sandbox starts, and runs the result.
+         *
+         * @param contextDir the build context directory
+         * @param dockerfile the Dockerfile, relative to {@code contextDir} or absolute
+         * @return this builder
+         */
         public Builder dockerfile(Path contextDir, Path dockerfile) {
             this.image = new ImageSource.Build(contextDir, dockerfile, Map.of());
             return this;
         }
 
+        /**
+         * The image to run, as a reference or a Dockerfile build; replaces any earlier {@code image} or
+         * {@code dockerfile} call. No default.
+         *
+         * @param source where the image comes from; {@code null} makes {@link #build()} fail
+         * @return this builder
+         */
         public Builder image(ImageSource source) {
             this.image = source;
             return this;
         }
 
-        /** The main process; default: a keep-alive process (the sandbox waits for execs). */
+        /**
+         * The main process, replacing any earlier command; default: a keep-alive process (the sandbox waits for
+         * execs).
+         *
+         * @param command the program and its arguments; none restores the default
+         * @return this builder
+         */
         public Builder command(String... command) {
             this.command.clear();
             this.command.addAll(Arrays.asList(command));
             return this;
         }
 
-        /** Mounts a host path read-write. Several allowed; default none. */
+        /**
+         * Mounts a host path read-write. Several allowed, each on its own target; default none.
+         *
+         * @param source the host file or directory; whether it exists is checked by {@code start()}
+         * @param target the absolute path inside the sandbox
+         * @return this builder
+         * @throws SandboxConfigException if {@code target} is not an absolute path
+         */
         public Builder mount(Path source, String target) {
             mounts.add(new Mount(source, target, false));
             return this;
         }
 
-        /** Mounts a host path read-only. */
+        /**
+         * Mounts a host path read-only. Several allowed, each on its own target; default none.
+         *
+         * @param source the host file or directory; whether it exists is checked by {@code start()}
+         * @param target the absolute path inside the sandbox
+         * @return this builder
+         * @throws SandboxConfigException if {@code target} is not an absolute path
+         */
         public Builder mountReadOnly(Path source, String target) {
             mounts.add(new Mount(source, target, true));
             return this;
         }
 
+        /**
+         * Adds a mount. Several allowed, each on its own target; default none.
+         *
+         * @param mount the mount to add
+         * @return this builder
+         */
         public Builder mount(Mount mount) {
             mounts.add(mount);
             return this;
         }
 
-        /** Publishes a container TCP port on a free port of 127.0.0.1; read it back with {@link Sandbox#hostPort(int)}. */
+        /**
+         * Publishes a container TCP port on a free port of 127.0.0.1; read it back with {@link Sandbox#hostPort(int)}.
+         * Default: nothing published.
+         *
+         * @param containerPort the port inside the sandbox, 1 to 65535
+         * @return this builder
+         * @throws SandboxConfigException if the port is out of range
+         */
         public Builder publish(int containerPort) {
             ports.add(PortMapping.of(containerPort));
             return this;
         }
 
-        /** Publishes a container TCP port on a fixed port of 127.0.0.1. */
+        /**
+         * Publishes a container TCP port on a fixed port of 127.0.0.1.
+         *
+         * @param hostPort      the port on 127.0.0.1, 1 to 65535
+         * @param containerPort the port inside the sandbox, 1 to 65535
+         * @return this builder
+         * @throws SandboxConfigException if a port is out of range
+         */
         public Builder publish(int hostPort, int containerPort) {
             ports.add(PortMapping.of(hostPort, containerPort));
             return this;
         }
 
+        /**
+         * Publishes a port as described by {@code mapping}. Default: nothing published.
+         *
+         * @param mapping the host and container port and protocol
+         * @return this builder
+         */
         public Builder publish(PortMapping mapping) {
             ports.add(mapping);
             return this;
         }
 
-        /** CPU limit in cores (fractions allowed); default: no limit. */
+        /**
+         * CPU limit in cores (fractions allowed); default: no limit.
+         *
+         * @param cpus the number of cores, greater than 0
+         * @return this builder
+         * @throws SandboxConfigException if {@code cpus} is not positive or is NaN
+         */
         public Builder cpus(double cpus) {
             if (cpus <= 0 || Double.isNaN(cpus)) {
                 throw new SandboxConfigException("cpus must be positive, got " + cpus);
@@ -339,61 +479,118 @@ public record SandboxSpec(
             return this;
         }
 
-        /** Memory limit such as "512m"; default: no limit. */
+        /**
+         * Memory limit such as {@code "512m"}; default: no limit. At least 6m once built.
+         *
+         * @param size a size as {@link MemorySize#parse(String)} reads it
+         * @return this builder
+         * @throws SandboxConfigException if {@code size} cannot be parsed
+         */
         public Builder memory(String size) {
             this.memory = MemorySize.parse(size);
             return this;
         }
 
+        /**
+         * Memory limit; default: no limit. At least 6m once built.
+         *
+         * @param size the limit, or {@code null} for no limit
+         * @return this builder
+         */
         public Builder memory(MemorySize size) {
             this.memory = size;
             return this;
         }
 
-        /** Adds an environment variable; default none. */
+        /**
+         * Adds an environment variable for the main process and every exec, replacing an earlier value of the same
+         * name; default none.
+         *
+         * @param name  the variable name: letters, digits and {@code _}, not starting with a digit
+         * @param value the value, at most 128 KiB, without NUL; {@code ""} for empty
+         * @return this builder
+         * @throws SandboxConfigException if the name or value is invalid
+         */
         public Builder env(String name, String value) {
             SandboxSpec.checkEnv(name, value);
             env.put(name, value);
             return this;
         }
 
-        /** Default working directory of execs; default: the image's. */
+        /**
+         * Default working directory of execs; default: the image's.
+         *
+         * @param workdir an absolute path inside the sandbox; checked when the spec is built
+         * @return this builder
+         */
         public Builder workdir(String workdir) {
             this.workdir = workdir;
             return this;
         }
 
-        /** Default user of execs (name or uid[:gid]); default: the image's. */
+        /**
+         * Default user of execs; default: the image's.
+         *
+         * @param user a user name or {@code uid[:gid]}; checked when the spec is built
+         * @return this builder
+         */
         public Builder user(String user) {
             this.user = user;
             return this;
         }
 
-        /** Adds a label to the container; keys starting with {@code dev.sandbox4j} are reserved. */
+        /**
+         * Adds a label to the container, replacing an earlier value of the same key; default none. Keys starting
+         * with {@code dev.sandbox4j} are reserved.
+         *
+         * @param key   the label key: letters, digits, {@code . - _ /}
+         * @param value the value, without {@code =}, newline or NUL
+         * @return this builder
+         */
         public Builder label(String key, String value) {
             labels.put(key, value);
             return this;
         }
 
-        /** Where the sandbox may connect; default {@link EgressPolicy#DEFAULT}. */
+        /**
+         * Where the sandbox may connect; default {@link EgressPolicy#DEFAULT}.
+         *
+         * @param policy the policy; {@code null} makes {@link #build()} fail
+         * @return this builder
+         */
         public Builder egress(EgressPolicy policy) {
             this.egress = policy;
             return this;
         }
 
-        /** The runtime by name ("podman", "apple-container"); default: detected for this host. */
+        /**
+         * The runtime by name ({@code "podman"}, {@code "apple-container"}); default: detected for this host.
+         *
+         * @param name the runtime name, or {@code null} to detect
+         * @return this builder
+         */
         public Builder runtime(String name) {
             this.runtime = name;
             return this;
         }
 
-        /** How long {@code start()} may take once the image is there; default 60 seconds. */
+        /**
+         * How long {@code start()} may take once the image is there; default 60 seconds.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
         public Builder startupTimeout(Duration timeout) {
             this.startupTimeout = timeout;
             return this;
         }
 
-        /** When images may be pulled; default {@link PullPolicy#NEVER}. */
+        /**
+         * When images may be pulled; default {@link PullPolicy#NEVER}.
+         *
+         * @param policy the pull policy; {@code null} makes {@link #build()} fail
+         * @return this builder
+         */
         public Builder pullPolicy(PullPolicy policy) {
             this.pullPolicy = policy;
             return this;
@@ -404,6 +601,9 @@ public record SandboxSpec(
          * exit, or (after a crash) by the next JVM's orphan reaping. A detached sandbox is none of these: remove it
          * with {@code Sandbox.attach(id).close()}. Needs {@link EgressPolicy#allowAll()}, because the DNS
          * interceptor that enforces any other policy lives in this JVM.
+         *
+         * @param detached {@code true} to keep the sandbox after this JVM exits
+         * @return this builder
          */
         public Builder detached(boolean detached) {
             this.detached = detached;
@@ -415,6 +615,9 @@ public record SandboxSpec(
          * running or started, no background process alive); default: never. At least 1 second. Enforced by this
          * JVM, so not allowed with {@link #detached(boolean) detached(true)}. Execs on a sandbox closed this way
          * fail with {@link SandboxClosedException}.
+         *
+         * @param timeout the idle time, or {@code null} for never
+         * @return this builder
          */
         public Builder idleTimeout(Duration timeout) {
             this.idleTimeout = timeout;
@@ -424,12 +627,21 @@ public record SandboxSpec(
         /**
          * Closes the sandbox {@code lifetime} after it started, in use or not (a running exec is killed with it);
          * default: never. At least 1 second; not allowed with {@link #detached(boolean) detached(true)}.
+         *
+         * @param lifetime the maximum lifetime, or {@code null} for unlimited
+         * @return this builder
          */
         public Builder maxLifetime(Duration lifetime) {
             this.maxLifetime = lifetime;
             return this;
         }
 
+        /**
+         * Checks every value and makes the immutable spec. Reads nothing from the host.
+         *
+         * @return the spec
+         * @throws SandboxConfigException if a value is missing or invalid; the message names it and the fix
+         */
         public SandboxSpec build() {
             return new SandboxSpec(image, command, mounts, ports, cpus, Optional.ofNullable(memory), env,
                     Optional.ofNullable(workdir), Optional.ofNullable(user), labels, egress,
@@ -437,7 +649,14 @@ public record SandboxSpec(
                     Optional.ofNullable(idleTimeout), Optional.ofNullable(maxLifetime));
         }
 
-        /** Builds the spec and starts a sandbox from it. */
+        /**
+         * Builds the spec and starts a sandbox from it, as {@code build().start()}.
+         *
+         * @return the running sandbox; the caller owns it and must close it
+         * @throws SandboxConfigException if a value is missing or invalid, or does not fit this machine
+         * @throws RuntimeUnavailableException if no container runtime can be used on this machine
+         * @throws SandboxStartException if the image build, container start or egress setup fails
+         */
         public Sandbox start() {
             return build().start();
         }

@@ -6,14 +6,31 @@ import java.time.Duration;
 public class SandboxTimeoutException extends SandboxException {
     private static final long serialVersionUID = 1L;
 
+    /** The limit that was exceeded. */
     private final Duration timeout;
+    /** Standard output up to the time-out. */
     private final String partialStdout;
+    /** Standard error up to the time-out. */
     private final String partialStderr;
 
+    /**
+     * An exception without captured output.
+     *
+     * @param message what timed out
+     * @param timeout the limit that was exceeded
+     */
     public SandboxTimeoutException(String message, Duration timeout) {
         this(message, timeout, "", "");
     }
 
+    /**
+     * An exception carrying what the command wrote before it was stopped.
+     *
+     * @param message       what timed out
+     * @param timeout       the limit that was exceeded
+     * @param partialStdout standard output up to the time-out; {@code ""} for none
+     * @param partialStderr standard error up to the time-out; {@code ""} for none
+     */
     public SandboxTimeoutException(String message, Duration timeout, String partialStdout, String partialStderr) {
         super(message);
         this.timeout = timeout;
@@ -21,16 +38,17 @@ public class SandboxTimeoutException extends SandboxException {
         this.partialStderr = partialStderr;
     }
 
+    /** {@return the time limit that was exceeded} */
     public Duration timeout() {
         return timeout;
     }
 
-    /** What the command had written to standard output before it was stopped. */
+    /** {@return what the command had written to standard output before it was stopped; {@code ""} for none} */
     public String partialStdout() {
         return partialStdout;
     }
 
-    /** What the command had written to standard error before it was stopped. */
+    /** {@return what the command had written to standard error before it was stopped; {@code ""} for none} */
     public String partialStderr() {
         return partialStderr;
     }

@@ -24,6 +24,9 @@ public final class Sandboxes {
     /**
      * Every sandbox on the detected runtime, running or not, whoever started it (found by Sandbox4j's
      * {@code dev.sandbox4j.managed} label).
+     *
+     * @return the sandboxes, in the runtime's order; empty when there are none
+     * @throws RuntimeUnavailableException if no container runtime can be used on this machine
      */
     public static List<SandboxInfo> list() {
         return SandboxRuntime.shared().list();
@@ -32,6 +35,8 @@ public final class Sandboxes {
     /**
      * The sandbox whose name or id is {@code idOrPrefix}, or whose id starts with it (at least 3 characters).
      *
+     * @param idOrPrefix a sandbox name, id, or id prefix of at least 3 characters
+     * @return the sandbox, or empty when none matches
      * @throws SandboxConfigException when the prefix matches several sandboxes (the message says to give more)
      */
     public static Optional<SandboxInfo> find(String idOrPrefix) {
@@ -43,6 +48,7 @@ public final class Sandboxes {
      * host state of its egress control (such as its firewall table), then its networks. An owner that still runs
      * finds its sandbox gone (its {@code exec} fails; its {@code close()} has nothing left to remove).
      *
+     * @param idOrName a sandbox name, id, or unique id prefix of at least 3 characters
      * @return what was removed, and what could not be
      * @throws SandboxConfigException when nothing matches, or a prefix matches several sandboxes
      */
@@ -53,6 +59,8 @@ public final class Sandboxes {
     /**
      * A dry run of {@link #reapOrphans()}: what it would remove now, by the same rule, removing nothing. Host
      * state is reported by sandbox name.
+     *
+     * @return what would be removed; its {@code failures} are empty
      */
     public static ReapReport orphans() {
         return SandboxRuntime.shared().orphans();
@@ -64,12 +72,20 @@ public final class Sandboxes {
      * ({@code dev.sandbox4j.owner = <pid>-<start millis>-<instance>}) no longer runs; detached sandboxes and
      * resources of live JVMs are never touched. The first {@code start()} in each JVM runs this once in the
      * background (switch off with {@code -Dsandbox4j.reapOnStart=false}).
+     *
+     * @return what was removed, and what could not be (retried by the next run)
      */
     public static ReapReport reapOrphans() {
         return SandboxRuntime.shared().reapOrphans();
     }
 
-    /** As {@link #reapOrphans()}, on the named runtime ("podman", "apple-container"). */
+    /**
+     * As {@link #reapOrphans()}, on the named runtime.
+     *
+     * @param runtime the runtime's name, such as {@code "podman"} or {@code "apple-container"}
+     * @return what was removed, and what could not be
+     * @throws SandboxConfigException if no runtime of that name is known
+     */
     public static ReapReport reapOrphans(String runtime) {
         return SandboxRuntime.shared().withRuntime(runtime).reapOrphans();
     }

@@ -54,37 +54,73 @@ public final class ShellTool {
         this.env = Map.copyOf(b.env);
     }
 
-    /** A builder for a tool that runs commands in {@code sandbox}; the caller keeps owning (and closes) the sandbox. */
+    /**
+     * A builder for a tool that runs commands in {@code sandbox}; the caller keeps owning (and closes) the sandbox.
+     *
+     * @param sandbox a started sandbox
+     * @return a new builder
+     * @throws SandboxConfigException if {@code sandbox} is null
+     */
     public static Builder builder(Sandbox sandbox) {
         return new Builder(sandbox);
     }
 
-    /** The sandbox the commands run in. */
+    /** {@return the sandbox the commands run in} */
     public Sandbox sandbox() {
         return sandbox;
     }
 
-    /** The per-call time limit used when a call names none. */
+    /** {@return the per-call time limit used when a call names none} */
     public Duration timeout() {
         return timeout;
     }
 
-    /** Runs a command line with {@code sh -c}, with the tool's time limit. */
+    /**
+     * Runs a command line with {@code sh -c}, with the tool's time limit.
+     *
+     * @param commandLine the shell command line, such as {@code "make test 2>&1 | tail"}
+     * @return the result; a non-zero exit or a time-out is a result, not an exception
+     * @throws SandboxClosedException if the sandbox is closed
+     */
     public ShellResult run(String commandLine) {
         return run(List.of("sh", "-c", commandLine), null, timeout);
     }
 
-    /** Runs a command line with {@code sh -c} and its own time limit. */
+    /**
+     * Runs a command line with {@code sh -c} and its own time limit.
+     *
+     * @param commandLine the shell command line
+     * @param timeout     the time limit for this call, positive
+     * @return the result; a non-zero exit or a time-out is a result, not an exception
+     * @throws SandboxConfigException if {@code timeout} is not positive
+     * @throws SandboxClosedException if the sandbox is closed
+     */
     public ShellResult run(String commandLine, Duration timeout) {
         return run(List.of("sh", "-c", commandLine), null, timeout);
     }
 
-    /** Runs an argument list as written (no shell). */
+    /**
+     * Runs an argument list as written (no shell), with the tool's time limit.
+     *
+     * @param argv the program and its arguments, program first
+     * @return the result; a non-zero exit or a time-out is a result, not an exception
+     * @throws SandboxConfigException if {@code argv} is empty or malformed
+     * @throws SandboxClosedException if the sandbox is closed
+     */
     public ShellResult run(List<String> argv) {
         return run(argv, null, timeout);
     }
 
-    /** Runs an argument list with {@code stdin} as its standard input, e.g. {@code python3 -} with a script. */
+    /**
+     * Runs an argument list with {@code stdin} as its standard input, e.g. {@code python3 -} with a script.
+     *
+     * @param argv    the program and its arguments, program first
+     * @param stdin   text fed to standard input as UTF-8, or {@code null} for none
+     * @param timeout the time limit for this call, positive
+     * @return the result; a non-zero exit or a time-out is a result, not an exception
+     * @throws SandboxConfigException if {@code timeout} is not positive or {@code argv} is empty or malformed
+     * @throws SandboxClosedException if the sandbox is closed
+     */
     public ShellResult run(List<String> argv, String stdin, Duration timeout) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new SandboxConfigException("timeout must be positive, got " + timeout);
@@ -227,7 +263,13 @@ public final class ShellTool {
             this.sandbox = sandbox;
         }
 
-        /** Bytes kept of the start of each output stream; default 8 KiB. 0 keeps only the tail. */
+        /**
+         * Bytes kept of the start of each output stream; default 8 KiB. 0 keeps only the tail.
+         *
+         * @param bytes a byte count, 0 or more
+         * @return this builder
+         * @throws SandboxConfigException if {@code bytes} is negative
+         */
         public Builder headBytes(int bytes) {
             if (bytes < 0) {
                 throw new SandboxConfigException("headBytes must not be negative, got " + bytes);
@@ -236,7 +278,13 @@ public final class ShellTool {
             return this;
         }
 
-        /** Bytes kept of the end of each output stream; default 8 KiB. 0 keeps only the head. */
+        /**
+         * Bytes kept of the end of each output stream; default 8 KiB. 0 keeps only the head.
+         *
+         * @param bytes a byte count, 0 or more
+         * @return this builder
+         * @throws SandboxConfigException if {@code bytes} is negative
+         */
         public Builder tailBytes(int bytes) {
             if (bytes < 0) {
                 throw new SandboxConfigException("tailBytes must not be negative, got " + bytes);
@@ -245,7 +293,13 @@ public final class ShellTool {
             return this;
         }
 
-        /** Per-call time limit; default 60 seconds. At the limit the command's processes are killed. */
+        /**
+         * Per-call time limit; default 60 seconds. At the limit the command's processes are killed.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         * @throws SandboxConfigException if {@code timeout} is null or not positive
+         */
         public Builder timeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
                 throw new SandboxConfigException("timeout must be positive, got " + timeout);
@@ -254,18 +308,36 @@ public final class ShellTool {
             return this;
         }
 
-        /** Working directory of every call; default: the sandbox's. */
+        /**
+         * Working directory of every call; default: the sandbox's.
+         *
+         * @param workdir an absolute path inside the sandbox, or {@code null} for the sandbox's
+         * @return this builder
+         */
         public Builder workdir(String workdir) {
             this.workdir = workdir;
             return this;
         }
 
-        /** Adds an environment variable to every call; default none beyond the sandbox's. */
+        /**
+         * Adds an environment variable to every call, replacing an earlier value of the same name; default none
+         * beyond the sandbox's. Checked when a call runs.
+         *
+         * @param name  the variable name
+         * @param value the value
+         * @return this builder
+         */
         public Builder env(String name, String value) {
             env.put(name, value);
             return this;
         }
 
+        /**
+         * Makes the tool. The settings are copied, so the builder may be changed and reused afterwards.
+         *
+         * @return the tool
+         * @throws SandboxConfigException if {@code headBytes} and {@code tailBytes} are both 0
+         */
         public ShellTool build() {
             if (headBytes + tailBytes == 0) {
                 throw new SandboxConfigException("headBytes and tailBytes are both 0, so no output would be kept: "

@@ -38,6 +38,12 @@ public final class Benchmarks {
         this.image = image;
     }
 
+    /**
+     * Runs the benchmarks and prints the report to standard output.
+     *
+     * @param args optionally the image to measure with; none or {@code -} for the test busybox image
+     * @throws Exception if a measurement fails
+     */
     public static void main(String[] args) throws Exception {
         String image = args.length > 0 && !args[0].equals("-") ? args[0] : TestImages.busybox();
         Benchmarks b = new Benchmarks(image);

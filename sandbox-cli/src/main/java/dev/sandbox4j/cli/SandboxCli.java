@@ -72,6 +72,11 @@ public final class SandboxCli implements Runnable {
     record Io(InputStream in, OutputStream out, OutputStream err) {
     }
 
+    /**
+     * Runs the {@code sandbox} command on this process's standard streams and exits with its exit code.
+     *
+     * @param args the command-line arguments, subcommand first (see {@code sandbox --help})
+     */
     public static void main(String[] args) {
         configureLogging();
         Io io = new Io(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out),
@@ -80,7 +85,16 @@ public final class SandboxCli implements Runnable {
         System.exit(code);
     }
 
-    /** The command line over given streams, with Sandbox4j's exception mapping; tests execute it in-process. */
+    /**
+     * The command line over given streams, with Sandbox4j's exception mapping and every {@link CliExtension}
+     * found on the class path; tests execute it in-process.
+     *
+     * @param in  standard input of the subcommands
+     * @param out standard output of the subcommands
+     * @param err standard error of the subcommands
+     * @return the picocli command line; call {@code execute(args)} for the exit code
+     * @throws IllegalStateException if an extension names a subcommand that exists already
+     */
     public static CommandLine commandLine(InputStream in, OutputStream out, OutputStream err) {
         return commandLine(new Io(in, out, err));
     }

@@ -86,13 +86,31 @@ public final class DevcontainerFile {
     /**
      * Reads a devcontainer.json. The local workspace folder (for {@code ${localWorkspaceFolder}} and the default
      * workspace mount) is the folder that holds {@code .devcontainer/}, or the file's own folder.
+     *
+     * @param file the devcontainer.json (or {@code .devcontainer.json}) to read
+     * @return the definition, with what was applied differently in {@link SandboxDefinition#warnings()} and what
+     *         was left out in {@link SandboxDefinition#ignored()}
+     * @throws SandboxConfigException if the file cannot be read
+     * @throws SandboxConfigFileException if the file is malformed or a setting cannot work; the message starts with
+     *         {@code file:line:column}
      */
     public static SandboxDefinition read(Path file) {
         Path abs = file.toAbsolutePath().normalize();
         return read(abs, workspaceOf(abs));
     }
 
-    /** Reads a devcontainer.json with an explicit local workspace folder. */
+    /**
+     * Reads a devcontainer.json with an explicit local workspace folder.
+     *
+     * @param file            the devcontainer.json to read
+     * @param workspaceFolder the folder {@code ${localWorkspaceFolder}} stands for and the default workspace mount
+     *                        mounts
+     * @return the definition, with what was applied differently in {@link SandboxDefinition#warnings()} and what
+     *         was left out in {@link SandboxDefinition#ignored()}
+     * @throws SandboxConfigException if the file cannot be read
+     * @throws SandboxConfigFileException if the file is malformed or a setting cannot work; the message starts with
+     *         {@code file:line:column}
+     */
     public static SandboxDefinition read(Path file, Path workspaceFolder) {
         Path abs = file.toAbsolutePath().normalize();
         Path workspace = workspaceFolder.toAbsolutePath().normalize();

@@ -18,8 +18,11 @@ public final class DurationText {
     }
 
     /**
-     * A positive duration.
+     * Parses a positive duration: {@code "500ms"}, {@code "60s"}, {@code "1m30s"}, {@code "2h"} or ISO-8601
+     * {@code "PT1M"}.
      *
+     * @param text the duration text
+     * @return the duration, greater than zero
      * @throws SandboxConfigException naming the accepted forms, for text that is none of them or not positive
      */
     public static Duration parse(String text) {
@@ -30,7 +33,12 @@ public final class DurationText {
         }
     }
 
-    /** The shortest text {@link #parse} reads back as the same duration. */
+    /**
+     * The shortest text {@link #parse} reads back as the same duration.
+     *
+     * @param duration the duration to write
+     * @return the text, such as {@code "90s"}
+     */
     public static String format(Duration duration) {
         return Durations.format(duration);
     }

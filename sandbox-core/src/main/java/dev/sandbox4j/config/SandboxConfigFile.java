@@ -53,12 +53,29 @@ public final class SandboxConfigFile {
     private SandboxConfigFile() {
     }
 
-    /** Reads a file and returns a builder with all its settings; add more before {@code start()}. */
+    /**
+     * Reads a file and returns a builder with all its settings; add more before {@code start()}.
+     *
+     * @param file the {@code sandbox.json} to read; relative paths in it resolve against its directory
+     * @return a new builder holding the file's settings, egress included
+     * @throws SandboxConfigException if the file cannot be read
+     * @throws SandboxConfigFileException if the file is malformed, has an unknown key or a value that cannot work;
+     *         the message starts with {@code file:line:column}
+     */
     public static SandboxSpec.Builder read(Path file) {
         return load(file).toBuilder();
     }
 
-    /** Reads a file into a {@link SandboxDefinition}, which also exposes the egress section as written. */
+    /**
+     * Reads a file into a {@link SandboxDefinition}, which also exposes the egress section as written. Mount
+     * sources must exist and {@code cpus} must not exceed this host's count.
+     *
+     * @param file the {@code sandbox.json} to read; relative paths in it resolve against its directory
+     * @return the definition
+     * @throws SandboxConfigException if the file cannot be read
+     * @throws SandboxConfigFileException if the file is malformed, has an unknown key or a value that cannot work;
+     *         the message starts with {@code file:line:column}
+     */
     public static SandboxDefinition load(Path file) {
         Path abs = file.toAbsolutePath().normalize();
         String text;
@@ -266,14 +283,23 @@ public final class SandboxConfigFile {
 
     // ------------------------------------------------------------------------------------------------- writing
 
-    /** The spec as {@code sandbox.json} text, with absolute paths. */
+    /**
+     * The spec as {@code sandbox.json} text, with absolute paths.
+     *
+     * @param spec the spec to write
+     * @return the JSON text
+     */
     public static String write(SandboxSpec spec) {
         return toJson(spec, null);
     }
 
     /**
-     * Writes the spec to {@code file}; paths inside the file's directory are written relative to it, so the
-     * directory can move (or be checked in) as a whole. {@link #read(Path)} gives back an equal spec.
+     * Writes the spec to {@code file}, replacing it; paths inside the file's directory are written relative to
+     * it, so the directory can move (or be checked in) as a whole. {@link #read(Path)} gives back an equal spec.
+     *
+     * @param spec the spec to write
+     * @param file where to write it; its directory must exist
+     * @throws java.io.UncheckedIOException if the file cannot be written
      */
     public static void write(SandboxSpec spec, Path file) {
         Path abs = file.toAbsolutePath().normalize();

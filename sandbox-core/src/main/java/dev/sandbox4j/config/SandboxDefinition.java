@@ -32,7 +32,7 @@ public final class SandboxDefinition {
         this.ignored = List.copyOf(ignored);
     }
 
-    /** The file this was read from. */
+    /** {@return the file this was read from, absolute} */
     public Path source() {
         return source;
     }
@@ -57,22 +57,29 @@ public final class SandboxDefinition {
         return template;
     }
 
-    /** The spec the file describes; same as {@code toBuilder().build()}. */
+    /** {@return the spec the file describes; same as {@code toBuilder().build()}} */
     public SandboxSpec spec() {
         return toBuilder().build();
     }
 
-    /** The egress section; empty when the file has none (the sandbox then gets {@code EgressPolicy.DEFAULT}). */
+    /**
+     * {@return the egress section; empty when the file has none (the sandbox then gets {@code EgressPolicy.DEFAULT})}
+     */
     public Optional<EgressConfig> egress() {
         return Optional.ofNullable(egress);
     }
 
-    /** Settings that were applied differently from what the file literally says, one sentence each. */
+    /**
+     * {@return settings that were applied differently from what the file literally says, one sentence each;
+     * unmodifiable}
+     */
     public List<String> warnings() {
         return warnings;
     }
 
-    /** Settings the reader cannot honour and left out, with the reason (devcontainer.json only; else empty). */
+    /**
+     * {@return settings the reader cannot honour and left out, with the reason (devcontainer.json only; else empty)}
+     */
     public List<String> ignored() {
         return ignored;
     }

@@ -18,16 +18,19 @@ public interface EgressLog {
         }
     };
 
-    /** Events still held, oldest first (a bounded log keeps only the most recent ones). */
+    /** {@return the events still held, oldest first (a bounded log keeps only the most recent ones); a snapshot} */
     List<EgressEvent> events();
 
     /**
      * Receives every later event, on the thread that records it, until the returned handle is closed. A listener
      * that throws is logged and skipped; it does not stop other listeners or the recorder.
+     *
+     * @param listener called with each event; must be quick, as it runs on the recording thread
+     * @return a handle whose {@code close()} unsubscribes the listener
      */
     AutoCloseable subscribe(Consumer<EgressEvent> listener);
 
-    /** How many events a bounded log has discarded to make room; 0 for a log that keeps everything. */
+    /** {@return how many events a bounded log has discarded to make room; 0 for a log that keeps everything} */
     default long discardedEvents() {
         return 0;
     }

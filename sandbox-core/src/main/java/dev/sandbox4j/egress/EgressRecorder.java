@@ -31,14 +31,22 @@ public final class EgressRecorder implements EgressLog {
     private final AtomicLong discarded = new AtomicLong();
     private final AtomicLong listenerFailures = new AtomicLong();
 
-    /** A recorder keeping {@value #DEFAULT_CAPACITY} events. */
+    /**
+     * A recorder keeping {@value #DEFAULT_CAPACITY} events.
+     *
+     * @param sandbox the sandbox name written on every audit line
+     * @throws IllegalArgumentException if {@code sandbox} is null
+     */
     public EgressRecorder(String sandbox) {
         this(sandbox, DEFAULT_CAPACITY);
     }
 
     /**
+     * A recorder keeping the {@code capacity} most recent events.
+     *
      * @param sandbox  the sandbox name written on every audit line
      * @param capacity how many recent events {@link #events()} keeps, at least 1
+     * @throws IllegalArgumentException if {@code sandbox} is null or {@code capacity} is below 1
      */
     public EgressRecorder(String sandbox, int capacity) {
         if (sandbox == null || capacity < 1) {
@@ -49,7 +57,11 @@ public final class EgressRecorder implements EgressLog {
         this.ring = new ArrayDeque<>(Math.min(capacity, 1024));
     }
 
-    /** Records an event: buffer, subscribers, audit logger. Never throws because of a listener. */
+    /**
+     * Records an event: buffer, subscribers, audit logger. Never throws because of a listener.
+     *
+     * @param event the event to record
+     */
     public void record(EgressEvent event) {
         synchronized (ring) {
             if (ring.size() == capacity) {
@@ -91,12 +103,12 @@ public final class EgressRecorder implements EgressLog {
         return discarded.get();
     }
 
-    /** How many times a listener threw. */
+    /** {@return how many times a listener threw} */
     public long listenerFailures() {
         return listenerFailures.get();
     }
 
-    /** The sandbox name on audit lines. */
+    /** {@return the sandbox name on audit lines} */
     public String sandbox() {
         return sandbox;
     }

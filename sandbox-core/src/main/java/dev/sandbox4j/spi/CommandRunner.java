@@ -8,7 +8,7 @@ import dev.sandbox4j.internal.SystemCommandRunner;
  */
 public interface CommandRunner {
 
-    /** The runner that starts real processes. */
+    /** {@return the runner that starts real processes; shared and thread-safe} */
     static CommandRunner system() {
         return SystemCommandRunner.INSTANCE;
     }
@@ -18,6 +18,11 @@ public interface CommandRunner {
      * safe. When the time limit passes, the process tree gets SIGTERM, then SIGKILL after the grace period, and
      * {@link dev.sandbox4j.SandboxTimeoutException} is thrown. An interrupt kills the tree the same way and
      * throws {@link dev.sandbox4j.SandboxException} with the interrupt flag set again.
+     *
+     * @param command the process to run
+     * @return the result, whatever the exit code
+     * @throws dev.sandbox4j.SandboxTimeoutException if the time limit passed
+     * @throws dev.sandbox4j.SandboxException if the process cannot be started or the thread is interrupted
      */
     CommandResult run(Command command);
 
@@ -26,6 +31,10 @@ public interface CommandRunner {
      * {@linkplain RunningCommand#pump pumps} them. The system runner starts it, on Linux, without a thread of its
      * own (see {@link RunningCommand#pump}); the command's time limit does not apply: {@link RunningCommand#close}
      * ends it.
+     *
+     * @param command the process to start
+     * @return the running process; the caller must close it
+     * @throws dev.sandbox4j.SandboxException if the process cannot be started
      */
     RunningCommand start(Command command);
 }

@@ -17,7 +17,16 @@ import java.util.OptionalInt;
 public final class HostEnvironment {
 
     /** Operating systems Sandbox4j tells apart. */
-    public enum Os { LINUX, MACOS, WINDOWS, OTHER }
+    public enum Os {
+        /** Linux: {@code os.name} contains "linux". */
+        LINUX,
+        /** macOS: {@code os.name} contains "mac" or "darwin". */
+        MACOS,
+        /** Windows: {@code os.name} contains "win" and the OS is not one of the above. */
+        WINDOWS,
+        /** Any operating system not recognised as one of the others. */
+        OTHER
+    }
 
     private static volatile HostEnvironment current;
 
@@ -40,13 +49,24 @@ public final class HostEnvironment {
         this.env = Map.copyOf(env);
     }
 
-    /** Facts given explicitly, for tests and for describing another machine. */
+    /**
+     * Facts given explicitly, for tests and for describing another machine. Nothing is read from this host.
+     *
+     * @param os             the operating system
+     * @param arch           the architecture, such as {@code "x86_64"} or {@code "arm64"}
+     * @param osVersion      the OS version
+     * @param cpuCount       online CPUs
+     * @param physicalMemory physical memory in bytes; 0 if unknown
+     * @param kvmApiVersion  the KVM API version, or empty where KVM is absent
+     * @param env            the environment variables (for {@code PATH} lookups); copied
+     * @return the facts
+     */
     public static HostEnvironment of(Os os, String arch, String osVersion, int cpuCount, long physicalMemory,
                                      OptionalInt kvmApiVersion, Map<String, String> env) {
         return new HostEnvironment(os, arch, osVersion, cpuCount, physicalMemory, kvmApiVersion, env);
     }
 
-    /** This machine, read once and cached. */
+    /** {@return this machine, read once and cached; thread-safe} */
     public static HostEnvironment current() {
         HostEnvironment h = current;
         if (h == null) {
@@ -80,11 +100,12 @@ public final class HostEnvironment {
         };
     }
 
+    /** {@return the operating system, told apart by the {@code os.name} system property} */
     public Os os() {
         return os;
     }
 
-    /** "x86_64", "arm64", or what the JVM reports. */
+    /** {@return the architecture: {@code "x86_64"}, {@code "arm64"}, or what the JVM reports} */
     public String arch() {
         return arch;
     }
@@ -93,31 +114,46 @@ public final class HostEnvironment {
      * The OS version. On macOS the real product version ("26.1"), also for a JVM built with an older SDK, to
      * which macOS reports a compatibility version ("16.0") through {@code os.version} and
      * {@code kern.osproductversion}.
+     *
+     * @return the version text
      */
     public String osVersion() {
         return osVersion;
     }
 
-    /** Online CPUs of the machine (not a container quota the JVM may see). */
+    /** {@return the online CPUs of the machine (not a container quota the JVM may see)} */
     public int cpuCount() {
         return cpuCount;
     }
 
-    /** Physical memory in bytes; 0 if it could not be read. */
+    /** {@return physical memory in bytes; 0 if it could not be read} */
     public long physicalMemory() {
         return physicalMemory;
     }
 
-    /** On Linux, the answer of {@code /dev/kvm} to {@code KVM_GET_API_VERSION}; empty where KVM is absent. */
+    /** {@return on Linux, the answer of {@code /dev/kvm} to {@code KVM_GET_API_VERSION}; empty where KVM is absent} */
     public OptionalInt kvmApiVersion() {
         return kvmApiVersion;
     }
 
+    /**
+     * An environment variable of this environment (for {@link #current()}, the JVM's at first read).
+     *
+     * @param name the variable name
+     * @return its value, or empty when unset
+     */
     public Optional<String> env(String name) {
         return Optional.ofNullable(env.get(name));
     }
 
-    /** Finds an executable by name on this environment's PATH, or checks an explicit path. */
+    /**
+     * Finds an executable by name on this environment's {@code PATH} (default
+     * {@code /usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin}), or checks an explicit path when {@code name} contains
+     * a separator.
+     *
+     * @param name a program name such as {@code "podman"}, or a path to one
+     * @return the first executable regular file found, or empty
+     */
     public Optional<Path> findExecutable(String name) {
         if (name.contains(File.separator)) {
             Path p = Path.of(name);

@@ -14,6 +14,10 @@ public interface NamespaceRules {
     /**
      * An {@code nft -f} script for an empty network namespace that enforces {@code policy}, with DNS redirected
      * to the interceptor listening on 127.0.0.1:{@code interceptorPort} inside the same namespace.
+     *
+     * @param policy          the policy to enforce
+     * @param interceptorPort the interceptor's port on loopback, 1 to 65535
+     * @return the script text
      */
     String ruleset(EgressPolicy policy, int interceptorPort);
 }

@@ -13,12 +13,13 @@ import java.util.OptionalInt;
  * processes that Sandbox4j starts for every sandbox use {@link #pump}, so that an open sandbox costs no thread.
  */
 public interface RunningCommand extends AutoCloseable {
+    /** {@return the process's standard input; closing it sends end-of-file} */
     OutputStream stdin();
 
-    /** The process's stdout; not available once {@link #pump} was called. */
+    /** {@return the process's standard output, which the caller must drain; not available once {@link #pump} was called} */
     InputStream stdout();
 
-    /** The process's stderr; not available once {@link #pump} was called. */
+    /** {@return the process's standard error, which the caller must drain; not available once {@link #pump} was called} */
     InputStream stderr();
 
     /**
@@ -51,11 +52,19 @@ public interface RunningCommand extends AutoCloseable {
         StreamPumps.start(this, stdout, stderr, onEnd);
     }
 
+    /** {@return whether the process is still running} */
     boolean isAlive();
 
-    /** Waits up to {@code timeout}; the exit code, or empty if still running. */
+    /**
+     * Waits up to {@code timeout} for the process to exit.
+     *
+     * @param timeout how long to wait at most
+     * @return the exit code, or empty if still running
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     OptionalInt waitFor(Duration timeout) throws InterruptedException;
 
+    /** {@return the process id of the started process on this host} */
     long pid();
 
     /**

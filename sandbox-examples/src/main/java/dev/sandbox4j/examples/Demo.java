@@ -41,6 +41,12 @@ public final class Demo {
         this.out = out;
     }
 
+    /**
+     * Runs the demo on this host and prints each step to standard output.
+     *
+     * @param args ignored
+     * @throws Exception if a step fails; the demo stops there
+     */
     public static void main(String[] args) throws Exception {
         quietLogging();
         new Demo(System.out).run();

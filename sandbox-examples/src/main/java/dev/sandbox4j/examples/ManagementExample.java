@@ -19,7 +19,12 @@ public final class ManagementExample {
     private ManagementExample() {
     }
 
-    /** Prints the host's sandboxes, removes the one named {@code idOrName}, and returns what gc would remove. */
+    /**
+     * Prints the host's sandboxes, removes the one named {@code idOrName}, and returns what gc would remove.
+     *
+     * @param idOrName a sandbox name, id or id prefix
+     * @return what orphan reaping would remove now
+     */
     public static ReapReport manage(String idOrName) {
         // docs:management
         for (SandboxInfo s : Sandboxes.list()) {                // sandbox ls

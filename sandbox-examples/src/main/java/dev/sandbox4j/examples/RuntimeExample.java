@@ -9,7 +9,12 @@ public final class RuntimeExample {
     private RuntimeExample() {
     }
 
-    /** Starts a sandbox whose every runtime CLI call goes through {@code recordingRunner}. */
+    /**
+     * Starts a sandbox whose every runtime CLI call goes through {@code recordingRunner}.
+     *
+     * @param recordingRunner the runner that records (and carries out) each CLI call
+     * @return the started sandbox; the caller closes it
+     */
     public static Sandbox startWith(CommandRunner recordingRunner) {
         // docs:runtime
         SandboxRuntime runtime = SandboxRuntime.builder()

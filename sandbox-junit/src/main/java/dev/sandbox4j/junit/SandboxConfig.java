@@ -30,13 +30,18 @@ import java.lang.annotation.Target;
 @Documented
 public @interface SandboxConfig {
 
-    /** The image to run, e.g. {@code "localhost/busybox:latest"}; overrides the config file's image. */
+    /**
+     * {@return the image to run, e.g. {@code "localhost/busybox:latest"}; overrides the config file's image;
+     * {@code ""} for none}
+     */
     String image() default "";
 
     /**
      * A {@code sandbox.json} or {@code devcontainer.json} (recognised by its name) to read: a path relative to the
      * working directory (the module directory under Maven and Gradle), or {@code classpath:name} for a resource
      * next to the test class or at the class path root.
+     *
+     * @return the config file, or {@code ""} for none
      */
     String config() default "";
 
@@ -44,12 +49,14 @@ public @interface SandboxConfig {
      * The name of a field or no-argument method of the test class that gives a {@code SandboxSpec} or
      * {@code SandboxSpec.Builder}, or of a {@link SandboxField} (whose running sandbox is injected, not a new one),
      * or of a {@link SandboxExtension} field (whose current sandbox is injected).
+     *
+     * @return the member name, or {@code ""} for none
      */
     String from() default "";
 
-    /** The runtime to use by name, e.g. {@code "podman"}; default: the spec's, else detected. */
+    /** {@return the runtime to use by name, e.g. {@code "podman"}; default {@code ""}: the spec's, else detected} */
     String runtime() default "";
 
-    /** When the sandbox is removed; default: the class's setting. */
+    /** {@return when the sandbox is removed; default: the class's setting} */
     CleanupMode cleanup() default CleanupMode.DEFAULT;
 }

@@ -190,31 +190,58 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
         private Builder() {
         }
 
-        /** The sandbox to start. Required. */
+        /**
+         * The sandbox to start. Required.
+         *
+         * @param spec the spec the extension starts its sandbox from
+         * @return this builder
+         */
         public Builder spec(SandboxSpec spec) {
             this.spec = spec;
             return this;
         }
 
-        /** The sandbox to start, built now. */
+        /**
+         * The sandbox to start, built now.
+         *
+         * @param builder a builder whose {@code build()} is called here
+         * @return this builder
+         * @throws dev.sandbox4j.SandboxConfigException if the builder's settings are invalid
+         */
         public Builder spec(SandboxSpec.Builder builder) {
             this.spec = builder.build();
             return this;
         }
 
-        /** How long the sandbox lives; default {@link Lifecycle#PER_METHOD}. */
+        /**
+         * How long the sandbox lives; default {@link Lifecycle#PER_METHOD}.
+         *
+         * @param lifecycle one sandbox per test method or per class
+         * @return this builder
+         */
         public Builder lifecycle(Lifecycle lifecycle) {
             this.lifecycle = lifecycle;
             return this;
         }
 
-        /** When the sandbox is removed; default {@link CleanupMode#DEFAULT}. */
+        /**
+         * When the sandbox is removed; default {@link CleanupMode#DEFAULT}.
+         *
+         * @param mode the cleanup mode
+         * @return this builder
+         */
         public Builder cleanup(CleanupMode mode) {
             this.cleanup = mode;
             return this;
         }
 
-        /** {@code true}: keep the sandbox when a test that used it failed ({@link CleanupMode#ON_SUCCESS}). */
+        /**
+         * Shorthand for {@link #cleanup(CleanupMode)}: {@code true} keeps the sandbox when a test that used it failed
+         * ({@link CleanupMode#ON_SUCCESS}), {@code false} always removes it ({@link CleanupMode#ALWAYS}).
+         *
+         * @param keep whether to keep the sandbox of a failed test
+         * @return this builder
+         */
         public Builder keepOnFailure(boolean keep) {
             this.cleanup = keep ? CleanupMode.ON_SUCCESS : CleanupMode.ALWAYS;
             return this;
@@ -223,6 +250,10 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
         /**
          * Shares the sandbox with every class that uses the same key in this test run; it is closed when the
          * run ends. Default: not shared.
+         *
+         * @param key the share key; equal keys mean the same sandbox
+         * @return this builder
+         * @throws IllegalArgumentException if {@code key} is null or blank
          */
         public Builder shareKey(String key) {
             if (key == null || key.isBlank()) {

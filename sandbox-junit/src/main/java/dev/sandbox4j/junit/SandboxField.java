@@ -20,6 +20,6 @@ import java.lang.annotation.Target;
 @Documented
 public @interface SandboxField {
 
-    /** When the sandbox is removed; default: the class's setting. */
+    /** {@return when the sandbox is removed; default: the class's setting} */
     CleanupMode cleanup() default CleanupMode.DEFAULT;
 }

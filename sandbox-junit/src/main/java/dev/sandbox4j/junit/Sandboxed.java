@@ -38,9 +38,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(DeclarativeExtension.class)
 public @interface Sandboxed {
 
-    /** Skip (rather than fail) when no runtime is usable and none is required; default {@code true}. */
+    /**
+     * {@return whether to skip (rather than fail) when no runtime is usable and none is required; default
+     * {@code true}}
+     */
     boolean disabledWithoutRuntime() default true;
 
-    /** Cleanup of this class's sandboxes unless a field or parameter says otherwise; default {@link CleanupMode#DEFAULT}. */
+    /**
+     * {@return cleanup of this class's sandboxes unless a field or parameter says otherwise; default
+     * {@link CleanupMode#DEFAULT}}
+     */
     CleanupMode cleanup() default CleanupMode.DEFAULT;
 }

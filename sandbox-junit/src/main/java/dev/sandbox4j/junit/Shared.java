@@ -19,6 +19,6 @@ import java.lang.annotation.Target;
 @Documented
 public @interface Shared {
 
-    /** The key; equal keys mean the same sandbox. */
+    /** {@return the key; equal keys mean the same sandbox} */
     String value();
 }

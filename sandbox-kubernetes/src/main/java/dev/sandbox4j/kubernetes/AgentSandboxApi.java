@@ -25,12 +25,17 @@ public record AgentSandboxApi(boolean sandbox, boolean template, boolean claim, 
     /** A cluster with none of them. */
     public static final AgentSandboxApi NONE = new AgentSandboxApi(false, false, false, false);
 
-    /** Whether warm pools could hand out pods: claims, templates and warm pools are all served. */
+    /** {@return whether warm pools could hand out pods: claims, templates and warm pools are all served} */
     public boolean warmPools() {
         return template && claim && warmPool;
     }
 
-    /** Reads the CRDs; never throws (a refusal or an unreachable server counts as absent). */
+    /**
+     * Reads the CRDs; never throws (a refusal or an unreachable server counts as absent).
+     *
+     * @param client a client for the cluster to ask
+     * @return which of the {@link #CRDS} the cluster serves
+     */
     public static AgentSandboxApi detect(KubernetesClient client) {
         List<Boolean> found = new ArrayList<>();
         for (String crd : CRDS) {

@@ -43,12 +43,26 @@ public final class KubeManifest {
     /**
      * The pod of {@code spec} under {@code options}, named {@code sb4j-} plus 12 random hex digits, with the rules
      * of the {@link NamespaceRules} found on the class path when the policy is not allow-all.
+     *
+     * @param spec    the sandbox to describe
+     * @param options namespace, RuntimeClass, enforcer image, deadline and owners
+     * @return the Pod manifest as YAML
+     * @throws dev.sandbox4j.SandboxConfigException if the policy is not allow-all and no {@link NamespaceRules}
+     *         is on the class path (it comes with {@code sandbox-egress})
      */
     public static String podYaml(SandboxSpec spec, KubernetesOptions options) {
         return podYaml(spec, options, newName(), Rules.fromClassPath());
     }
 
-    /** As {@link #podYaml(SandboxSpec, KubernetesOptions)} with the pod's name and the rule builder given. */
+    /**
+     * As {@link #podYaml(SandboxSpec, KubernetesOptions)} with the pod's name and the rule builder given.
+     *
+     * @param spec    the sandbox to describe
+     * @param options namespace, RuntimeClass, enforcer image, deadline and owners
+     * @param podName the pod's name
+     * @param rules   builds the in-pod firewall rules; not used when the policy is allow-all
+     * @return the Pod manifest as YAML
+     */
     public static String podYaml(SandboxSpec spec, KubernetesOptions options, String podName, NamespaceRules rules) {
         Map<String, String> labels = new LinkedHashMap<>(spec.labels());
         labels.put(MANAGED_LABEL, "true");
@@ -73,6 +87,8 @@ public final class KubeManifest {
      * {@code kube-manifest [--allow HOST[:PORT]]... [--upstream IP:PORT] [--namespace NS] [--runtime-class NAME]
      * [--enforcer-image IMAGE] IMAGE}: prints the pod of a sandbox of IMAGE whose egress allows only the given
      * hosts. Exit code 2 on bad arguments.
+     *
+     * @param args the command-line arguments
      */
     public static void main(String[] args) {
         int code = run(args, System.out, System.err, Rules::fromClassPath);
@@ -82,8 +98,14 @@ public final class KubeManifest {
     }
 
     /**
-     * {@code sandbox kube-manifest}: prints the Pod manifest for the arguments (see {@code sandbox kube-manifest --help}) to {@code out};
-     * returns the exit code (2 for bad arguments, reported on {@code err}).
+     * {@code sandbox kube-manifest}: prints the Pod manifest for the arguments (see
+     * {@code sandbox kube-manifest --help}) to {@code out}; returns the exit code (2 for bad arguments, reported on
+     * {@code err}).
+     *
+     * @param args the command-line arguments
+     * @param out  where the manifest is printed
+     * @param err  where argument errors and the usage are printed
+     * @return the exit code: 0, or 2 for bad arguments or a sandbox that cannot be described
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, out, err, Rules::fromClassPath);

@@ -58,6 +58,15 @@ public record KubernetesOptions(String namespace, String runtimeClassName, Strin
      * @param uid        the owner's uid
      */
     public record Owner(String apiVersion, String kind, String name, String uid) {
+        /**
+         * Checks that every field is given.
+         *
+         * @param apiVersion e.g. {@code v1}
+         * @param kind       e.g. {@code Pod}
+         * @param name       the owner's name, in the pod's namespace
+         * @param uid        the owner's uid
+         * @throws SandboxConfigException if a field is null or blank
+         */
         public Owner {
             for (String[] f : new String[][] {{"apiVersion", apiVersion}, {"kind", kind}, {"name", name}, {"uid", uid}}) {
                 if (f[1] == null || f[1].isBlank()) {
@@ -67,12 +76,31 @@ public record KubernetesOptions(String namespace, String runtimeClassName, Strin
             }
         }
 
-        /** A pod in the same namespace. */
+        /**
+         * A pod in the same namespace ({@code apiVersion v1}, {@code kind Pod}).
+         *
+         * @param name the pod's name
+         * @param uid  the pod's uid ({@code metadata.uid})
+         * @return the owner reference
+         * @throws SandboxConfigException if {@code name} or {@code uid} is null or blank
+         */
         public static Owner pod(String name, String uid) {
             return new Owner("v1", "Pod", name, uid);
         }
     }
 
+    /**
+     * Checks every value; a {@code null} RuntimeClass becomes {@code ""} and the owners are copied.
+     *
+     * @param namespace        namespace the pods are created in
+     * @param runtimeClassName RuntimeClass of the pods (e.g. {@code gvisor}, {@code kata}); empty means the cluster's
+     *                         default
+     * @param enforcerImage    image of the init container and the enforcer sidecar of policed sandboxes
+     * @param activeDeadline   {@code activeDeadlineSeconds} of the pod; zero means none
+     * @param owners           owner references put on every pod, so the cluster removes the pods with their owner
+     * @throws SandboxConfigException if the namespace is not a DNS label, the RuntimeClass is not a DNS subdomain,
+     *         the enforcer image is blank or contains white space, or the deadline is negative or below one second
+     */
     public KubernetesOptions {
         if (namespace == null || !DNS_LABEL.matcher(namespace).matches()) {
             throw new SandboxConfigException("Kubernetes namespace '" + namespace + "' is not a DNS label: use at most"
@@ -97,15 +125,20 @@ public record KubernetesOptions(String namespace, String runtimeClassName, Strin
         owners = List.copyOf(owners);
     }
 
-    /** The defaults: namespace {@value #DEFAULT_NAMESPACE}, no RuntimeClass, the local enforcer image, no deadline. */
+    /**
+     * {@return the defaults: namespace {@value #DEFAULT_NAMESPACE}, no RuntimeClass, the local enforcer image, no
+     * deadline, no owners}
+     */
     public static KubernetesOptions defaults() {
         return builder().build();
     }
 
+    /** {@return a new builder with every option at its default} */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** {@return a new builder holding every option of this instance, to derive a variant} */
     public Builder toBuilder() {
         Builder b = new Builder().namespace(namespace).runtimeClassName(runtimeClassName).enforcerImage(enforcerImage)
                 .activeDeadline(activeDeadline);
@@ -113,7 +146,14 @@ public record KubernetesOptions(String namespace, String runtimeClassName, Strin
         return b;
     }
 
-    /** Options from the {@code SANDBOX4J_KUBE_*} environment variables; unset ones keep their defaults. */
+    /**
+     * Options from the {@code SANDBOX4J_KUBE_*} environment variables; unset or blank ones keep their defaults.
+     *
+     * @param env the environment, such as {@code System.getenv()}
+     * @return the options
+     * @throws SandboxConfigException if a variable holds an invalid value, the deadline is not a whole number of
+     *         seconds, or only one of {@link #ENV_OWNER_POD_NAME} and {@link #ENV_OWNER_POD_UID} is set
+     */
     public static KubernetesOptions fromEnv(Map<String, String> env) {
         Builder b = builder();
         String ns = env.get(ENV_NAMESPACE);
@@ -148,7 +188,7 @@ public record KubernetesOptions(String namespace, String runtimeClassName, Strin
         return b.build();
     }
 
-    /** {@value #DEFAULT_ENFORCER_REPOSITORY} tagged with this library's version. */
+    /** {@return {@value #DEFAULT_ENFORCER_REPOSITORY} tagged with this library's version} */
     public static String defaultEnforcerImage() {
         return DEFAULT_ENFORCER_REPOSITORY + ":" + Version.VALUE;
     }
@@ -185,36 +225,67 @@ public record KubernetesOptions(String namespace, String runtimeClassName, Strin
         private Builder() {
         }
 
-        /** Namespace of the pods; default {@value #DEFAULT_NAMESPACE}. */
+        /**
+         * Namespace of the pods; default {@value #DEFAULT_NAMESPACE}.
+         *
+         * @param namespace a DNS label; checked by {@link #build()}
+         * @return this builder
+         */
         public Builder namespace(String namespace) {
             this.namespace = namespace;
             return this;
         }
 
-        /** RuntimeClass of the pods; default none (empty). */
+        /**
+         * RuntimeClass of the pods; default none (empty).
+         *
+         * @param runtimeClassName a RuntimeClass name such as {@code gvisor}, or {@code ""} for the cluster's default
+         * @return this builder
+         */
         public Builder runtimeClassName(String runtimeClassName) {
             this.runtimeClassName = runtimeClassName;
             return this;
         }
 
-        /** Enforcer image; default {@value #DEFAULT_ENFORCER_REPOSITORY} tagged with the library's version. */
+        /**
+         * Enforcer image; default {@value #DEFAULT_ENFORCER_REPOSITORY} tagged with the library's version.
+         *
+         * @param enforcerImage an image reference the cluster can pull
+         * @return this builder
+         */
         public Builder enforcerImage(String enforcerImage) {
             this.enforcerImage = enforcerImage;
             return this;
         }
 
-        /** The pod's {@code activeDeadlineSeconds}; default zero (none). */
+        /**
+         * The pod's {@code activeDeadlineSeconds}; default zero (none).
+         *
+         * @param activeDeadline zero for none, else at least one second
+         * @return this builder
+         */
         public Builder activeDeadline(Duration activeDeadline) {
             this.activeDeadline = activeDeadline;
             return this;
         }
 
-        /** Adds an owner reference; default none. */
+        /**
+         * Adds an owner reference; default none.
+         *
+         * @param owner the object whose deletion deletes the pods
+         * @return this builder
+         */
         public Builder owner(Owner owner) {
             owners.add(owner);
             return this;
         }
 
+        /**
+         * Checks every option and makes the immutable options.
+         *
+         * @return the options
+         * @throws SandboxConfigException if an option is invalid; the message says how to fix it
+         */
         public KubernetesOptions build() {
             return new KubernetesOptions(namespace, runtimeClassName, enforcerImage, activeDeadline, owners);
         }

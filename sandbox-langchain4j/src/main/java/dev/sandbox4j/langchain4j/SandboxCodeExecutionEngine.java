@@ -23,7 +23,14 @@ public final class SandboxCodeExecutionEngine implements CodeExecutionEngine {
     private final List<String> interpreter;
     private final Duration timeout;
 
-    /** Runs code with {@code interpreter}, which must read its program from stdin (e.g. {@code python3 -}). */
+    /**
+     * Runs code with {@code interpreter}, which must read its program from stdin (e.g. {@code python3 -}).
+     *
+     * @param shell       the tool whose sandbox runs the code
+     * @param interpreter the interpreter's argument list; copied
+     * @param timeout     the time limit of each run, positive
+     * @throws SandboxConfigException if {@code shell} is null or {@code interpreter} is null or empty
+     */
     public SandboxCodeExecutionEngine(ShellTool shell, List<String> interpreter, Duration timeout) {
         if (shell == null || interpreter == null || interpreter.isEmpty()) {
             throw new SandboxConfigException("a code execution engine needs a shell tool and an interpreter such as "
@@ -34,14 +41,20 @@ public final class SandboxCodeExecutionEngine implements CodeExecutionEngine {
         this.timeout = timeout;
     }
 
-    /** Python 3 ({@code python3 -}) when the sandbox's image has it, else the POSIX shell ({@code sh -s}). */
+    /**
+     * Python 3 ({@code python3 -}) when the sandbox's image has it, else the POSIX shell ({@code sh -s}). Runs one
+     * command in the sandbox to find out.
+     *
+     * @param shell the tool whose sandbox runs the code; its time limit becomes the engine's
+     * @return the engine
+     */
     public static SandboxCodeExecutionEngine detect(ShellTool shell) {
         boolean python = shell.run("command -v python3 >/dev/null 2>&1").succeeded();
         return new SandboxCodeExecutionEngine(shell, python ? List.of("python3", "-") : List.of("sh", "-s"),
                 shell.timeout());
     }
 
-    /** The interpreter's argument list. */
+    /** {@return the interpreter's argument list; unmodifiable} */
     public List<String> interpreter() {
         return interpreter;
     }

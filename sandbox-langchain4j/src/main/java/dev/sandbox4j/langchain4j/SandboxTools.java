@@ -31,12 +31,23 @@ public final class SandboxTools {
     private final ConversationSandboxes sandboxes;
     private final Duration timeout;
 
-    /** Tools over {@code sandboxes}, with commands limited to {@link ShellTool#DEFAULT_TIMEOUT}. */
+    /**
+     * Tools over {@code sandboxes}, with commands limited to {@link ShellTool#DEFAULT_TIMEOUT}.
+     *
+     * @param sandboxes where each conversation (chat memory id) gets its sandbox
+     * @throws SandboxConfigException if {@code sandboxes} is null
+     */
     public SandboxTools(ConversationSandboxes sandboxes) {
         this(sandboxes, ShellTool.DEFAULT_TIMEOUT);
     }
 
-    /** Tools over {@code sandboxes}, each command killed after {@code timeout}. */
+    /**
+     * Tools over {@code sandboxes}, each command killed after {@code timeout}.
+     *
+     * @param sandboxes where each conversation (chat memory id) gets its sandbox
+     * @param timeout   the time limit of each command, positive
+     * @throws SandboxConfigException if {@code sandboxes} is null
+     */
     public SandboxTools(ConversationSandboxes sandboxes, Duration timeout) {
         if (sandboxes == null) {
             throw new SandboxConfigException("SandboxTools needs ConversationSandboxes to take sandboxes from");
@@ -45,6 +56,14 @@ public final class SandboxTools {
         this.timeout = timeout;
     }
 
+    /**
+     * The {@code run_command} tool: runs {@code command} with {@code sh -c} in the conversation's sandbox.
+     *
+     * @param memoryId the conversation's memory id, which selects (or starts) its sandbox
+     * @param command  the shell command line
+     * @return the {@link dev.sandbox4j.ShellResult#render() rendered} result, or {@code error: } and the message
+     *         when the sandbox could not run it
+     */
     @Tool(name = "run_command", value = "Runs a shell command line with sh -c in this conversation's sandbox and "
             + "returns stdout, stderr (after a [stderr] line) and, last, [exit code N]. Long output keeps its head "
             + "and tail. Network access is limited to the hosts the sandbox's policy allows.")
@@ -56,6 +75,15 @@ public final class SandboxTools {
         }
     }
 
+    /**
+     * The {@code write_file} tool: writes {@code content} as UTF-8 to {@code path} in the conversation's sandbox,
+     * creating parent directories and replacing what was there.
+     *
+     * @param memoryId the conversation's memory id, which selects (or starts) its sandbox
+     * @param path     the file path in the sandbox, absolute or relative to its workdir
+     * @param content  the whole new content
+     * @return {@code wrote N bytes to PATH}, or {@code error: } and the message
+     */
     @Tool(name = "write_file", value = "Writes text to a file in this conversation's sandbox, creating parent "
             + "directories and replacing what was there.")
     public String writeFile(@ToolMemoryId Object memoryId, @P(name = "path", value = "file path in the sandbox") String path,
@@ -68,6 +96,13 @@ public final class SandboxTools {
         }
     }
 
+    /**
+     * The {@code read_file} tool: reads a text file from the conversation's sandbox, decoded as UTF-8.
+     *
+     * @param memoryId the conversation's memory id, which selects (or starts) its sandbox
+     * @param path     the file path in the sandbox, absolute or relative to its workdir
+     * @return the file's content, or {@code error: } and the message (for example when it does not exist)
+     */
     @Tool(name = "read_file", value = "Reads a text file from this conversation's sandbox.")
     public String readFile(@ToolMemoryId Object memoryId, @P(name = "path", value = "file path in the sandbox") String path) {
         try {

@@ -32,6 +32,17 @@ public record McpOptions(Optional<Path> config, Optional<String> image, List<Str
     public static final String USAGE = "usage: sandbox mcp [--config sandbox.json] [--allow HOST[:PORT]]... "
             + "[--upstream IP:PORT]... [--label KEY=VALUE]... [--runtime NAME] [IMAGE]";
 
+    /**
+     * Copies the lists and the map into unmodifiable ones.
+     *
+     * @param config    a {@code sandbox.json} to start from
+     * @param image     the image to run, if not (only) from the config
+     * @param allow     hosts (with optional port) the sandbox may reach, e.g. {@code pypi.org:443}
+     * @param upstreams DNS upstreams for allowed names, IP and port, e.g. {@code 127.0.0.1:5353}; default the host's
+     * @param labels    extra labels on the sandbox
+     * @param runtime   the runtime by name; default detected
+     * @throws SandboxConfigException if neither a config file nor an image is given
+     */
     public McpOptions {
         allow = List.copyOf(allow);
         upstreams = List.copyOf(upstreams);
@@ -41,7 +52,13 @@ public record McpOptions(Optional<Path> config, Optional<String> image, List<Str
         }
     }
 
-    /** Parses the server's arguments; throws {@link SandboxConfigException} naming the bad one and the usage. */
+    /**
+     * Parses the server's arguments.
+     *
+     * @param args the arguments after {@code sandbox mcp}, in the form of {@link #USAGE}
+     * @return the options
+     * @throws SandboxConfigException naming the bad argument, with the usage
+     */
     public static McpOptions parse(String... args) {
         Path config = null;
         String image = null;
@@ -87,7 +104,13 @@ public record McpOptions(Optional<Path> config, Optional<String> image, List<Str
         return args[i];
     }
 
-    /** The sandbox these options describe: checked now, started lazily by the server. */
+    /**
+     * The sandbox these options describe: checked now, started lazily by the server. Reads the config file, if
+     * any, each time it is called.
+     *
+     * @return the spec, with the {@code --allow} rules and {@code --upstream} servers added to its egress policy
+     * @throws SandboxConfigException if the config file or a rule is invalid
+     */
     public SandboxSpec spec() {
         SandboxSpec.Builder b = config.map(SandboxConfigFile::read).orElseGet(Sandbox::builder);
         image.ifPresent(b::image);

@@ -51,12 +51,25 @@ public final class SandboxMcpServer {
         this.defaultTimeout = defaultTimeout;
     }
 
-    /** A server whose session sandbox is started from {@code spec}; commands default to a 60 s time limit. */
+    /**
+     * A server whose session sandbox is started from {@code spec}; commands default to a 60 s time limit.
+     *
+     * @param spec the spec of the session sandbox, started on the first call that needs it
+     * @return the server
+     * @throws SandboxConfigException if {@code spec} is null
+     */
     public static SandboxMcpServer create(SandboxSpec spec) {
         return create(spec, Duration.ofSeconds(60));
     }
 
-    /** A server whose commands default to {@code defaultTimeout} when a call gives no {@code timeout_seconds}. */
+    /**
+     * A server whose commands default to {@code defaultTimeout} when a call gives no {@code timeout_seconds}.
+     *
+     * @param spec           the spec of the session sandbox, started on the first call that needs it
+     * @param defaultTimeout the time limit of a command whose call names none; positive
+     * @return the server
+     * @throws SandboxConfigException if {@code spec} is null or {@code defaultTimeout} is not positive
+     */
     public static SandboxMcpServer create(SandboxSpec spec, Duration defaultTimeout) {
         if (spec == null) {
             throw new SandboxConfigException("the MCP server needs a sandbox spec");
@@ -67,7 +80,7 @@ public final class SandboxMcpServer {
         return new SandboxMcpServer(spec, defaultTimeout);
     }
 
-    /** The spec of the session sandbox. */
+    /** {@return the spec of the session sandbox} */
     public SandboxSpec spec() {
         return spec;
     }
@@ -75,6 +88,9 @@ public final class SandboxMcpServer {
     /**
      * Runs the protocol on {@code in} and {@code out} until {@code in} reaches its end (or fails), then removes
      * the session's sandbox and returns. Blocks the calling thread.
+     *
+     * @param in  where requests arrive, one JSON-RPC message per line
+     * @param out where responses and notifications are written, one JSON-RPC message per line
      */
     public void serve(InputStream in, OutputStream out) {
         CountDownLatch ended = new CountDownLatch(1);
@@ -171,6 +187,8 @@ public final class SandboxMcpServer {
     /**
      * Runs the server on this process's standard input and output with {@link McpOptions command-line options};
      * exits 0 when standard input closes, 2 for bad arguments, 1 when the server could not start.
+     *
+     * @param args the command-line arguments, as {@link McpOptions#USAGE} describes them
      */
     public static void main(String[] args) {
         System.exit(run(args));
@@ -180,6 +198,9 @@ public final class SandboxMcpServer {
      * What {@link #main} and {@code sandbox mcp} do, without exiting: serves this process's standard input and
      * output (anything else printed goes to standard error) and returns the exit code: 0 when standard input
      * closes, 2 for bad arguments, 1 when the server failed.
+     *
+     * @param args the command-line arguments, as {@link McpOptions#USAGE} describes them
+     * @return the exit code
      */
     public static int run(String... args) {
         PrintStream protocol = System.out;

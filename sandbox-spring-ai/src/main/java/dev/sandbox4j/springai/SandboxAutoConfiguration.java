@@ -44,6 +44,14 @@ public class SandboxAutoConfiguration {
         return b.build();
     }
 
+    /**
+     * The registry of per-conversation sandboxes, built from the {@code sandbox4j.*} properties; closed with the
+     * application context. Not made when the context already has a {@link ConversationSandboxes}.
+     *
+     * @param properties the bound {@code sandbox4j.*} settings
+     * @return the registry
+     * @throws dev.sandbox4j.SandboxConfigException if a property holds an invalid value
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public ConversationSandboxes sandbox4jConversationSandboxes(SandboxProperties properties) {
@@ -53,6 +61,14 @@ public class SandboxAutoConfiguration {
                 .build();
     }
 
+    /**
+     * The tools ({@code run_command}, {@code write_file}, {@code read_file}) over the registry, with
+     * {@code sandbox4j.command-timeout} as their time limit. Not made when the context already has one.
+     *
+     * @param sandboxes  the registry the tools take sandboxes from
+     * @param properties the bound {@code sandbox4j.*} settings
+     * @return the tool callback provider
+     */
     @Bean
     @ConditionalOnMissingBean
     public SandboxToolCallbackProvider sandbox4jToolCallbackProvider(ConversationSandboxes sandboxes,

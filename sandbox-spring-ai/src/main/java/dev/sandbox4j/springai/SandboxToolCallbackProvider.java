@@ -41,12 +41,23 @@ public final class SandboxToolCallbackProvider implements ToolCallbackProvider {
     private final Duration timeout;
     private final ToolCallback[] callbacks;
 
-    /** Tools over {@code sandboxes}, each command killed after {@link ShellTool#DEFAULT_TIMEOUT}. */
+    /**
+     * Tools over {@code sandboxes}, each command killed after {@link ShellTool#DEFAULT_TIMEOUT}.
+     *
+     * @param sandboxes where each conversation gets its sandbox
+     * @throws SandboxConfigException if {@code sandboxes} is null
+     */
     public SandboxToolCallbackProvider(ConversationSandboxes sandboxes) {
         this(sandboxes, ShellTool.DEFAULT_TIMEOUT);
     }
 
-    /** Tools over {@code sandboxes}, each command killed after {@code timeout}. */
+    /**
+     * Tools over {@code sandboxes}, each command killed after {@code timeout}.
+     *
+     * @param sandboxes where each conversation gets its sandbox
+     * @param timeout   the time limit of each command, positive
+     * @throws SandboxConfigException if {@code sandboxes} is null
+     */
     public SandboxToolCallbackProvider(ConversationSandboxes sandboxes, Duration timeout) {
         if (sandboxes == null) {
             throw new SandboxConfigException("the tools need ConversationSandboxes to take sandboxes from");
@@ -100,7 +111,7 @@ public final class SandboxToolCallbackProvider implements ToolCallbackProvider {
         return callbacks.clone();
     }
 
-    /** The registry the tools take sandboxes from. */
+    /** {@return the registry the tools take sandboxes from} */
     public ConversationSandboxes sandboxes() {
         return sandboxes;
     }

@@ -13,9 +13,9 @@ package dev.sandbox4j.cli.spi;
  * }</pre>
  */
 public interface CliExtension {
-    /** The subcommand's name, such as "mcp"; it must not clash with the built-in ones. */
+    /** {@return the subcommand's name, such as {@code "mcp"}; it must not clash with the built-in ones} */
     String name();
 
-    /** A new picocli {@code @Command} object (or a {@code picocli.CommandLine}) for the subcommand. */
+    /** {@return a new picocli {@code @Command} object (or a {@code picocli.CommandLine}) for the subcommand} */
     Object command();
 }

@@ -36,7 +36,7 @@ public final class ForbiddenAddresses {
 
     private static final List<Cidr> ALL = all(METADATA, IPV4, IPV6);
 
-    /** Every forbidden network, metadata endpoints first. */
+    /** {@return every forbidden network, metadata endpoints first; unmodifiable} */
     public static List<Cidr> all() {
         return ALL;
     }
@@ -48,7 +48,12 @@ public final class ForbiddenAddresses {
         return List.copyOf(out);
     }
 
-    /** Whether an address (4 or 16 bytes) lies in a forbidden network. */
+    /**
+     * Whether an address lies in a forbidden network.
+     *
+     * @param address the address bytes, 4 for IPv4 or 16 for IPv6
+     * @return {@code true} if any forbidden network contains it
+     */
     public static boolean contains(byte[] address) {
         for (Cidr c : ALL) {
             if (c.contains(address)) {

@@ -22,10 +22,15 @@ public interface HostAddressSource {
     /** No extra addresses. */
     HostAddressSource NONE = List::of;
 
-    /** The networks (single hosts as /32 or /128) to refuse. */
+    /** {@return the networks (single hosts as /32 or /128) to refuse; read at each decision} */
     List<Cidr> hostAddresses();
 
-    /** A fixed set. */
+    /**
+     * A fixed set.
+     *
+     * @param networks the networks to refuse; copied
+     * @return a source that always gives that set
+     */
     static HostAddressSource of(List<Cidr> networks) {
         List<Cidr> copy = List.copyOf(networks);
         return () -> copy;

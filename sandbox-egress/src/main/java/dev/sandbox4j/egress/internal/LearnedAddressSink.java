@@ -19,6 +19,7 @@ public interface LearnedAddressSink {
      * Makes the addresses reachable from the sandbox for {@code learned.ttl()} on {@code learned.ports()}, and
      * returns only once that is in force.
      *
+     * @param learned the addresses, their TTL and allowed ports
      * @throws Exception when the addresses could not be programmed; the answer is then withheld
      */
     void allow(LearnedAddresses learned) throws Exception;

@@ -36,7 +36,12 @@ public final class AgentRecipes {
     private AgentRecipes() {
     }
 
-    /** A sandbox for one agent task: the project mounted, limits set, egress limited to a package index. */
+    /**
+     * A sandbox for one agent task: the project mounted, limits set, egress limited to a package index.
+     *
+     * @param project the host directory mounted read-write at {@code /work}
+     * @return the started sandbox; the caller closes it
+     */
     public static Sandbox sandboxForAgent(Path project) {
         // docs:sandbox
         Sandbox sandbox = Sandbox.builder()
@@ -55,7 +60,12 @@ public final class AgentRecipes {
         return sandbox;
     }
 
-    /** The shell tool an agent framework calls. */
+    /**
+     * The shell tool an agent framework calls.
+     *
+     * @param sandbox the sandbox the command runs in
+     * @return the result of {@code make test} rendered for a model
+     */
     public static String shellTool(Sandbox sandbox) {
         // docs:shell
         ShellTool shell = ShellTool.builder(sandbox)
@@ -69,7 +79,12 @@ public final class AgentRecipes {
         return forTheModel;
     }
 
-    /** Files in and out of the sandbox from memory. */
+    /**
+     * Files in and out of the sandbox from memory.
+     *
+     * @param sandbox the sandbox whose files to use
+     * @return the entries of {@code /work} after the first write
+     */
     public static List<SandboxFile> files(Sandbox sandbox) {
         // docs:files
         SandboxFiles files = sandbox.files();
@@ -84,7 +99,13 @@ public final class AgentRecipes {
         return code.isEmpty() ? List.of() : entries;
     }
 
-    /** One sandbox per conversation. */
+    /**
+     * One sandbox per conversation.
+     *
+     * @param spec           the spec each conversation's sandbox starts from
+     * @param conversationId the conversation whose sandbox to use
+     * @return the listing of {@code /work} in that sandbox
+     */
     public static String conversations(SandboxSpec spec, String conversationId) {
         // docs:conversations
         try (ConversationSandboxes sandboxes = ConversationSandboxes.builder(spec)
@@ -99,17 +120,34 @@ public final class AgentRecipes {
 
     /** An assistant whose tools run in the conversation's sandbox. */
     public interface Assistant {
+        /**
+         * Sends a user message in a conversation.
+         *
+         * @param conversation the conversation's id, which selects its sandbox
+         * @param message      the user's message
+         * @return the assistant's reply
+         */
         String chat(@MemoryId String conversation, @UserMessage String message);
     }
 
-    /** The MCP server embedded in an application of your own. */
+    /**
+     * The MCP server embedded in an application of your own; returns when standard input closes.
+     *
+     * @param spec the spec of the session sandbox
+     */
     public static void mcp(SandboxSpec spec) {
         // docs:mcp
         SandboxMcpServer.create(spec).serve(System.in, System.out);   // returns when stdin closes
         // docs:end
     }
 
-    /** LangChain4j: the tools in an AI service, one sandbox per memory id. */
+    /**
+     * LangChain4j: the tools in an AI service, one sandbox per memory id.
+     *
+     * @param model the chat model behind the assistant
+     * @param spec  the spec each conversation's sandbox starts from
+     * @return the assistant's reply
+     */
     public static String langchain4j(ChatModel model, SandboxSpec spec) {
         // docs:langchain
         try (ConversationSandboxes sandboxes = ConversationSandboxes.builder(spec).build()) {
@@ -123,7 +161,12 @@ public final class AgentRecipes {
         // docs:end
     }
 
-    /** LangChain4j's code execution engine. */
+    /**
+     * LangChain4j's code execution engine.
+     *
+     * @param sandbox the sandbox the code runs in
+     * @return the output of the program
+     */
     public static String codeEngine(Sandbox sandbox) {
         // docs:engine
         CodeExecutionEngine engine = SandboxCodeExecutionEngine.detect(ShellTool.builder(sandbox).build());
@@ -132,7 +175,13 @@ public final class AgentRecipes {
         return output;
     }
 
-    /** Spring AI: the auto-configured tools in a chat request. */
+    /**
+     * Spring AI: the auto-configured tools in a chat request.
+     *
+     * @param chatModel    the chat model to call
+     * @param sandboxTools the auto-configured sandbox tools
+     * @return the model's response
+     */
     public static ChatResponse springAi(org.springframework.ai.chat.model.ChatModel chatModel,
                                         SandboxToolCallbackProvider sandboxTools) {
         // docs:springai

@@ -66,19 +66,23 @@ public final class LocalDnsServer implements AutoCloseable {
     }
 
     /**
-     * Starts a server that answers {@code hosts} (name to IPv4 literal, e.g.
+     * Starts a server on a free port of 127.0.0.1 that answers {@code hosts} (name to IPv4 literal, e.g.
      * {@code "api.allowed.example" -> "192.0.2.80"}).
+     *
+     * @param hosts name to IPv4 literal
+     * @return the running server; close it to stop it
+     * @throws IOException if no port is free for both UDP and TCP
      */
     public static LocalDnsServer start(Map<String, String> hosts) throws IOException {
         return new LocalDnsServer(hosts);
     }
 
-    /** Where it listens (UDP and TCP): give it to {@code EgressPolicy.withUpstream}. */
+    /** {@return where it listens (UDP and TCP): give it to {@code EgressPolicy.withUpstream}} */
     public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), udp.getLocalPort());
     }
 
-    /** Every query name it received, lowercase without the trailing dot, in order. */
+    /** {@return every query name it received, lowercase without the trailing dot, in order; a snapshot} */
     public List<String> asked() {
         return List.copyOf(asked);
     }

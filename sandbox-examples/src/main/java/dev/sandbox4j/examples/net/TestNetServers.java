@@ -63,7 +63,12 @@ public final class TestNetServers implements AutoCloseable {
         this.addresses = List.copyOf(a);
     }
 
-    /** Starts one web server per entry of {@code docroots}, each serving that directory on port 80. */
+    /**
+     * Starts one web server per entry of {@code docroots}, each serving that directory on port 80.
+     *
+     * @param docroots the directories to serve, one server each
+     * @return the running servers; close them to remove the namespace
+     */
     public static TestNetServers start(List<Path> docroots) {
         TestNetServers s = new TestNetServers(docroots.size());
         Runtime.getRuntime().addShutdownHook(s.hook);
@@ -76,17 +81,22 @@ public final class TestNetServers implements AutoCloseable {
         }
     }
 
-    /** The server addresses, in the order of the docroots. */
+    /** {@return the server addresses, in the order of the docroots} */
     public List<String> addresses() {
         return addresses;
     }
 
-    /** The namespace's name (sb4j-demo-...). */
+    /** {@return the network namespace's name ({@code sb4j-demo-...})} */
     public String netns() {
         return netns;
     }
 
-    /** Requests that reached {@code address} so far, as busybox httpd logged them. */
+    /**
+     * Requests that reached {@code address} so far, as busybox httpd logged them.
+     *
+     * @param address one of {@link #addresses()}
+     * @return the log lines, oldest first
+     */
     public List<String> requestsTo(String address) {
         return requests.stream().filter(r -> r.startsWith(address + " ")).toList();
     }

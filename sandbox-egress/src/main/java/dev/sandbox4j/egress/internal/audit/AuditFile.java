@@ -12,13 +12,15 @@ import java.util.Optional;
  * its egress events to it as one JSON object per line, with the sandbox's name in it.
  */
 public final class AuditFile {
+    /** The system property that names the audit file; it wins over {@link #ENV}. */
     public static final String PROPERTY = "sandbox4j.egress.auditFile";
+    /** The environment variable that names the audit file when {@link #PROPERTY} is not set. */
     public static final String ENV = "SANDBOX4J_EGRESS_AUDIT_FILE";
 
     private AuditFile() {
     }
 
-    /** The configured file, if any. */
+    /** {@return the configured file, if any} */
     public static Optional<Path> configured() {
         String value = System.getProperty(PROPERTY);
         if (value == null || value.isBlank()) {
@@ -27,7 +29,14 @@ public final class AuditFile {
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(Path.of(value));
     }
 
-    /** Subscribes a writer for the sandbox's log when a file is configured; close it with the sandbox. */
+    /**
+     * Subscribes a writer for the sandbox's log when a file is configured; close it with the sandbox.
+     *
+     * @param log     the sandbox's egress log
+     * @param sandbox the sandbox's name, written on every line
+     * @return the writer, or empty when no file is configured
+     * @throws dev.sandbox4j.SandboxConfigException if the configured file cannot be opened
+     */
     public static Optional<JsonLinesAuditWriter> attach(EgressLog log, String sandbox) {
         Optional<Path> file = configured();
         if (file.isEmpty()) {

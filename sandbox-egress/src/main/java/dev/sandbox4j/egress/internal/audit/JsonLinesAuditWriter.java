@@ -27,21 +27,41 @@ public final class JsonLinesAuditWriter implements Consumer<EgressEvent>, AutoCl
     private boolean closed;
     private long failures;
 
-    /** Opens (creating or appending to) the file. */
+    /**
+     * Opens (creating or appending to) the file.
+     *
+     * @param file    the JSON-lines file
+     * @param sandbox the sandbox's name, written on every line
+     * @throws IOException if the file cannot be opened for appending
+     */
     public JsonLinesAuditWriter(Path file, String sandbox) throws IOException {
         this.sandbox = sandbox;
         this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND, StandardOpenOption.WRITE);
     }
 
-    /** Opens the file and subscribes to the log; closing the writer unsubscribes. */
+    /**
+     * Opens the file and subscribes to the log; closing the writer unsubscribes.
+     *
+     * @param log     the sandbox's egress log
+     * @param file    the JSON-lines file
+     * @param sandbox the sandbox's name, written on every line
+     * @return the subscribed writer
+     * @throws IOException if the file cannot be opened for appending
+     */
     public static JsonLinesAuditWriter attach(EgressLog log, Path file, String sandbox) throws IOException {
         JsonLinesAuditWriter w = new JsonLinesAuditWriter(file, sandbox);
         w.subscription = log.subscribe(w);
         return w;
     }
 
-    /** The JSON line for one event, without the newline: {@link EgressEvent#toJsonLine(String)}. */
+    /**
+     * The JSON line for one event, without the newline: {@link EgressEvent#toJsonLine(String)}.
+     *
+     * @param event   the event
+     * @param sandbox the sandbox's name
+     * @return the JSON object on one line
+     */
     public static String toJson(EgressEvent event, String sandbox) {
         return event.toJsonLine(sandbox);
     }

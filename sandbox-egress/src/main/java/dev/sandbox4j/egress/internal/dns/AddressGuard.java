@@ -13,11 +13,21 @@ import java.util.Optional;
 public final class AddressGuard {
     private final HostAddressSource hostAddresses;
 
+    /**
+     * A guard that refuses the built-in classes and the addresses {@code hostAddresses} gives.
+     *
+     * @param hostAddresses the host's own networks, read at each check
+     */
     public AddressGuard(HostAddressSource hostAddresses) {
         this.hostAddresses = hostAddresses;
     }
 
-    /** A refused class found in the address, such as "loopback" or "cloud metadata endpoint", else empty. */
+    /**
+     * A refused class found in the address, such as "loopback" or "cloud metadata endpoint", else empty.
+     *
+     * @param raw the address bytes, 4 for IPv4 or 16 for IPv6; any other length is refused as malformed
+     * @return the refused class, or empty when the address may be released
+     */
     public Optional<String> deniedClass(byte[] raw) {
         String builtIn = raw.length == 4 ? ipv4Class(raw) : raw.length == 16 ? ipv6Class(raw) : "malformed address";
         if (builtIn != null) {
@@ -31,7 +41,12 @@ public final class AddressGuard {
         return Optional.empty();
     }
 
-    /** Whether the class is a cloud metadata endpoint (only a single-host allow-cidr rule may override it). */
+    /**
+     * Whether the class is a cloud metadata endpoint (only a single-host allow-cidr rule may override it).
+     *
+     * @param deniedClass a class {@link #deniedClass(byte[])} returned
+     * @return {@code true} for a cloud metadata endpoint
+     */
     public static boolean isMetadata(String deniedClass) {
         return deniedClass.contains("metadata");
     }

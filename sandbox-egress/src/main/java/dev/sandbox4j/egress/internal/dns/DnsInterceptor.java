@@ -91,6 +91,11 @@ public final class DnsInterceptor implements AutoCloseable {
     private long droppedSeen;
     private QueryHandler handler;
 
+    /**
+     * An interceptor for one sandbox; nothing is bound until {@link #start()}.
+     *
+     * @param config everything it needs
+     */
     public DnsInterceptor(DnsInterceptorConfig config) {
         this.config = config;
         this.budget = new QueryBudget(config.queriesPerSecond(), config.queryBurst());
@@ -137,7 +142,13 @@ public final class DnsInterceptor implements AutoCloseable {
             long socketDrops) {
     }
 
-    /** Binds UDP and TCP on the same port and starts serving. Idempotent; fails after {@link #close()}. */
+    /**
+     * Binds UDP and TCP on the same port and starts serving. Idempotent; fails after {@link #close()}.
+     *
+     * @return this interceptor
+     * @throws IllegalStateException if it was closed
+     * @throws dev.sandbox4j.SandboxStartException if the address cannot be bound
+     */
     public DnsInterceptor start() {
         synchronized (lifecycle) {
             if (closed) {
@@ -215,7 +226,12 @@ public final class DnsInterceptor implements AutoCloseable {
         throw last == null ? new IOException("no free port") : last;
     }
 
-    /** Where the interceptor listens (UDP and TCP). */
+    /**
+     * Where the interceptor listens (UDP and TCP).
+     *
+     * @return the bound address, with the port actually chosen
+     * @throws IllegalStateException if it is not started
+     */
     public InetSocketAddress address() {
         int port = udpPort;
         if (port == 0) {
@@ -224,7 +240,11 @@ public final class DnsInterceptor implements AutoCloseable {
         return new InetSocketAddress(config.bind().getAddress(), port);
     }
 
-    /** The audit trail this interceptor writes. */
+    /**
+     * The audit trail this interceptor writes.
+     *
+     * @return the recorder's log
+     */
     public EgressLog log() {
         return config.recorder();
     }
@@ -237,6 +257,7 @@ public final class DnsInterceptor implements AutoCloseable {
         }
     }
 
+    /** {@return the counters since start, read now} */
     public Stats stats() {
         Counters c = counters;
         return new Stats(c.received.get(), c.answered.get(), c.dropped.get(), c.shed.get(), c.denied.get(),
@@ -244,7 +265,11 @@ public final class DnsInterceptor implements AutoCloseable {
                 c.parserExceptions.get(), c.uncaught.get(), c.completed.get(), c.socketDrops.get());
     }
 
-    /** Exceptions that escaped a handler since start; the fuzz tests require zero. */
+    /**
+     * Exceptions that escaped a handler since start; the fuzz tests require zero.
+     *
+     * @return how many there were
+     */
     public long uncaughtExceptions() {
         return counters.uncaught.get();
     }

@@ -17,7 +17,9 @@ public final class HostResolvers {
     private HostResolvers() {
     }
 
-    /** The nameservers of {@code /etc/resolv.conf}, port 53; empty when it cannot be read. */
+    /**
+     * {@return the nameservers of {@code /etc/resolv.conf} (IP literals only), port 53; empty when it cannot be read}
+     */
     public static List<InetSocketAddress> fromResolvConf() {
         try {
             return parse(Files.readString(Path.of("/etc/resolv.conf")));
@@ -26,7 +28,12 @@ public final class HostResolvers {
         }
     }
 
-    /** The policy's upstreams, or the host's when it names none. */
+    /**
+     * The policy's upstreams, or the host's when it names none.
+     *
+     * @param policy the sandbox's egress policy
+     * @return the upstreams to use; empty when the policy names none and the host's cannot be read
+     */
     public static List<InetSocketAddress> forPolicy(EgressPolicy policy) {
         return policy.upstreams().isEmpty() ? fromResolvConf() : policy.upstreams();
     }

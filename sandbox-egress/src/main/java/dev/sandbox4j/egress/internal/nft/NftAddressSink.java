@@ -41,8 +41,12 @@ public final class NftAddressSink implements LearnedAddressSink {
     private volatile String refusal;
 
     /**
-     * @param grace how long an address stays usable beyond its TTL
-     * @param wait  how long to wait for nft to confirm
+     * A sink that adds learned addresses to the sets of {@code ruleset} through {@code shell}.
+     *
+     * @param ruleset the sandbox's ruleset, which writes the commands
+     * @param shell   the nft process the commands go through
+     * @param grace   how long an address stays usable beyond its TTL
+     * @param wait    how long to wait for nft to confirm
      */
     public NftAddressSink(NftRuleset ruleset, NftShell shell, Duration grace, Duration wait) {
         this(ruleset, shell, grace, wait, System::nanoTime);
@@ -56,7 +60,11 @@ public final class NftAddressSink implements LearnedAddressSink {
         this.clock = clock;
     }
 
-    /** From now on every call fails with {@code reason}: nothing more is learned (the sandbox fails closed). */
+    /**
+     * From now on every call fails with {@code reason}: nothing more is learned (the sandbox fails closed).
+     *
+     * @param reason why, for the error every later call throws
+     */
     public void refuse(String reason) {
         refusal = reason;
     }

@@ -42,8 +42,24 @@ public final class NftRuleset {
     public static final String CUT_OFF_TABLE = TABLE_PREFIX + "cut_off";
     private static final Pattern TABLE = Pattern.compile(TABLE_PREFIX + "[a-z0-9_]{1,40}");
 
-    /** A static rule from a CIDR rule of the policy; empty ports means every port (and, for a deny, every protocol). */
+    /**
+     * A static rule from a CIDR rule of the policy; empty ports means every port (and, for a deny, every protocol).
+     *
+     * @param allow whether the rule allows (else denies)
+     * @param cidr  the network in CIDR form, such as {@code 10.0.0.0/8}
+     * @param ipv6  whether {@code cidr} is an IPv6 network
+     * @param ports the TCP ports; empty for every port
+     */
     public record CidrRule(boolean allow, String cidr, boolean ipv6, List<Integer> ports) {
+        /**
+         * Checks the CIDR's form and copies the ports.
+         *
+         * @param allow whether the rule allows (else denies)
+         * @param cidr  the network in CIDR form, such as {@code 10.0.0.0/8}
+         * @param ipv6  whether {@code cidr} is an IPv6 network
+         * @param ports the TCP ports; empty for every port
+         * @throws IllegalArgumentException if {@code cidr} is not an address and prefix length
+         */
         public CidrRule {
             ports = List.copyOf(ports);
             if (!cidr.matches("[0-9a-fA-F:.]+/[0-9]{1,3}")) {
@@ -52,8 +68,21 @@ public final class NftRuleset {
         }
     }
 
-    /** A published container port that may receive new connections: protocol {@code tcp} or {@code udp}. */
+    /**
+     * A published container port that may receive new connections.
+     *
+     * @param protocol {@code tcp} or {@code udp}
+     * @param port     the container port, 1 to 65535
+     */
     public record Inbound(String protocol, int port) {
+        /**
+         * Checks the protocol and the port.
+         *
+         * @param protocol {@code tcp} or {@code udp}
+         * @param port     the container port, 1 to 65535
+         * @throws IllegalArgumentException if the protocol is neither {@code tcp} nor {@code udp}, or the port is out
+         *         of range
+         */
         public Inbound {
             if (!protocol.equals("tcp") && !protocol.equals("udp")) {
                 throw new IllegalArgumentException("protocol must be tcp or udp, not " + protocol);
@@ -192,11 +221,12 @@ public final class NftRuleset {
         return out;
     }
 
+    /** {@return the name of the sandbox's nft table, {@link #TABLE_PREFIX} and a suffix} */
     public String table() {
         return table;
     }
 
-    /** The script that creates the table; applied atomically by one {@code nft -f -}. */
+    /** {@return the script that creates the table; applied atomically by one {@code nft -f -}} */
     public String create() {
         StringBuilder s = new StringBuilder();
         s.append("table inet ").append(table).append(" {\n");
@@ -349,6 +379,8 @@ public final class NftRuleset {
     /**
      * A table that drops every packet into and out of the namespace, ahead of every other rule: what a health
      * check loads when the sandbox's own table is missing or was changed.
+     *
+     * @return the script that creates {@link #CUT_OFF_TABLE}
      */
     public static String cutOff() {
         return "table inet " + CUT_OFF_TABLE + " {\n"
@@ -362,12 +394,15 @@ public final class NftRuleset {
      * transaction only when it changes something, and re-adding an address that is already in a set changes
      * nothing. Prefixed to every update so each one gets its confirmation. {@code seq} must differ between
      * updates less than a second apart.
+     *
+     * @param seq a number that differs from that of the previous update
+     * @return the nft command
      */
     public String ack(int seq) {
         return "add element inet " + table + " ack { " + (seq & 0xFFFF) + " timeout 1s };";
     }
 
-    /** Removes the table and everything in it. */
+    /** {@return the command that removes the table and everything in it} */
     public String delete() {
         return "delete table inet " + table + "\n";
     }
@@ -375,12 +410,25 @@ public final class NftRuleset {
     /**
      * One command that adds learned addresses, any TCP port when {@code ports} is empty. Addresses are written
      * from {@link InetAddress} objects, never from text a workload supplied, so nft never resolves a name.
+     *
+     * @param addresses the addresses to allow; IPv4 and IPv6 go to their own sets
+     * @param ports     the TCP ports allowed to them; empty for every port
+     * @param timeout   how long the elements live; rounded down to whole seconds, at least 1
+     * @return the nft command
      */
     public String addElements(List<InetAddress> addresses, List<Integer> ports, Duration timeout) {
         return elements(addresses, ports, timeout, ports.isEmpty() ? "" : "p");
     }
 
-    /** One command that forbids the given ports of learned addresses (for "every port except" rules). */
+    /**
+     * One command that forbids the given ports of learned addresses (for "every port except" rules).
+     *
+     * @param addresses the addresses
+     * @param ports     the TCP ports to forbid; not empty
+     * @param timeout   how long the elements live; rounded down to whole seconds, at least 1
+     * @return the nft command
+     * @throws IllegalArgumentException if {@code ports} is empty
+     */
     public String denyPorts(List<InetAddress> addresses, List<Integer> ports, Duration timeout) {
         if (ports.isEmpty()) {
             throw new IllegalArgumentException("no ports to deny");
@@ -419,13 +467,26 @@ public final class NftRuleset {
         return cmd.toString().strip();
     }
 
-    /** The set a learned address goes into: any port, listed ports, or denied ports ({@code deny}). */
+    /**
+     * The set a learned address goes into: any port, listed ports, or denied ports ({@code deny}).
+     *
+     * @param address   the address, whose family picks the IPv4 or IPv6 set
+     * @param withPorts whether the element carries a port
+     * @param deny      whether it is a denied port (then {@code withPorts} is implied)
+     * @return the set's name, such as {@code a4}, {@code a6p} or {@code d4p}
+     */
     public static String setFor(InetAddress address, boolean withPorts, boolean deny) {
         String family = address instanceof Inet6Address ? "6" : "4";
         return deny ? "d" + family + "p" : "a" + family + (withPorts ? "p" : "");
     }
 
-    /** The element key of an address, with a port when {@code port > 0}; never text the workload supplied. */
+    /**
+     * The element key of an address, with a port when {@code port > 0}; never text the workload supplied.
+     *
+     * @param address the address; an IPv6 zone is left out
+     * @param port    the port, or 0 for none
+     * @return the key, such as {@code 192.0.2.1 . 443}
+     */
     public static String key(InetAddress address, int port) {
         String ip = address.getHostAddress();
         int zone = ip.indexOf('%');
@@ -440,6 +501,13 @@ public final class NftRuleset {
      * (creates the missing), delete, add again, in one transaction, so an existing element's timeout is set
      * atomically (never deleted in one transaction and re-added in another) on kernels that ignore a timeout on
      * re-add as well as on those that apply it.
+     *
+     * @param set     one of the learned sets ({@code a4}, {@code a4p}, {@code a6}, {@code a6p}, {@code d4p},
+     *                {@code d6p})
+     * @param keys    element keys as {@link #key(InetAddress, int)} writes them; not empty
+     * @param timeout the new timeout
+     * @return the nft command
+     * @throws IllegalArgumentException if {@code set} is not a learned set or {@code keys} is empty
      */
     public String refresh(String set, List<String> keys, Duration timeout) {
         if (!List.of("a4", "a4p", "a6", "a6p", "d4p", "d6p").contains(set)) {
@@ -465,6 +533,8 @@ public final class NftRuleset {
     /**
      * Script that empties every learned set (revokes every learned address at once); for
      * {@link NftShell#applyScript}, since nft confirms no generation for a flush in interactive mode.
+     *
+     * @return the script
      */
     public String flushLearned() {
         StringBuilder sb = new StringBuilder();
@@ -474,7 +544,7 @@ public final class NftRuleset {
         return sb.toString();
     }
 
-    /** Command whose output holds the dropped-packet counters. */
+    /** {@return the command whose output holds the dropped-packet counters} */
     public String listCounters() {
         return "list counters table inet " + table;
     }

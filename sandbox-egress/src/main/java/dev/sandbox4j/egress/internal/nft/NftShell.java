@@ -40,7 +40,12 @@ public final class NftShell implements AutoCloseable {
     private volatile CompletableFuture<Void> pending;
     private boolean closed;
 
-    /** Runs {@code nft} (a path or a name on PATH) directly, in the JVM's own network namespace. */
+    /**
+     * Runs {@code nft} (a path or a name on PATH) directly, in the JVM's own network namespace.
+     *
+     * @param runner the runner every nft process goes through
+     * @param nft    the nft binary, a path or a name on PATH
+     */
     public NftShell(CommandRunner runner, String nft) {
         this(runner, List.of(nft));
     }
@@ -48,6 +53,10 @@ public final class NftShell implements AutoCloseable {
     /**
      * Runs {@code nft} through a prefix, such as {@code nsenter --net=FILE /usr/sbin/nft}: {@code command} is the
      * whole argument list that starts nft; nft's own arguments are appended.
+     *
+     * @param runner  the runner every nft process goes through
+     * @param command the argument list that starts nft; copied
+     * @throws IllegalArgumentException if {@code command} is empty
      */
     public NftShell(CommandRunner runner, List<String> command) {
         if (command.isEmpty()) {
@@ -57,13 +66,19 @@ public final class NftShell implements AutoCloseable {
         this.nft = List.copyOf(command);
     }
 
-    /** The pid of the persistent process, while it runs. */
+    /** {@return the pid of the persistent process while it runs, else empty} */
     public java.util.OptionalLong updaterPid() {
         RunningCommand p = process;
         return p != null && p.isAlive() ? java.util.OptionalLong.of(p.pid()) : java.util.OptionalLong.empty();
     }
 
-    /** Applies a whole script atomically with one {@code nft -f -}; throws with nft's message when it fails. */
+    /**
+     * Applies a whole script atomically with one {@code nft -f -}; throws with nft's message when it fails.
+     *
+     * @param script  the nft script
+     * @param timeout how long nft may take
+     * @throws dev.sandbox4j.SandboxException if nft rejects the script
+     */
     public void applyScript(String script, Duration timeout) {
         CommandResult r = runner.run(Command.builder(argv("-f", "-"))
                 .stdin(script.getBytes(StandardCharsets.UTF_8)).timeout(timeout).build());
@@ -72,12 +87,23 @@ public final class NftShell implements AutoCloseable {
         }
     }
 
-    /** Runs {@code nft <args>} once and returns its stdout. */
+    /**
+     * Runs {@code nft <args>} once and returns its stdout.
+     *
+     * @param args    nft's arguments
+     * @param timeout how long nft may take
+     * @return nft's standard output
+     * @throws dev.sandbox4j.CommandFailedException if nft exits non-zero
+     */
     public String query(List<String> args, Duration timeout) {
         return runner.run(Command.of(argv(args.toArray(String[]::new)), timeout)).requireSuccess().stdout();
     }
 
-    /** Starts the persistent process now rather than on the first {@link #apply}. */
+    /**
+     * Starts the persistent process now rather than on the first {@link #apply}.
+     *
+     * @param timeout unused: starting does not wait for nft
+     */
     public void start(Duration timeout) {
         lock.lock();
         try {
@@ -87,7 +113,15 @@ public final class NftShell implements AutoCloseable {
         }
     }
 
-    /** Applies one command through the persistent process and waits for nft's confirmation. */
+    /**
+     * Applies one command through the persistent process and waits for nft's confirmation.
+     *
+     * @param command one nft command, without a newline
+     * @param timeout how long to wait for the lock and for nft's confirmation
+     * @throws IllegalArgumentException if {@code command} contains a newline
+     * @throws dev.sandbox4j.SandboxException if nft rejects the command, does not confirm in time, or the thread is
+     *         interrupted
+     */
     public void apply(String command, Duration timeout) {
         if (command.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("one line per command");

@@ -40,7 +40,12 @@ public final class RelayDecisions {
             Cidr.parse("::/128"), Cidr.parse("::1/128"), Cidr.parse("fe80::/10"), Cidr.parse("ff00::/8"),
             Cidr.parse("fd00:ec2::254/128"));
 
-    /** A decision and its reason (for the audit log and the guest's log). */
+    /**
+     * A decision and its reason (for the audit log and the guest's log).
+     *
+     * @param allowed whether the connection may be opened
+     * @param reason  a sentence naming the destination and the check that decided
+     */
     public record Verdict(boolean allowed, String reason) {
     }
 
@@ -53,6 +58,14 @@ public final class RelayDecisions {
     private final Duration grace;
     private final Map<InetAddress, List<Entry>> learned = new HashMap<>();
 
+    /**
+     * Decisions for one sandbox's policy; nothing is learned yet.
+     *
+     * @param policy the sandbox's egress policy
+     * @param host   the host's own addresses, which are never reachable
+     * @param clock  the clock that expires learned addresses
+     * @param grace  how long a learned address stays usable beyond its TTL
+     */
     public RelayDecisions(EgressPolicy policy, HostAddressSource host, Clock clock, Duration grace) {
         this.policy = policy;
         this.host = host;
@@ -60,7 +73,12 @@ public final class RelayDecisions {
         this.grace = grace;
     }
 
-    /** Remembers addresses the interceptor is about to release; the sink the interceptor calls. */
+    /**
+     * Remembers addresses the interceptor is about to release; the sink the interceptor calls. Addresses whose
+     * ports allow nothing are ignored.
+     *
+     * @param a the addresses, their TTL, ports and the name they answer
+     */
     public void learn(LearnedAddresses a) {
         if (a.ports().isNone()) {
             return;
@@ -75,7 +93,7 @@ public final class RelayDecisions {
         }
     }
 
-    /** How many addresses are learned and not expired. */
+    /** {@return how many addresses are learned and not expired; expired ones are dropped on the way} */
     public int learnedAddresses() {
         synchronized (learned) {
             Instant now = clock.instant();
@@ -93,6 +111,13 @@ public final class RelayDecisions {
         }
     }
 
+    /**
+     * Decides one CONNECT by the checks listed on this class, in their order.
+     *
+     * @param address the connection's original destination
+     * @param port    its TCP port
+     * @return the verdict with its reason
+     */
     public Verdict decide(InetAddress address, int port) {
         String to = address.getHostAddress() + ":" + port;
         for (Cidr c : NEVER) {

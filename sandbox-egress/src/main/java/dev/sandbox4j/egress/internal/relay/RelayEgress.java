@@ -60,7 +60,11 @@ public final class RelayEgress implements AutoCloseable {
     /**
      * Starts the interceptor and the relay socket for one sandbox; on failure everything made is removed.
      *
-     * @param socketParent where the private socket directory is made; empty for the system temp directory
+     * @param policy       the sandbox's egress policy
+     * @param sandbox      the sandbox's name
+     * @param recorder     where the sandbox's egress events go
+     * @param socketParent where the private socket directory is made; {@code null} for the system temp directory
+     * @return the running relay egress; close it after the sandbox is removed
      */
     public static RelayEgress start(EgressPolicy policy, String sandbox, EgressRecorder recorder,
                                     Path socketParent) {
@@ -153,24 +157,27 @@ public final class RelayEgress implements AutoCloseable {
         return removed;
     }
 
-    /** The socket the guest relay connects to (bind it into the sandbox). */
+    /** {@return the socket the guest relay connects to (bind it into the sandbox)} */
     public Path socket() {
         return server.socket();
     }
 
+    /** {@return where the sandbox's DNS interceptor listens, on loopback} */
     public InetSocketAddress interceptorAddress() {
         return interceptor.address();
     }
 
+    /** {@return the relay server's counters, updated live} */
     public RelayServer.Counters counters() {
         return server.counters();
     }
 
+    /** {@return the connection decisions, with the addresses learned so far} */
     public RelayDecisions decisions() {
         return decisions;
     }
 
-    /** The audit trail; reading it also records relay denials since the last read, as on Linux. */
+    /** {@return the audit trail; reading it also records relay denials since the last read, as on Linux} */
     public EgressLog log() {
         return new EgressLog() {
             @Override

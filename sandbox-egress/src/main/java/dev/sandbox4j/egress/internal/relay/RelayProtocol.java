@@ -26,17 +26,29 @@ import java.util.Arrays;
  * itself gets exactly the same answers.
  */
 public final class RelayProtocol {
+    /** The four bytes every frame starts with: ASCII {@code SB4J}. Do not modify the array. */
     public static final byte[] MAGIC = "SB4J".getBytes(StandardCharsets.US_ASCII);
+    /** The protocol version, the fifth byte of every frame. */
     public static final int VERSION = 1;
+    /** The length of a frame header in bytes. */
     public static final int HEADER = 8;
 
+    /** Request type: "is this the Sandbox4j socket?", with an empty payload. */
     public static final int HELLO = 0;
+    /** Request type: open a TCP connection; the payload is the family (4 or 6), the address and the port. */
     public static final int CONNECT = 1;
+    /** Request type: answer the DNS query in the payload. */
     public static final int DNS = 2;
 
+    /** Reply status: done; after CONNECT the stream follows, after DNS the payload is the response. */
     public static final int OK = 0;
+    /** Reply status: the policy forbids it; the payload is a reason. */
     public static final int DENIED = 1;
+    /**
+     * Reply status: allowed but it could not be done (say, the destination did not answer); the payload is a reason.
+     */
     public static final int FAILED = 2;
+    /** Reply status: the request broke the protocol; the connection is closed after it. */
     public static final int BAD_REQUEST = 3;
 
     private RelayProtocol() {
@@ -46,6 +58,11 @@ public final class RelayProtocol {
     public static final class ProtocolException extends IOException {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * An exception saying how the frame breaks the format.
+         *
+         * @param message what is wrong with the frame
+         */
         public ProtocolException(String message) {
             super(message);
         }
@@ -63,12 +80,22 @@ public final class RelayProtocol {
     public record Connect(InetSocketAddress destination) implements Request {
     }
 
-    /** Answer one DNS query. */
+    /**
+     * Answer one DNS query.
+     *
+     * @param message the DNS query message as sent over UDP, at least 12 bytes; copied
+     */
     public record Dns(byte[] message) implements Request {
+        /**
+         * Copies the message.
+         *
+         * @param message the DNS query message as sent over UDP, at least 12 bytes; copied
+         */
         public Dns {
             message = message.clone();
         }
 
+        /** {@return the DNS query message; a fresh copy on each call} */
         @Override
         public byte[] message() {
             return message.clone();
@@ -90,7 +117,14 @@ public final class RelayProtocol {
         }
     }
 
-    /** Reads one request; EOF before a full frame is an {@link java.io.EOFException}. */
+    /**
+     * Reads one request; EOF before a full frame is an {@link java.io.EOFException}.
+     *
+     * @param in the connection's input, positioned at a frame
+     * @return the request
+     * @throws ProtocolException if the frame breaks the format (wrong magic or version, unknown type, bad payload)
+     * @throws IOException if reading fails or the stream ends early
+     */
     public static Request readRequest(InputStream in) throws IOException {
         DataInputStream d = new DataInputStream(in);
         byte[] h = new byte[HEADER];
@@ -140,7 +174,12 @@ public final class RelayProtocol {
         }
     }
 
-    /** The bytes of a request frame (what the guest relay sends); for tests and clients. */
+    /**
+     * The bytes of a request frame (what the guest relay sends); for tests and clients.
+     *
+     * @param r the request
+     * @return the whole frame, header and payload
+     */
     public static byte[] request(Request r) {
         if (r instanceof Hello) {
             return frame(HELLO, new byte[0]);
@@ -158,13 +197,28 @@ public final class RelayProtocol {
         return frame(CONNECT, p);
     }
 
-    /** Writes a reply frame. */
+    /**
+     * Writes a reply frame and flushes.
+     *
+     * @param out     the connection's output
+     * @param status  {@link #OK}, {@link #DENIED}, {@link #FAILED} or {@link #BAD_REQUEST}
+     * @param payload the payload, at most 65535 bytes
+     * @throws IOException if writing fails
+     * @throws IllegalArgumentException if the payload is longer than 65535 bytes
+     */
     public static void writeReply(OutputStream out, int status, byte[] payload) throws IOException {
         out.write(frame(status, payload));
         out.flush();
     }
 
-    /** A reply with a short UTF-8 reason (for the guest's log), cut to 1024 bytes. */
+    /**
+     * A reply with a short UTF-8 reason (for the guest's log), cut to 1024 bytes.
+     *
+     * @param out    the connection's output
+     * @param status {@link #OK}, {@link #DENIED}, {@link #FAILED} or {@link #BAD_REQUEST}
+     * @param reason the reason text
+     * @throws IOException if writing fails
+     */
     public static void writeReply(OutputStream out, int status, String reason) throws IOException {
         byte[] b = reason.getBytes(StandardCharsets.UTF_8);
         writeReply(out, status, b.length > 1024 ? Arrays.copyOf(b, 1024) : b);
@@ -177,10 +231,17 @@ public final class RelayProtocol {
      * @param payload the DNS response, or a reason
      */
     public record Reply(int status, byte[] payload) {
+        /**
+         * Copies the payload.
+         *
+         * @param status  {@link #OK}, {@link #DENIED}, {@link #FAILED} or {@link #BAD_REQUEST}
+         * @param payload the DNS response, or a reason
+         */
         public Reply {
             payload = payload.clone();
         }
 
+        /** {@return the DNS response or the reason; a fresh copy on each call} */
         @Override
         public byte[] payload() {
             return payload.clone();
@@ -202,6 +263,14 @@ public final class RelayProtocol {
         }
     }
 
+    /**
+     * Reads one reply frame; for tests and clients.
+     *
+     * @param in the connection's input, positioned at a reply
+     * @return the reply
+     * @throws ProtocolException if the header is not a version {@value #VERSION} Sandbox4j header
+     * @throws IOException if reading fails or the stream ends early
+     */
     public static Reply readReply(InputStream in) throws IOException {
         DataInputStream d = new DataInputStream(in);
         byte[] h = new byte[HEADER];

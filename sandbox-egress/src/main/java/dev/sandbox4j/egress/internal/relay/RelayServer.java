@@ -49,27 +49,27 @@ public final class RelayServer implements AutoCloseable {
         final AtomicLong dnsQueries = new AtomicLong();
         final AtomicLong badRequests = new AtomicLong();
 
-        /** TCP connections opened and spliced. */
+        /** {@return TCP connections opened and spliced} */
         public long relayed() {
             return relayed.get();
         }
 
-        /** TCP connections refused by the policy. */
+        /** {@return TCP connections refused by the policy} */
         public long denied() {
             return denied.get();
         }
 
-        /** Allowed connections whose destination could not be reached. */
+        /** {@return allowed connections whose destination could not be reached} */
         public long unreachable() {
             return unreachable.get();
         }
 
-        /** DNS queries passed to the interceptor (UDP from the relay, and TCP port-53 connections). */
+        /** {@return DNS queries passed to the interceptor (UDP from the relay, and TCP port-53 connections)} */
         public long dnsQueries() {
             return dnsQueries.get();
         }
 
-        /** Frames that broke the protocol. */
+        /** {@return frames that broke the protocol} */
         public long badRequests() {
             return badRequests.get();
         }
@@ -87,7 +87,11 @@ public final class RelayServer implements AutoCloseable {
     private Thread acceptor;
 
     /**
+     * A server that is not listening yet; see {@link #start()}.
+     *
+     * @param sandbox     the sandbox's name, for thread names and logs
      * @param socket      where to listen; its directory must exist and be private to this user
+     * @param decisions   what the policy allows, and the addresses learned from DNS
      * @param interceptor the sandbox's DNS interceptor (UDP and TCP on the same port, on loopback)
      */
     public RelayServer(String sandbox, Path socket, RelayDecisions decisions, InetSocketAddress interceptor) {
@@ -97,6 +101,12 @@ public final class RelayServer implements AutoCloseable {
         this.interceptor = interceptor;
     }
 
+    /**
+     * Listens on the socket (replacing a file already there) and accepts connections on a daemon thread.
+     *
+     * @return this server
+     * @throws dev.sandbox4j.SandboxStartException if the socket cannot be bound
+     */
     public RelayServer start() {
         try {
             Files.deleteIfExists(socket);
@@ -113,10 +123,12 @@ public final class RelayServer implements AutoCloseable {
         return this;
     }
 
+    /** {@return the unix socket the server listens on} */
     public Path socket() {
         return socket;
     }
 
+    /** {@return what the server did since it started; live counters} */
     public Counters counters() {
         return counters;
     }
