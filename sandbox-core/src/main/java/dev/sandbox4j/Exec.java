@@ -168,7 +168,7 @@ public final class Exec {
         return mode;
     }
 
-    /** Whether the command runs on a pseudo-terminal; see {@link Builder#tty(boolean)}. False unless set. */
+    /** {@return whether the command runs on a pseudo-terminal; see {@link Builder#tty(boolean)}; false unless set} */
     public boolean tty() {
         return tty;
     }
@@ -313,6 +313,9 @@ public final class Exec {
          * </ul>
          * A runtime that cannot allocate one for the call refuses it with {@link SandboxConfigException} (Apple's
          * {@code container} does for a command that also reads stdin).
+         *
+         * @param tty whether to run the command on a pseudo-terminal
+         * @return this builder
          */
         public Builder tty(boolean tty) {
             this.tty = tty;

@@ -21,7 +21,9 @@ public interface LogStream extends AutoCloseable {
      * Waits until the stream has ended (the main process exited, the container was removed, or this was closed)
      * and every line has been delivered.
      *
+     * @param timeout how long to wait at most
      * @return whether it ended within {@code timeout}
+     * @throws InterruptedException if the waiting thread is interrupted
      */
     boolean awaitEnd(Duration timeout) throws InterruptedException;
 

@@ -182,6 +182,11 @@ public interface Sandbox extends AutoCloseable {
      * {@code listener} from a reader thread until the main process ends or the returned stream is closed. The
      * runtime decides how stdout and stderr arrive: Podman keeps them apart, Apple's {@code container} delivers both
      * as stdout. A runtime that cannot follow logs refuses with {@link SandboxConfigException}.
+     *
+     * @param listener receives the output lines, on the stream's reader thread
+     * @return the stream; close it to stop following (the sandbox keeps running)
+     * @throws SandboxConfigException if the runtime cannot follow logs
+     * @throws SandboxClosedException if the sandbox is closed
      */
     LogStream followLogs(ExecListener listener);
 

@@ -40,6 +40,12 @@ public final class StartPhases {
         this.image = image;
     }
 
+    /**
+     * Measures and prints the tables, and writes them to the output file when one is given.
+     *
+     * @param args the image or {@code -} for the test busybox image, then optionally the output file
+     * @throws Exception if a measurement fails
+     */
     public static void main(String[] args) throws Exception {
         String image = args.length > 0 && !args[0].equals("-") ? args[0] : TestImages.busybox();
         String report = new StartPhases(image).run();

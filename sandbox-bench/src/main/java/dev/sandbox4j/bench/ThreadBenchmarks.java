@@ -26,6 +26,12 @@ public final class ThreadBenchmarks {
     private ThreadBenchmarks() {
     }
 
+    /**
+     * Runs the measurement and prints its table.
+     *
+     * @param args the image or {@code -} for the test busybox image, the counts (e.g. {@code 10,50}), {@code policed}
+     *             or {@code unpoliced}, and the number of exec round trips
+     */
     public static void main(String[] args) {
         String image = args.length > 0 && !args[0].equals("-") ? args[0] : TestImages.busybox();
         int[] sizes = Arrays.stream((args.length > 1 ? args[1] : "10,50").split(",")).mapToInt(Integer::parseInt)

@@ -46,6 +46,9 @@ public interface RunningCommand extends AutoCloseable {
      * {@link #stdout()} and {@link #stderr()} on two daemon threads named {@code sandbox4j-pump-<pid>-stdout}
      * and {@code -stderr}, which suits implementations that only have streams.
      *
+     * @param stdout receives the process's standard output
+     * @param stderr receives the process's standard error
+     * @param onEnd  runs once after both streams have ended
      * @throws IllegalStateException if the output is already being read or pumped
      */
     default void pump(ByteSink stdout, ByteSink stderr, Runnable onEnd) {
@@ -77,7 +80,13 @@ public interface RunningCommand extends AutoCloseable {
     /** Receives the bytes of one output stream of a {@link RunningCommand}; see {@link RunningCommand#pump}. */
     @FunctionalInterface
     interface ByteSink {
-        /** The next {@code length} bytes of the stream, at {@code bytes[offset]}; valid only during the call. */
+        /**
+         * Takes the next {@code length} bytes of the stream, at {@code bytes[offset]}; valid only during the call.
+         *
+         * @param bytes  the buffer, reused after the call returns
+         * @param offset where the bytes start in {@code bytes}
+         * @param length how many bytes there are
+         */
         void accept(byte[] bytes, int offset, int length);
     }
 }

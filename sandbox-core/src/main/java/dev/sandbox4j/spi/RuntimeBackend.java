@@ -112,6 +112,8 @@ public interface RuntimeBackend {
      * Whether {@link #exec(String, Exec, ExecListener)} runs an exec with {@linkplain Exec#tty() a terminal} on one
      * (it may still refuse a combination it cannot do, with a {@link SandboxConfigException}). Sandboxes refuse a
      * terminal on a backend without it rather than run the command without one. Default: false.
+     *
+     * @return whether this backend can run an exec on a terminal
      */
     default boolean supportsTty() {
         return false;
@@ -164,6 +166,11 @@ public interface RuntimeBackend {
      * {@link RunningCommand#stdout()}. Default: the exec without a terminal or working directory goes to
      * {@link #openExec(String, String, List, Map)}; one with either is refused with a {@link SandboxConfigException}
      * that says so.
+     *
+     * @param id   the container id
+     * @param exec the command and its settings
+     * @return the running command; the caller must close it
+     * @throws SandboxConfigException if this backend cannot honour the exec's terminal or working directory
      */
     default RunningCommand openExec(String id, Exec exec) {
         if (exec.tty()) {
@@ -184,6 +191,11 @@ public interface RuntimeBackend {
      * {@link RunningCommand#stdout()} and {@link RunningCommand#stderr()} carries what is the runtime's (Podman
      * keeps the two apart, Apple's {@code container} merges them on stdout). Default: not supported (a
      * {@link SandboxConfigException} that says so).
+     *
+     * @param id   the container id
+     * @param tail how many of the lines written so far come first, or -1 for all
+     * @return the running follow; closing it stops following
+     * @throws SandboxConfigException if this backend cannot follow logs
      */
     default RunningCommand followLogs(String id, int tail) {
         throw new SandboxConfigException("the " + name() + " backend cannot follow a sandbox's logs: read them "
@@ -278,6 +290,8 @@ public interface RuntimeBackend {
      * The process runner this backend starts its CLI through. Egress providers start their own host processes
      * (firewall loads, the rule updater) through the same runner, so a {@link dev.sandbox4j.SandboxRuntime} built
      * with a recording or timing runner sees every process a sandbox costs. Default: {@link CommandRunner#system()}.
+     *
+     * @return the runner
      */
     default CommandRunner commandRunner() {
         return CommandRunner.system();

@@ -43,6 +43,10 @@ public final class ManagementExample {
     /**
      * Prints {@code sandbox}'s logs as they are written until its main process ends (at most 5 minutes), then runs
      * {@code ls} on a terminal; returns that run's result.
+     *
+     * @param sandbox a running sandbox
+     * @return the result of {@code ls} run on a terminal
+     * @throws InterruptedException if interrupted while waiting for the logs to end
      */
     public static ExecResult followAndRunOnATerminal(Sandbox sandbox) throws InterruptedException {
         // docs:follow

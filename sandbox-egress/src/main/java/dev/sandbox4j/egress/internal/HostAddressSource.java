@@ -40,6 +40,8 @@ public interface HostAddressSource {
      * This host's own addresses, every interface's, as /32 and /128 networks (zone ids dropped): never a valid
      * destination for a sandbox. Read once per call; if the OS does not list its interfaces, the list is empty,
      * a warning is logged, and only the built-in deny classes apply.
+     *
+     * @return the host's addresses, one network each
      */
     static List<Cidr> localInterfaces() {
         List<Cidr> out = new ArrayList<>();

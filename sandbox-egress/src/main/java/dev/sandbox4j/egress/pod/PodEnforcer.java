@@ -91,6 +91,15 @@ public final class PodEnforcer implements AutoCloseable {
      */
     public record Settings(EgressPolicy policy, int port, String sandbox, List<InetSocketAddress> upstreams,
                            String nft) {
+        /**
+         * Settings with a copy of {@code upstreams}.
+         *
+         * @param policy    the sandbox's policy
+         * @param port      the interceptor's port on 127.0.0.1
+         * @param sandbox   the sandbox name on audit lines
+         * @param upstreams where allowed queries go
+         * @param nft       nft's path
+         */
         public Settings {
             upstreams = List.copyOf(upstreams);
         }
@@ -98,6 +107,10 @@ public final class PodEnforcer implements AutoCloseable {
         /**
          * Reads the settings; {@code resolvConf} gives the upstreams when the policy names none.
          *
+         * @param env        the environment to read ({@code SANDBOX4J_EGRESS_POLICY}, {@code SANDBOX4J_DNS_PORT},
+         *                   {@code SANDBOX4J_SANDBOX})
+         * @param resolvConf the pod's resolvers, asked only when the policy names no upstream
+         * @return the settings
          * @throws IllegalArgumentException naming the variable and how to fix it
          */
         public static Settings fromEnv(Map<String, String> env, Supplier<List<InetSocketAddress>> resolvConf) {
@@ -152,7 +165,11 @@ public final class PodEnforcer implements AutoCloseable {
     private boolean closed;
 
     /**
-     * @param out where audit lines go (stdout in the container)
+     * An enforcer that has not started yet.
+     *
+     * @param settings what to enforce and where
+     * @param runner   runs {@code nft} (the load check and the persistent updater)
+     * @param out      where audit lines go (stdout in the container)
      */
     public PodEnforcer(Settings settings, CommandRunner runner, PrintStream out) {
         this.settings = settings;
@@ -164,6 +181,9 @@ public final class PodEnforcer implements AutoCloseable {
     /**
      * Checks that the init container's table is in the namespace (which also proves NET_ADMIN), starts the updater
      * and then the interceptor. On failure everything started is closed again.
+     *
+     * @return this enforcer, running
+     * @throws dev.sandbox4j.SandboxException if the table is missing or the updater or interceptor cannot start
      */
     public PodEnforcer start() {
         try {
@@ -209,7 +229,7 @@ public final class PodEnforcer implements AutoCloseable {
         }
     }
 
-    /** The interceptor's address, once started. */
+    /** {@return the interceptor's address, once started} */
     public InetSocketAddress address() {
         return interceptor.address();
     }
@@ -276,7 +296,12 @@ public final class PodEnforcer implements AutoCloseable {
         }
     }
 
-    /** Runs the enforcer until the container is stopped; exits non-zero when it cannot run. */
+    /**
+     * Runs the enforcer until the container is stopped; exits non-zero when it cannot run (64 for bad settings, 69
+     * for anything else).
+     *
+     * @param args ignored: the settings come from the environment
+     */
     public static void main(String[] args) {
         Settings settings;
         try {

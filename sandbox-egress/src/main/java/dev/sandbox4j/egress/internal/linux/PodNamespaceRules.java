@@ -34,7 +34,13 @@ public final class PodNamespaceRules implements NamespaceRules {
         return rules(policy, interceptorPort).create();
     }
 
-    /** The rules as the enforcer feeds them (the same table and sets the init container loaded). */
+    /**
+     * The rules as the enforcer feeds them (the same table and sets the init container loaded).
+     *
+     * @param policy          the sandbox's policy
+     * @param interceptorPort the enforcer's DNS port on the pod's loopback
+     * @return the rules
+     */
     public static NftRuleset rules(EgressPolicy policy, int interceptorPort) {
         return new NftRuleset(TABLE, InetAddress.getLoopbackAddress(), interceptorPort, List.of(),
                 LinuxEgressSession.cidrRules(policy), policy.defaultAllows(), List.of())

@@ -159,6 +159,7 @@ public final class NftRuleset {
      *
      * @param mark      the socket mark, 1 to 0xFFFFFFFF
      * @param upstreams the interceptor's upstreams (IP literals with ports), or empty for any address on port 53
+     * @return a copy of these rules with the exemption
      */
     public NftRuleset withMarkedUpstreams(long mark, List<InetSocketAddress> upstreams) {
         if (mark < 1 || mark > 0xFFFFFFFFL) {
@@ -178,6 +179,8 @@ public final class NftRuleset {
      * {@link #heartbeat(Duration)}. When the enforcer dies the element times out, and from then on only the
      * policy's CIDR rules let anything out, whatever was learned before. Loaded without the element, so nothing
      * learned passes before the enforcer's first beat.
+     *
+     * @return a copy of these rules with the heartbeat
      */
     public NftRuleset withHeartbeat() {
         return new NftRuleset(this, upstreamMark, markedUpstreams, true);
@@ -186,6 +189,9 @@ public final class NftRuleset {
     /**
      * One command that renews the enforcer's heartbeat for {@code timeout} (created if missing; add, delete, add in
      * one transaction, so nft always confirms it and the element never lapses in between).
+     *
+     * @param timeout how long the renewed element lives
+     * @return the command, one line for the persistent updater
      */
     public String heartbeat(Duration timeout) {
         if (!heartbeat) {
@@ -197,7 +203,7 @@ public final class NftRuleset {
                 + seconds + "s };";
     }
 
-    /** The socket mark of {@link #withMarkedUpstreams}, 0 when there is none. */
+    /** {@return the socket mark of {@link #withMarkedUpstreams}, 0 when there is none} */
     public long upstreamMark() {
         return upstreamMark;
     }
