@@ -35,7 +35,7 @@ final class EnforcerImage {
      * not the Jackson 3 the Kubernetes client brings).
      */
     private static final Pattern NEEDED = Pattern.compile(
-            "(sandbox-egress|sandbox-core|dnsjava|slf4j-api|slf4j-simple)-[0-9][^/]*\\.jar"
+            "(sandbox-egress|sandbox-core|dnsjava|jna|slf4j-api|slf4j-simple)-[0-9][^/]*\\.jar"
                     + "|(jackson-databind|jackson-core|jackson-annotations)-2\\.[^/]*\\.jar");
     private static final Pattern MODULE_CLASSES = Pattern.compile(".*/(sandbox-egress|sandbox-core)/target/classes/?");
     private static final Duration BUILD = Duration.ofMinutes(5);
