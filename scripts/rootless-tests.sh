@@ -31,8 +31,12 @@ chown -R "$user:" "$tree" "$home/.m2"
 bed=$(mktemp -d /tmp/sb4j-testbed.XXXXXX)
 chmod 755 "$bed"
 slf4j=$(find "$HOME/.m2/repository/org/slf4j/slf4j-api" -name 'slf4j-api-*.jar' | sort -V | tail -1)
+# JNA: the library starts the bed's long-lived processes through posix_spawn (the version the build uses)
+jna_version=$(sed -n 's:.*<jna.version>\(.*\)</jna.version>.*:\1:p' pom.xml)
+jna="$HOME/.m2/repository/net/java/dev/jna/jna/$jna_version/jna-$jna_version.jar"
+[ -f "$jna" ] || { echo "rootless-tests: $jna not found (run the Maven build first)" >&2; exit 1; }
 mkfifo "$bed/hold"
-java -cp "sandbox-egress/target/test-classes:sandbox-core/target/classes:$slf4j" \
+java -cp "sandbox-egress/target/test-classes:sandbox-core/target/classes:$slf4j:$jna" \
   dev.sandbox4j.egress.testbed.FakeInternet "$bed" < "$bed/hold" > "$bed/bed.log" 2>&1 &
 bed_pid=$!
 exec 9>"$bed/hold"
