@@ -226,6 +226,12 @@ public final class FakeInternet implements AutoCloseable {
         return all.subList(Math.min(mark, all.size()), all.size()).stream().filter(l -> l.startsWith(prefix)).toList();
     }
 
+    /** Everything that reached the servers after {@code mark}, for diagnostics. */
+    public List<String> seenSince(int mark) {
+        List<String> all = record();
+        return List.copyOf(all.subList(Math.min(mark, all.size()), all.size()));
+    }
+
     public String netns() {
         return netns;
     }
