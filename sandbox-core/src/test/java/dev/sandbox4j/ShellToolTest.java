@@ -3,8 +3,8 @@ package dev.sandbox4j;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.testing.RuntimeRequirement;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

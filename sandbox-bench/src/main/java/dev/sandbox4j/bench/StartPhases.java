@@ -8,7 +8,7 @@ import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.RunningCommand;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.TestImages;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandbox4j.testing.RuntimeRequirement;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;

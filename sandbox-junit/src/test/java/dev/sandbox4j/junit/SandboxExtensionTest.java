@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.testing.RuntimeRequirement;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

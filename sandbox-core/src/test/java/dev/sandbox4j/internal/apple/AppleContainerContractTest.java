@@ -1,8 +1,8 @@
 package dev.sandbox4j.internal.apple;
 
-import dev.sandbox4j.testing.RuntimeContract;
-import dev.sandbox4j.testing.RuntimeRequirement;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.RuntimeContract;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 
 /**
  * The runtime contract against Apple's {@code container} on a Mac (macOS 26, Apple silicon). Elsewhere it is

@@ -5,9 +5,9 @@ import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
-import dev.sandbox4j.testing.RuntimeContract;
-import dev.sandbox4j.testing.RuntimeRequirement;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.RuntimeContract;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 
 /** The runtime contract, run against real Podman through the one-CLI-process-per-exec path. */
 class PodmanContractTest extends RuntimeContract {

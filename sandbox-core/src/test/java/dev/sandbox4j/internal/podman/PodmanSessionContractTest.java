@@ -10,9 +10,9 @@ import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxTimeoutException;
 import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.internal.session.ExecSessions;
-import dev.sandbox4j.testing.RuntimeContract;
-import dev.sandbox4j.testing.RuntimeRequirement;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.RuntimeContract;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 
 /**
  * The runtime contract, run against real Podman through exec sessions (the default path). Every exec the

@@ -6,9 +6,9 @@ import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.internal.podman.PodmanMode;
-import dev.sandbox4j.testing.RuntimeContract;
-import dev.sandbox4j.testing.RuntimeRequirement;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.RuntimeContract;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 

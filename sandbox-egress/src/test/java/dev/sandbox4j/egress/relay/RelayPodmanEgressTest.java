@@ -9,7 +9,7 @@ import dev.sandbox4j.egress.internal.dns.TestAuthority;
 import dev.sandbox4j.egress.internal.relay.RelayEgress;
 import dev.sandbox4j.egress.testbed.FakeInternet;
 import dev.sandbox4j.spi.CommandResult;
-import dev.sandbox4j.testing.RuntimeRequirement;
+import dev.sandbox4j.contract.RuntimeRequirement;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;

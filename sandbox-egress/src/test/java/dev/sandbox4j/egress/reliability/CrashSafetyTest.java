@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.egress.internal.dns.TestAuthority;
 import dev.sandbox4j.egress.testbed.FakeInternet;
-import dev.sandbox4j.testing.RuntimeRequirement;
+import dev.sandbox4j.contract.RuntimeRequirement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

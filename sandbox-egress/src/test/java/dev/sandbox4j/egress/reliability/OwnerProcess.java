@@ -6,7 +6,7 @@ import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.internal.Reaper;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.TestImages;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

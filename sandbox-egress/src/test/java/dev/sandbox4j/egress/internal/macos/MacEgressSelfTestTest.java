@@ -11,7 +11,7 @@ import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.relay.GuestPair;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
-import dev.sandbox4j.testing.RuntimeRequirement;
+import dev.sandbox4j.contract.RuntimeRequirement;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

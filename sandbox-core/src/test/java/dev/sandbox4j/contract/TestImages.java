@@ -1,4 +1,4 @@
-package dev.sandbox4j.testing;
+package dev.sandbox4j.contract;
 
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;

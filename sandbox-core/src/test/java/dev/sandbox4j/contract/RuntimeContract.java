@@ -1,4 +1,4 @@
-package dev.sandbox4j.testing;
+package dev.sandbox4j.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
