@@ -36,8 +36,9 @@ jna_version=$(sed -n 's:.*<jna.version>\(.*\)</jna.version>.*:\1:p' pom.xml)
 jna="$HOME/.m2/repository/net/java/dev/jna/jna/$jna_version/jna-$jna_version.jar"
 [ -f "$jna" ] || { echo "rootless-tests: $jna not found (run the Maven build first)" >&2; exit 1; }
 mkfifo "$bed/hold"
-java -cp "sandbox-egress/target/test-classes:sandbox-core/target/classes:$slf4j:$jna" \
-  dev.sandbox4j.egress.testbed.FakeInternet "$bed" < "$bed/hold" > "$bed/bed.log" 2>&1 &
+# (the servers' own JVM inside the namespace needs only sandbox-testing's classes, which it is started from)
+java -cp "sandbox-testing/target/classes:sandbox-core/target/classes:$slf4j:$jna" \
+  dev.sandbox4j.testing.FakeInternet "$bed" < "$bed/hold" > "$bed/bed.log" 2>&1 &
 bed_pid=$!
 exec 9>"$bed/hold"
 stop_bed() {
@@ -56,7 +57,7 @@ done
 echo "rootless-tests: running ${#tests[@]} suites as $user on rootless podman"
 status=0
 su - "$user" -c "cd '$tree' && SANDBOX4J_REQUIRE_RUNTIME=podman SANDBOX4J_TESTBED='$bed' \
-  mvn -o -B -ntp -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl sandbox-core,sandbox-egress verify -Dtest='$(IFS=,; echo "${tests[*]}")' \
+  mvn -o -B -ntp -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -pl sandbox-core,sandbox-testing,sandbox-egress verify -Dtest='$(IFS=,; echo "${tests[*]}")' \
   -Dsurefire.failIfNoSpecifiedTests=false $*" || status=$?
 
 left=$(su - "$user" -c "podman ps -a --filter label=dev.sandbox4j.managed=true --format '{{.Names}}'; \

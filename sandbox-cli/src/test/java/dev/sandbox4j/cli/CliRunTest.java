@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandbox4j.examples.net.LocalDnsServer;
 import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +20,7 @@ class CliRunTest {
     private static final String ALLOWED = "api.allowed.example";
     private static final String DENIED = "exfil.denied.example";
     private static String image;
-    private static LocalDnsServer dns;
+    private static TestDnsServer dns;
     private static String upstream;
 
     @TempDir
@@ -31,7 +30,7 @@ class CliRunTest {
     static void setUp() throws Exception {
         RuntimeRequirement.require("podman");
         image = TestImages.busybox();
-        dns = LocalDnsServer.start(Map.of(ALLOWED, "203.0.113.200", DENIED, "203.0.113.201"));
+        dns = TestDnsServer.builder().host(ALLOWED, "203.0.113.200").host(DENIED, "203.0.113.201").start();
         upstream = "127.0.0.1:" + dns.address().getPort();
     }
 

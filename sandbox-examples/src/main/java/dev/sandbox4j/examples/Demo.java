@@ -5,8 +5,8 @@ import dev.sandbox4j.ShellResult;
 import dev.sandbox4j.ShellTool;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.examples.net.LocalDnsServer;
-import dev.sandbox4j.examples.net.TestNetServers;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -27,9 +26,9 @@ import java.util.stream.Stream;
  * on a mounted project, starts a server on a published port that the host then calls, reaches an allowed host,
  * is refused a denied one (by name and by address), and prints the egress audit log.
  *
- * <p>Nothing touches the real internet: the sandbox's DNS upstream is a {@link LocalDnsServer} on 127.0.0.1
+ * <p>Nothing touches the real internet: the sandbox's DNS upstream is a {@link TestDnsServer} on 127.0.0.1
  * that knows two names, and both names point at web servers on TEST-NET addresses inside a network namespace
- * the demo creates ({@link TestNetServers}). Everything is removed at the end, also on Ctrl-C.
+ * the demo creates (a {@link FakeInternet}). Everything is removed at the end, also on Ctrl-C.
  */
 public final class Demo {
     static final String ALLOWED = "api.allowed.example";
@@ -81,12 +80,12 @@ public final class Demo {
         Path exfil = Files.createDirectories(work.resolve("www-exfil"));
         Files.writeString(exfil.resolve("index.html"), "you should never see this\n");
 
-        try (TestNetServers internet = TestNetServers.start(List.of(api, exfil))) {
+        try (FakeInternet internet = FakeInternet.builder().web(api).web(exfil).start()) {
             String apiIp = internet.addresses().get(0);
             String exfilIp = internet.addresses().get(1);
             step("fake internet: web servers on " + apiIp + " and " + exfilIp + " in network namespace "
                     + internet.netns() + " (TEST-NET addresses; nothing leaves this machine)");
-            try (LocalDnsServer dns = LocalDnsServer.start(Map.of(ALLOWED, apiIp, DENIED, exfilIp))) {
+            try (TestDnsServer dns = TestDnsServer.builder().host(ALLOWED, apiIp).host(DENIED, exfilIp).start()) {
                 step("local DNS server on " + dns.address().getAddress().getHostAddress() + ":" + dns.address().getPort()
                         + ": " + ALLOWED + " -> " + apiIp + ", " + DENIED + " -> " + exfilIp);
                 EgressPolicy policy = EgressPolicy.denyAll()
@@ -111,12 +110,13 @@ public final class Demo {
                     session(sandbox, project, apiIp, exfilIp);
                     auditLog(sandbox);
                 }
-                step("the DNS upstream was asked only for: " + String.join(", ", dns.asked().stream().distinct().toList())
+                step("the DNS upstream was asked only for: " + String.join(", ", dns.queriedNames().stream()
+                        .map(n -> n.substring(0, n.length() - 1)).distinct().toList())
                         + " (denied names never leave the sandbox's interceptor)");
             }
             step("what reached the fake internet: " + ALLOWED + "'s server "
-                    + (internet.requestsTo(apiIp).isEmpty() ? "nothing" : "the request")
-                    + ", " + DENIED + "'s server " + (internet.requestsTo(exfilIp).isEmpty() ? "nothing" : "A REQUEST"));
+                    + (internet.seenSince(0, "http", apiIp, 80).isEmpty() ? "nothing" : "the request")
+                    + ", " + DENIED + "'s server " + (internet.seenSince(0, "tcp", exfilIp, 80).isEmpty() ? "nothing" : "A REQUEST"));
         }
         step("cleaned up: sandbox, its network and firewall table, the namespace, the DNS server");
     }

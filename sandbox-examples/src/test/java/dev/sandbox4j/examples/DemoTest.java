@@ -49,7 +49,7 @@ class DemoTest {
         assertThat(out).contains("api.allowed.example's server the request, exfil.denied.example's server nothing");
 
         String sandbox = find(out, "==> sandbox (sb4j-[0-9a-f]{12}) ");
-        String netns = find(out, "network namespace (sb4j-demo-[0-9a-f]+) ");
+        String netns = find(out, "network namespace (sb4j-inet-[0-9]+-[0-9a-f]+) ");
         String serverIp = find(out, "web servers on (203\\.0\\.113\\.\\d+) and");
         assertThat(host("podman", "ps", "-a", "--filter", "label=dev.sandbox4j.sandbox=" + sandbox, "--format",
                 "{{.Names}}").stdout()).isBlank();

@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The Java samples in the README, docs/getting-started.md, docs/configuration.md, docs/agents.md and docs/junit.md
+ * The Java samples in the README, docs/getting-started.md, docs/configuration.md, docs/agents.md, docs/testing.md and
+ * docs/junit.md
  * are quoted verbatim
  * from compiled code (this module, and the JUnit guide's examples in sandbox-junit's test sources).
  */
@@ -60,6 +61,7 @@ class DocsSnippetsTest {
                 Arguments.of("docs/agents.md", EXAMPLES + "agent/AgentRecipes.java", 8),
                 Arguments.of("docs/architecture.md", EXAMPLES + "RuntimeExample.java", 1),
                 Arguments.of("docs/cli.md", EXAMPLES + "ManagementExample.java", 2),
+                Arguments.of("docs/testing.md", EXAMPLES + "TestingExample.java", 2),
                 Arguments.of("docs/junit.md",
                         "sandbox-junit/src/test/java/dev/sandbox4j/junit/docs/JunitGuideExamples.java", 3));
     }

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
-import dev.sandbox4j.egress.EgressEvent;
-import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
-import dev.sandbox4j.egress.testbed.FakeInternet;
 import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.internal.dns.TestZone;
+import dev.sandbox4j.egress.testbed.TestBed;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +34,7 @@ class PodmanDnsAnswerEgressTest {
     private static final String ZONE = "test.sandbox4j.example";
 
     private FakeInternet internet;
-    private TestAuthority authority;
+    private TestDnsServer authority;
 
     private static String host(String label) {
         return label + "." + ZONE;
@@ -40,8 +43,8 @@ class PodmanDnsAnswerEgressTest {
     @BeforeAll
     void startTestBed() throws IOException {
         RuntimeRequirement.require("podman");
-        internet = FakeInternet.start();
-        authority = new TestAuthority();
+        internet = TestBed.fakeInternet();
+        authority = TestZone.server();
         authority.add("web 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("cname-alias 60 CNAME cname-target");
         authority.add("cname-target 60 A " + FakeInternet.DENIED_IP);
@@ -160,7 +163,7 @@ class PodmanDnsAnswerEgressTest {
                     .doesNotContain(FakeInternet.DENIED_IP);
             assertThat(leak.exitCode()).isNotZero();
             assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
-            assertThat(authority.seenNames()).as("the upstream was asked and did answer")
+            assertThat(authority.queriedNames()).as("the upstream was asked and did answer")
                     .contains(host("negative") + ".");
             assertThat(control.stdout()).contains(FakeInternet.ALLOWED_IP);
             assertThat(web.stdout()).as("positive control").contains("hello from " + FakeInternet.ALLOWED_IP);
@@ -185,7 +188,7 @@ class PodmanDnsAnswerEgressTest {
         pool.addAll(unserved.subList(0, 63));
         pool.add(FakeInternet.DENIED_IP);
         pool.addAll(unserved.subList(63, unserved.size()));
-        authority.rotate("fresh", 1, 64, pool);
+        authority.rotate("fresh", Duration.ofSeconds(1), 64, pool);
         try (Sandbox sandbox = start(EgressPolicy.denyAll().allow(host("fresh")))) {
             int mark = internet.mark();
 

@@ -7,14 +7,16 @@ import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.egress.EgressEvent;
-import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
-import dev.sandbox4j.egress.testbed.FakeInternet;
-import dev.sandbox4j.egress.testbed.UdpSpray;
-import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.internal.dns.TestZone;
+import dev.sandbox4j.egress.testbed.TestBed;
+import dev.sandbox4j.egress.testbed.UdpSpray;
+import dev.sandbox4j.spi.CommandResult;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +42,13 @@ class PodmanEgressFaultsTest {
     private static final int MANY = 20;
 
     private FakeInternet internet;
-    private TestAuthority authority;
+    private TestDnsServer authority;
 
     @BeforeAll
     void startTestBed() throws IOException {
         RuntimeRequirement.require("podman");
-        internet = FakeInternet.start();
-        authority = new TestAuthority();
+        internet = TestBed.fakeInternet();
+        authority = TestZone.server();
         authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("beta 60 A " + FakeInternet.DENIED_IP);
         for (int i = 0; i < MANY; i++) {
@@ -254,7 +256,7 @@ class PodmanEgressFaultsTest {
 
     @Test
     void whenTheUpdaterDiesTheRulesStayAndEverythingNotLearnedIsStillDenied() throws Exception {
-        try (Sandbox s = spec(allowAlpha().allow("n0.many." + TestAuthority.ZONE.replaceAll("\\.$", ""))).start()) {
+        try (Sandbox s = spec(allowAlpha().allow("n0.many." + TestZone.ZONE.replaceAll("\\.$", ""))).start()) {
             resolveAllowed(s);
             List<Long> updaters = SandboxNetns.updaters(s.id());
             assertThat(updaters).hasSize(1);
@@ -267,7 +269,7 @@ class PodmanEgressFaultsTest {
                     .contains("hello from");
             assertThat(get(s, FakeInternet.DENIED_IP, 80).exitCode()).isNotZero();
             assertThat(get(s, FakeInternet.CIDR_IP, 80).exitCode()).isNotZero();
-            assertThat(sh(s, "nslookup n0.many." + TestAuthority.ZONE).stdout())
+            assertThat(sh(s, "nslookup n0.many." + TestZone.ZONE).stdout())
                     .as("the next lookup restarts the updater in the same namespace").contains("203.0.113.100");
             assertThat(SandboxNetns.updaters(s.id())).hasSize(1).doesNotContain(updaters.get(0));
         }
@@ -313,7 +315,7 @@ class PodmanEgressFaultsTest {
     @Test
     void aSandboxHolding20000LearnedElementsDoesNotSlowAnothersLookups() {
         try (Sandbox heavy = spec(allowAlpha()).start();
-             Sandbox other = spec(EgressPolicy.denyAll().allow("*.many." + TestAuthority.ZONE.replaceAll("\\.$", "")))
+             Sandbox other = spec(EgressPolicy.denyAll().allow("*.many." + TestZone.ZONE.replaceAll("\\.$", "")))
                      .start()) {
             for (int batch = 0; batch < 20; batch++) {
                 // 1000 elements a transaction: in a rootless namespace nft cannot raise its socket buffer, and
@@ -328,7 +330,7 @@ class PodmanEgressFaultsTest {
 
             List<String> answers = new ArrayList<>();
             for (int i = 0; i < MANY; i++) {
-                answers.add(sh(other, "nslookup n" + i + ".many." + TestAuthority.ZONE).stdout());
+                answers.add(sh(other, "nslookup n" + i + ".many." + TestZone.ZONE).stdout());
             }
             resolveAllowed(heavy);
 

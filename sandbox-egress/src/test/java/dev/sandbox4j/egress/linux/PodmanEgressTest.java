@@ -5,15 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
-import dev.sandbox4j.egress.testbed.FakeInternet;
+import dev.sandbox4j.egress.internal.dns.TestZone;
+import dev.sandbox4j.egress.testbed.TestBed;
 import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -40,14 +42,14 @@ class PodmanEgressTest {
     private static final String REBIND = "rebind.test.sandbox4j.example";
 
     private FakeInternet internet;
-    private TestAuthority authority;
+    private TestDnsServer authority;
     private Sandbox sandbox;
 
     @BeforeAll
     void startTestBed() throws IOException {
         RuntimeRequirement.require("podman");
-        internet = FakeInternet.start();
-        authority = new TestAuthority();
+        internet = TestBed.fakeInternet();
+        authority = TestZone.server();
         authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("beta 60 A " + FakeInternet.DENIED_IP);
         authority.add("rebind 60 A 10.1.2.3");
@@ -102,7 +104,7 @@ class PodmanEgressTest {
         assertThat(get(sandbox, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
-        assertThat(authority.seenNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+        assertThat(authority.queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
     }
 
     @Test

@@ -2,14 +2,16 @@ package dev.sandbox4j.egress.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
+import dev.sandbox4j.egress.internal.dns.TestZone;
 import dev.sandbox4j.egress.internal.relay.RelayEgress;
-import dev.sandbox4j.egress.testbed.FakeInternet;
+import dev.sandbox4j.egress.testbed.TestBed;
 import dev.sandbox4j.spi.CommandResult;
-import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -41,7 +43,7 @@ class RelayPodmanEgressTest {
     private static final String DENIED = "beta.test.sandbox4j.example";
 
     private FakeInternet internet;
-    private TestAuthority authority;
+    private TestDnsServer authority;
     private EgressRecorder recorder;
     private RelayEgress relay;
     private ServerSocketChannel decoy;
@@ -50,8 +52,8 @@ class RelayPodmanEgressTest {
     @BeforeAll
     void startTestBed() throws IOException {
         RuntimeRequirement.require("podman");
-        internet = FakeInternet.start();
-        authority = new TestAuthority();
+        internet = TestBed.fakeInternet();
+        authority = TestZone.server();
         authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("beta 60 A " + FakeInternet.DENIED_IP);
         recorder = new EgressRecorder("relay-test");
@@ -126,7 +128,7 @@ class RelayPodmanEgressTest {
         assertThat(connect.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
-        assertThat(authority.seenNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+        assertThat(authority.queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
         assertThat(relay.log().events()).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
                 EgressEvent.DnsDecision.class, d -> assertThat(d.qname()).isEqualTo(DENIED + ".")));
     }

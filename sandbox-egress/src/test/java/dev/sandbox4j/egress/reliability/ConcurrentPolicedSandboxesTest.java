@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
-import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
-import dev.sandbox4j.egress.testbed.FakeInternet;
-import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.internal.dns.TestZone;
+import dev.sandbox4j.egress.testbed.TestBed;
+import dev.sandbox4j.internal.DefaultSandbox;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +37,14 @@ class ConcurrentPolicedSandboxesTest {
     private static final int THREADS = 8;
 
     private FakeInternet internet;
-    private TestAuthority authority;
+    private TestDnsServer authority;
 
     @BeforeAll
     void startTestBed() throws Exception {
         RuntimeRequirement.require("podman");
         TestImages.busybox();
-        internet = FakeInternet.start();
-        authority = new TestAuthority();
+        internet = TestBed.fakeInternet();
+        authority = TestZone.server();
         for (int i = 0; i < SANDBOXES; i++) {
             authority.add("n" + i + " 60 A " + ownIp(i));
         }

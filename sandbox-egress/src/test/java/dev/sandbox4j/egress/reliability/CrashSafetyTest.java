@@ -3,9 +3,11 @@ package dev.sandbox4j.egress.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.ExecResult;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
-import dev.sandbox4j.egress.testbed.FakeInternet;
 import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.egress.internal.dns.TestZone;
+import dev.sandbox4j.egress.testbed.TestBed;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +33,7 @@ class CrashSafetyTest {
     private static final String NEVER_ASKED = "beta.test.sandbox4j.example";
 
     private FakeInternet internet;
-    private TestAuthority authority;
+    private TestDnsServer authority;
     private final List<String> names = new ArrayList<>();
     private final List<String> ids = new ArrayList<>();
     private final List<String> netns = new ArrayList<>();
@@ -39,8 +41,8 @@ class CrashSafetyTest {
     @BeforeAll
     void startAndKillAnOwnerJvm() throws Exception {
         RuntimeRequirement.require("podman");
-        internet = FakeInternet.start();
-        authority = new TestAuthority();
+        internet = TestBed.fakeInternet();
+        authority = TestZone.server();
         authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("beta 60 A " + FakeInternet.DENIED_IP);
         try (ChildJvm owner = ChildJvm.start("crash", String.valueOf(authority.address().getPort()), ALLOWED,
@@ -97,7 +99,7 @@ class CrashSafetyTest {
         }
         assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
         assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).hasSize(ids.size());
-        assertThat(authority.seenNames()).doesNotContain(NEVER_ASKED + ".");
+        assertThat(authority.queriedNames()).doesNotContain(NEVER_ASKED + ".");
     }
 
     @Test

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxException;
-import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
-import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.internal.dns.TestZone;
+import dev.sandbox4j.internal.DefaultSandbox;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +29,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InterruptTest {
-    private TestAuthority authority;
+    private TestDnsServer authority;
 
     @BeforeAll
     void startUpstream() throws Exception {
         RuntimeRequirement.require("podman");
         TestImages.busybox();
-        authority = new TestAuthority();
+        authority = TestZone.server();
     }
 
     @AfterAll

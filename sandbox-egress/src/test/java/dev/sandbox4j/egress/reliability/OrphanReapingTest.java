@@ -7,15 +7,16 @@ import dev.sandbox4j.ReapReport;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.Sandboxes;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
+import dev.sandbox4j.egress.internal.dns.TestZone;
 import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.internal.Ownership;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.LaunchRequest;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,13 +36,13 @@ class OrphanReapingTest {
     /** An owner id no process can have: pid above the kernel's maximum. */
     private static final String DEAD_OWNER = "99999999-0-deadbeef";
 
-    private TestAuthority authority;
+    private TestDnsServer authority;
 
     @BeforeAll
     void start() throws Exception {
         RuntimeRequirement.require("podman");
         TestImages.busybox();
-        authority = new TestAuthority();
+        authority = TestZone.server();
         authority.add("alpha 60 A 203.0.113.10");
     }
 

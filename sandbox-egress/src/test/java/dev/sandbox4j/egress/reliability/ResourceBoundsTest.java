@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sandbox4j.Exec;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
-import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
 import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.internal.dns.TestZone;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,13 +43,13 @@ class ResourceBoundsTest {
     /** Cycles run on this many threads at once, so the soak also exercises concurrent start and close. */
     private static final int WORKERS = 4;
 
-    private TestAuthority authority;
+    private TestDnsServer authority;
 
     @BeforeAll
     void warmUp() throws IOException {
         RuntimeRequirement.require("podman");
         TestImages.busybox();
-        authority = new TestAuthority();
+        authority = TestZone.server();
     }
 
     @AfterAll

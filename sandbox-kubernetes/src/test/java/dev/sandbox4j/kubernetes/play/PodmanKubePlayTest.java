@@ -7,13 +7,15 @@ import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
-import dev.sandbox4j.egress.internal.dns.TestAuthority;
+import dev.sandbox4j.egress.internal.dns.TestZone;
 import dev.sandbox4j.egress.internal.linux.PodNamespaceRules;
 import dev.sandbox4j.egress.pod.PodEnforcer;
-import dev.sandbox4j.egress.testbed.FakeInternet;
+import dev.sandbox4j.egress.testbed.TestBed;
 import dev.sandbox4j.kubernetes.KubeManifest;
 import dev.sandbox4j.kubernetes.KubernetesOptions;
 import dev.sandbox4j.kubernetes.internal.AuditLines;
@@ -22,8 +24,8 @@ import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.RunningCommand;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.testing.FakeInternet;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -75,7 +77,7 @@ class PodmanKubePlayTest {
     private final List<String> pods = new ArrayList<>();
     private final List<RunningCommand> followers = new ArrayList<>();
     private FakeInternet internet;
-    private TestAuthority authority;
+    private TestDnsServer authority;
     private String enforcerImage;
     private String policed;
     private EgressRecorder policedLog;
@@ -95,8 +97,8 @@ class PodmanKubePlayTest {
         RuntimeRequirement.require("podman");
         String busybox = TestImages.busybox();
         enforcerImage = EnforcerImage.ensure(REPO, Path.of("target"), KubernetesOptions.defaultEnforcerImage());
-        internet = FakeInternet.start();
-        authority = new TestAuthority(UPSTREAM);
+        internet = TestBed.fakeInternet();
+        authority = TestZone.server(UPSTREAM);
         authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("beta 60 A " + FakeInternet.DENIED_IP);
         authority.add("ported 60 A " + FakeInternet.CIDR_IP);
@@ -124,11 +126,7 @@ class PodmanKubePlayTest {
             f.close();
         }
         if (authority != null) {
-            try {
-                authority.close();
-            } catch (IOException e) {
-                // its sockets close with the JVM
-            }
+            authority.close();
         }
         if (internet != null) {
             internet.close();
@@ -464,7 +462,7 @@ class PodmanKubePlayTest {
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
         assertThat(deniedGet.stdout()).doesNotContain("hello from");
-        assertThat(authority.seenNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+        assertThat(authority.queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
         assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isNotEmpty();
         assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
     }
@@ -563,11 +561,11 @@ class PodmanKubePlayTest {
             assertThat(overTcp.stdout()).contains("rc=");
             assertThat(allowed.stdout()).as("uid " + uid + ": the enforcer's own lookup went out and came back")
                     .contains(FakeInternet.ALLOWED_IP);
-            assertThat(authority.seen()).as("nothing but the enforcer's queries reached the upstream")
+            assertThat(authority.queries()).as("nothing but the enforcer's queries reached the upstream")
                     .allMatch(q -> q.name().equals(ALLOWED + ".") || q.name().equals(PORTED + ".")
                             || q.name().equals(LATE + "."));
         }
-        assertThat(authority.seenNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+        assertThat(authority.queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
     }
 
     @Test
@@ -622,7 +620,7 @@ class PodmanKubePlayTest {
         assertThat(run("podman", "container", "inspect", "--format", "{{.State.Status}}", workload(pod)).stdout()
                 .strip()).isEqualTo("running");
         assertThat(late.stdout()).doesNotContain(FakeInternet.DENIED_IP);
-        assertThat(authority.seenNames()).doesNotContain(LATE + ".");
+        assertThat(authority.queriedNames()).doesNotContain(LATE + ".");
         assertThat(learned.stdout()).doesNotContain("hello from");
         assertThat(learnedAgain.stdout()).doesNotContain("hello from");
         assertThat(internet.seenSince(afterCutOff, "tcp", FakeInternet.ALLOWED_IP, 80)).isEmpty();

@@ -12,6 +12,7 @@ import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
 import dev.sandbox4j.spi.RunningCommand;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -59,7 +60,7 @@ public final class EgressBenchmarks {
 
     private String run() throws Exception {
         Path dir = Files.createTempDirectory("sandbox4j-dnsbench");
-        try (WildcardAuthority upstream = new WildcardAuthority()) {
+        try (TestDnsServer upstream = TestDnsServer.builder().answerEveryName("192.0.2.1", Duration.ofSeconds(300)).recordQueries(false).start()) {
             Path cached = dir.resolve("cached.txt");
             Path unique = dir.resolve("unique.txt");
             StringBuilder c = new StringBuilder();
@@ -159,7 +160,7 @@ public final class EgressBenchmarks {
      * Median time of a first lookup through the interceptor (with real nftables updates, in a network namespace
      * of the benchmark's own, as a sandbox's are) vs the upstream alone.
      */
-    private void firstLookupLatency(EgressPolicy policy, WildcardAuthority upstream) throws Exception {
+    private void firstLookupLatency(EgressPolicy policy, TestDnsServer upstream) throws Exception {
         String nft = HostEnvironment.current().findExecutable("nft").map(Object::toString)
                 .or(() -> HostEnvironment.current().findExecutable("/usr/sbin/nft").map(Object::toString))
                 .orElse("nft");
@@ -184,7 +185,7 @@ public final class EgressBenchmarks {
         throw new IllegalStateException("unshare made no network namespace");
     }
 
-    private void firstLookupLatency(EgressPolicy policy, WildcardAuthority upstream, List<String> nft)
+    private void firstLookupLatency(EgressPolicy policy, TestDnsServer upstream, List<String> nft)
             throws Exception {
         try (NftShell shell = new NftShell(RUNNER, nft)) {
             NftRuleset ruleset = new NftRuleset("sandbox4j_bench", InetAddress.getByName("10.255.254.1"), 5353,

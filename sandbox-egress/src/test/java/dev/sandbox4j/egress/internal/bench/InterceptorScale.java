@@ -3,6 +3,7 @@ package dev.sandbox4j.egress.internal.bench;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -11,6 +12,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,18 +41,18 @@ final class InterceptorScale {
     private static final int LOOKUPS = 300;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private final WildcardAuthority authority;
+    private final TestDnsServer authority;
     private final EgressPolicy policy;
     private final List<String> rows = new ArrayList<>();
     private final List<String> floodRows = new ArrayList<>();
 
-    private InterceptorScale(WildcardAuthority authority) {
+    private InterceptorScale(TestDnsServer authority) {
         this.authority = authority;
         this.policy = EgressPolicy.denyAll().allow("*." + ZONE).withUpstream(authority.address());
     }
 
     static String run() throws Exception {
-        try (WildcardAuthority authority = new WildcardAuthority()) {
+        try (TestDnsServer authority = TestDnsServer.builder().answerEveryName("192.0.2.1", Duration.ofSeconds(300)).recordQueries(false).start()) {
             InterceptorScale s = new InterceptorScale(authority);
             s.warmUp();
             s.threads(10);

@@ -3,11 +3,12 @@ package dev.sandbox4j.egress.internal.bench;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
-import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -40,12 +41,12 @@ public final class ScaleBenchmarks {
     private static final Pattern MEM_AVAILABLE = Pattern.compile("MemAvailable:\\s+(\\d+) kB");
 
     private final String image;
-    private final WildcardAuthority authority;
+    private final TestDnsServer authority;
     private final List<String> rows = new ArrayList<>();
     private final String mode;
     private String firstLookup = "";
 
-    private ScaleBenchmarks(String image, WildcardAuthority authority) {
+    private ScaleBenchmarks(String image, TestDnsServer authority) {
         this.image = image;
         this.authority = authority;
         this.mode = mode();
@@ -62,7 +63,7 @@ public final class ScaleBenchmarks {
         }
         int[] counts = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 10, 50, 100};
-        try (WildcardAuthority authority = new WildcardAuthority()) {
+        try (TestDnsServer authority = TestDnsServer.builder().answerEveryName("192.0.2.1", Duration.ofSeconds(300)).recordQueries(false).start()) {
             ScaleBenchmarks b = new ScaleBenchmarks(TestImages.busybox(), authority);
             String report = b.run(counts);
             System.out.println(report);

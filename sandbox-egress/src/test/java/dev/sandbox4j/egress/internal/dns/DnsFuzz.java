@@ -2,6 +2,7 @@ package dev.sandbox4j.egress.internal.dns;
 
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
@@ -67,7 +68,7 @@ public final class DnsFuzz {
             }
             name.append('.');
         }
-        String zone = random.nextBoolean() ? TestAuthority.ZONE : "fuzz.attacker.example.";
+        String zone = random.nextBoolean() ? TestZone.ZONE : "fuzz.attacker.example.";
         Message m = TestClient.query(name + zone, TYPES[random.nextInt(TYPES.length)],
                 random.nextInt(8) == 0 ? DClass.CH : DClass.IN, random.nextBoolean());
         m.getHeader().setID(random.nextInt(0x10000));
@@ -129,7 +130,7 @@ public final class DnsFuzz {
      */
     static Report run(long seed, long packets) throws IOException, InterruptedException {
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-        try (TestAuthority upstream = TestAuthority.withZone()) {
+        try (TestDnsServer upstream = TestZone.start()) {
             DnsInterceptorConfig config = DnsInterceptorConfig.builder(EgressPolicy.denyAll()
                             .allow("**.test.sandbox4j.example"))
                     .upstreams(List.of(upstream.address()))
@@ -164,7 +165,7 @@ public final class DnsFuzz {
                 }
                 awaitQuiet(interceptor, 0);
                 TestClient client = new TestClient(target);
-                Message after = client.udp(TestClient.query("www." + TestAuthority.ZONE, Type.A));
+                Message after = client.udp(TestClient.query("www." + TestZone.ZONE, Type.A));
                 boolean ok = after.getRcode() == 0 && !after.getSection(1).isEmpty();
                 return new Report(packets, tcpPackets, interceptor.stats(), List.copyOf(uncaught), ok);
             }

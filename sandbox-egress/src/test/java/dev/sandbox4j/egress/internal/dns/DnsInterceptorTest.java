@@ -1,6 +1,6 @@
 package dev.sandbox4j.egress.internal.dns;
 
-import static dev.sandbox4j.egress.internal.dns.TestAuthority.name;
+import static dev.sandbox4j.egress.internal.dns.TestZone.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.egress.AllowedPorts;
@@ -8,6 +8,7 @@ import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
 import dev.sandbox4j.egress.internal.LearnedAddresses;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -46,7 +47,7 @@ class DnsInterceptorTest {
             .deny("secret.test.sandbox4j.example")
             .allow("**.test.sandbox4j.example");
 
-    private TestAuthority upstream;
+    private TestDnsServer upstream;
     private DnsInterceptor interceptor;
     private TestClient client;
     private EgressRecorder recorder;
@@ -54,7 +55,7 @@ class DnsInterceptorTest {
 
     @BeforeEach
     void startUpstream() throws IOException {
-        upstream = TestAuthority.withZone();
+        upstream = TestZone.start();
     }
 
     @AfterEach
@@ -129,7 +130,7 @@ class DnsInterceptorTest {
         assertThat(ede(deniedByRule).getText()).contains("deny secret.test.sandbox4j.example");
         assertThat(allowed.getRcode()).as("positive control").isEqualTo(Rcode.NOERROR);
         assertThat(addresses(allowed)).containsExactly("192.0.2.10");
-        assertThat(upstream.seenNames()).containsExactly(name("www"));
+        assertThat(upstream.queriedNames()).containsExactly(name("www"));
     }
 
     @Test
@@ -170,12 +171,12 @@ class DnsInterceptorTest {
         assertThat(reply.getHeader().getID()).isEqualTo(query.getHeader().getID());
         assertThat(reply.getQuestion()).isEqualTo(query.getQuestion());
         assertThat(addresses(reply)).containsExactly("192.0.2.10");
-        TestAuthority.Seen seen = upstream.seen().get(0);
+        TestDnsServer.Query seen = upstream.queries().get(0);
         assertThat(seen.id()).isNotEqualTo(query.getHeader().getID());
-        assertThat(seen.opt()).isNotNull();
-        assertThat(seen.opt().getOptions()).as("no client subnet, cookie or other client options").isEmpty();
-        assertThat(seen.opt().getPayloadSize()).isEqualTo(1232);
-        assertThat(seen.opt().getFlags() & Flags.DO).isZero();
+        assertThat(seen.edns().present()).isTrue();
+        assertThat(seen.edns().optionCodes()).as("no client subnet, cookie or other client options").isEmpty();
+        assertThat(seen.edns().payloadSize()).isEqualTo(1232);
+        assertThat(seen.edns().dnssecOk()).isFalse();
     }
 
     @Test
@@ -463,7 +464,7 @@ class DnsInterceptorTest {
         assertThat(refused.getRcode()).isEqualTo(Rcode.REFUSED);
         assertThat(ede(refused).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.NOT_SUPPORTED);
         assertThat(addresses(control)).containsExactly("192.0.2.10");
-        assertThat(upstream.seenNames()).containsExactly(name("www"));
+        assertThat(upstream.queriedNames()).containsExactly(name("www"));
     }
 
     @Test
@@ -485,7 +486,7 @@ class DnsInterceptorTest {
         Message refused = client.udp(TestClient.query("version.bind.", Type.TXT, DClass.CH, true));
 
         assertThat(refused.getRcode()).isEqualTo(Rcode.REFUSED);
-        assertThat(upstream.seen()).isEmpty();
+        assertThat(upstream.queries()).isEmpty();
         assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
     }
 
@@ -502,7 +503,7 @@ class DnsInterceptorTest {
         assertThat(r2.getRcode()).isEqualTo(Rcode.FORMERR);
         assertThat(r2.getHeader().getID()).isEqualTo(two.getHeader().getID());
         assertThat(r0.getRcode()).isEqualTo(Rcode.FORMERR);
-        assertThat(upstream.seen()).isEmpty();
+        assertThat(upstream.queries()).isEmpty();
         assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
     }
 
@@ -517,7 +518,7 @@ class DnsInterceptorTest {
 
         assertThat(reply.getRcode()).isEqualTo(Rcode.NOTIMP);
         assertThat(reply.getHeader().getOpcode()).isEqualTo(opcode);
-        assertThat(upstream.seen()).isEmpty();
+        assertThat(upstream.queries()).isEmpty();
     }
 
     @Test
@@ -529,7 +530,7 @@ class DnsInterceptorTest {
         byte[] reply = client.udpRaw(q.toWire(), 500);
 
         assertThat(reply).isNull();
-        assertThat(upstream.seen()).isEmpty();
+        assertThat(upstream.queries()).isEmpty();
         assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
     }
 
@@ -544,7 +545,7 @@ class DnsInterceptorTest {
         assertThat(new Message(client.udpRaw(garbage, 2000)).getRcode()).isEqualTo(Rcode.FORMERR);
         assertThat(new Message(client.udpRaw(cut, 2000)).getRcode()).isEqualTo(Rcode.FORMERR);
         assertThat(client.udpRaw(tiny, 300)).isNull();
-        assertThat(upstream.seen()).isEmpty();
+        assertThat(upstream.queries()).isEmpty();
         assertThat(addresses(client.udp(TestClient.query(name("www"), Type.A)))).containsExactly("192.0.2.10");
     }
 
@@ -576,7 +577,7 @@ class DnsInterceptorTest {
         assertThat(lastDecisionFor(denied.getQuestion().getName().toString().toLowerCase(java.util.Locale.ROOT))
                 .verdict()).isEqualTo(EgressEvent.Verdict.DENIED);
         assertThat(addresses(control)).containsExactly("192.0.2.10");
-        assertThat(upstream.seenNames()).containsExactly(name("www"));
+        assertThat(upstream.queriedNames()).containsExactly(name("www"));
     }
 
     @Test
@@ -588,7 +589,7 @@ class DnsInterceptorTest {
 
         assertThat(reply.getQuestion().getName().toString()).isEqualTo(mixed);
         assertThat(addresses(reply)).containsExactly("192.0.2.10");
-        assertThat(upstream.seenNames()).containsExactly(name("www"));
+        assertThat(upstream.queriedNames()).containsExactly(name("www"));
     }
 
     @Test
@@ -603,7 +604,7 @@ class DnsInterceptorTest {
         assertThat(ede(denied).getErrorCode()).isEqualTo(ExtendedErrorCodeOption.PROHIBITED);
         assertThat(addresses(allowed)).containsExactly("192.0.2.10");
         assertThat(refusedAddress.getRcode()).isEqualTo(Rcode.NXDOMAIN);
-        assertThat(upstream.seenNames()).containsExactly(name("www"), name("loopback"));
+        assertThat(upstream.queriedNames()).containsExactly(name("www"), name("loopback"));
     }
 
     @Test
@@ -613,7 +614,7 @@ class DnsInterceptorTest {
         Message overUdp = client.udp(TestClient.query(name("big"), Type.A, DClass.IN, false));
         Message overTcp = client.tcp(TestClient.query(name("big"), Type.A));
 
-        assertThat(upstream.seen()).extracting(TestAuthority.Seen::tcp).containsExactly(false, true);
+        assertThat(upstream.queries()).extracting(TestDnsServer.Query::tcp).containsExactly(false, true);
         assertThat(overUdp.getHeader().getFlag(Flags.TC)).isTrue();
         assertThat(overUdp.getSection(Section.ANSWER)).isEmpty();
         assertThat(overTcp.getHeader().getFlag(Flags.TC)).isFalse();
@@ -719,7 +720,7 @@ class DnsInterceptorTest {
     void anAddressStaysCountedAgainstTheNameCapUntilItsTtlPlusTheEnforcersGraceHasPassed() throws IOException {
         // given: an attacker's allowed zone hands out four fresh addresses per query, with a TTL of 1 s
         HandClock clock = new HandClock();
-        upstream.rotate("fresh", 1, 4, pool("203.0.113.", 201, 12));
+        upstream.rotate("fresh", Duration.ofSeconds(1), 4, pool("203.0.113.", 201, 12));
         start(POLICY, b -> b.clock(clock).maxAddressesPerName(4).minTtl(Duration.ofSeconds(5))
                 .enforcerGrace(Duration.ofSeconds(120)));
 
@@ -734,7 +735,7 @@ class DnsInterceptorTest {
         assertThat(addresses(first)).as("under the cap: opened").hasSize(4);
         assertThat(withinGrace.getRcode()).isEqualTo(Rcode.SERVFAIL);
         assertThat(withinGrace.getSection(Section.ANSWER)).isEmpty();
-        assertThat(upstream.seenNames()).as("the second answer was fetched, then withheld").hasSize(3);
+        assertThat(upstream.queriedNames()).as("the second answer was fetched, then withheld").hasSize(3);
         assertThat(addresses(afterGrace)).containsExactly("203.0.113.209", "203.0.113.210", "203.0.113.211",
                 "203.0.113.212");
         assertThat(learned).extracting(l -> l.addresses().size()).containsExactly(4, 4);
@@ -748,7 +749,7 @@ class DnsInterceptorTest {
     @Test
     void withoutAGraceTheSameNameMayOpenFreshAddressesOnceItsTtlIsOver() throws IOException {
         HandClock clock = new HandClock();
-        upstream.rotate("fresh", 1, 4, pool("203.0.113.", 201, 12));
+        upstream.rotate("fresh", Duration.ofSeconds(1), 4, pool("203.0.113.", 201, 12));
         start(POLICY, b -> b.clock(clock).maxAddressesPerName(4).minTtl(Duration.ofSeconds(5))
                 .enforcerGrace(Duration.ZERO));
 
@@ -764,8 +765,8 @@ class DnsInterceptorTest {
     void theSandboxCapCountsAddressesStillInTheirGraceAndTrimsTheNextAnswer() throws IOException {
         // given
         HandClock clock = new HandClock();
-        upstream.rotate("fresh", 1, 4, pool("203.0.113.", 201, 4));
-        upstream.rotate("fresh2", 1, 4, pool("198.51.100.", 201, 4));
+        upstream.rotate("fresh", Duration.ofSeconds(1), 4, pool("203.0.113.", 201, 4));
+        upstream.rotate("fresh2", Duration.ofSeconds(1), 4, pool("198.51.100.", 201, 4));
         start(POLICY, b -> b.clock(clock).maxAddressesPerName(4).maxAddressesTotal(6)
                 .minTtl(Duration.ofSeconds(5)));
 
@@ -785,7 +786,7 @@ class DnsInterceptorTest {
     @Test
     void aNameAtItsCapIsStillAnsweredWithTheAddressesItHolds() throws IOException {
         HandClock clock = new HandClock();
-        upstream.rotate("fresh", 1, 2, List.of("203.0.113.201", "203.0.113.202", "203.0.113.203"));
+        upstream.rotate("fresh", Duration.ofSeconds(1), 2, List.of("203.0.113.201", "203.0.113.202", "203.0.113.203"));
         start(POLICY, b -> b.clock(clock).maxAddressesPerName(2).minTtl(Duration.ofSeconds(5)));
 
         Message first = client.udp(TestClient.query(name("fresh"), Type.A));
@@ -1055,7 +1056,7 @@ class DnsInterceptorTest {
         EgressEvent.DnsDecision d = lastDecisionFor(name(host));
         assertThat(d.answers()).isEmpty();
         assertThat(d.reason()).contains("does not exist").contains("dropped: a negative answer opens nothing");
-        assertThat(upstream.seenNames()).as("asked every time: never cached").containsExactly(name(host), name(host),
+        assertThat(upstream.queriedNames()).as("asked every time: never cached").containsExactly(name(host), name(host),
                 name("www"));
         assertThat(addresses(control)).containsExactly("192.0.2.10");
         assertThat(learned).extracting(LearnedAddresses::qname).as("only the positive control").containsExactly(
@@ -1099,7 +1100,7 @@ class DnsInterceptorTest {
         assertThat(addresses(second)).isEqualTo(addresses(first));
         assertThat(second.getSection(Section.ANSWER).get(0).getTTL())
                 .isLessThanOrEqualTo(first.getSection(Section.ANSWER).get(0).getTTL());
-        assertThat(upstream.seen()).hasSize(1);
+        assertThat(upstream.queries()).hasSize(1);
         assertThat(interceptor.stats().cacheHits()).isEqualTo(1);
     }
 
@@ -1112,7 +1113,7 @@ class DnsInterceptorTest {
         Message reply = new Message(client.udpRaw(q.toWire(), 2000));
 
         assertThat(reply.getRcode()).isEqualTo(Rcode.BADVERS);
-        assertThat(upstream.seen()).isEmpty();
+        assertThat(upstream.queries()).isEmpty();
     }
 
     @Test

@@ -1,10 +1,11 @@
 package dev.sandbox4j.egress.internal.dns;
 
-import static dev.sandbox4j.egress.internal.dns.TestAuthority.name;
+import static dev.sandbox4j.egress.internal.dns.TestZone.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -37,14 +38,14 @@ class SharedEngineTest {
     private static final Pattern ENGINE_THREAD =
             Pattern.compile("sandbox4j-dns-(loop|loop-2|shed-loop|timer|(quick-)?worker-\\d+|gate-\\d+)");
 
-    private TestAuthority upstream;
+    private TestDnsServer upstream;
     private final List<DnsInterceptor> open = new ArrayList<>();
     private final List<Thread> clients = new ArrayList<>();
     private final AtomicBoolean flooding = new AtomicBoolean(true);
 
     @BeforeEach
     void startUpstream() throws IOException {
-        upstream = TestAuthority.withZone();
+        upstream = TestZone.start();
     }
 
     @AfterEach
