@@ -75,6 +75,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<String, Integer> rcodes = new ConcurrentHashMap<>();
     private final Map<String, Integer> rcodesWithRecords = new ConcurrentHashMap<>();
     private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
+    private final List<Thread> serving = new ArrayList<>();
     private volatile boolean silent;
     private volatile boolean closed;
 
@@ -156,9 +157,9 @@ public final class TestDnsServer implements AutoCloseable {
         this.tcp = t;
         udp.setReceiveBufferSize(4 << 20);
         for (int i = 0; i < 2; i++) {
-            daemon("test-dns-udp-" + i, this::serveUdp);
+            serving.add(daemon("test-dns-udp-" + i, this::serveUdp));
         }
-        daemon("test-dns-tcp", this::serveTcp);
+        serving.add(daemon("test-dns-tcp", this::serveTcp));
     }
 
     /** {@return a builder for a server on a free port of 127.0.0.1 that knows no names yet} */
@@ -533,13 +534,14 @@ public final class TestDnsServer implements AutoCloseable {
         }
     }
 
-    private static void daemon(String name, Runnable r) {
+    private static Thread daemon(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
-    /** Stops the server and frees its port. Idempotent. */
+    /** Stops the server; its port is free again when this returns. Idempotent. */
     @Override
     public void close() {
         closed = true;
@@ -548,6 +550,15 @@ public final class TestDnsServer implements AutoCloseable {
             tcp.close();
         } catch (IOException e) {
             // closing anyway
+        }
+        // a socket closed while a thread is blocked on it is released when that thread returns
+        for (Thread t : serving) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
