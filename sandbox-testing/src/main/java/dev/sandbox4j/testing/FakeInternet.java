@@ -299,12 +299,12 @@ public final class FakeInternet implements AutoCloseable {
     }
 
     private static FakeInternet start(Builder b, Path exportLog) {
+        if (b.servers.isEmpty()) {
+            throw new SandboxConfigException("a fake internet without servers: add one with echo(), udp() or web()");
+        }
         Optional<String> unavailable = unavailableReason();
         if (unavailable.isPresent()) {
             throw new FakeInternetUnavailableException(unavailable.get());
-        }
-        if (b.servers.isEmpty()) {
-            throw new SandboxConfigException("a fake internet without servers: add one with echo(), udp() or web()");
         }
         String hostSide = b.hostSide;
         String nsSide = b.nsSide;
