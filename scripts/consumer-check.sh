@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks Sandbox4j as a user gets it: installs the reactor into an isolated local Maven repository (a temporary
 # copy of ~/.m2/repository, so it works offline and never writes to ~/.m2), then builds and runs it/consumer, a
-# separate project that imports the BOM and uses the API and the JUnit extension, once per JUnit version.
+# separate project that imports the BOM and uses the API, the JUnit extension and the test servers, once per JUnit
+# version.
 #
 #   scripts/consumer-check.sh                      # the oldest and the newest supported JUnit 5 lines
 #   scripts/consumer-check.sh 5.10.0 5.12.2        # the JUnit versions to run against
@@ -41,7 +42,7 @@ fi
 mvn_iso() { mvn -B -ntp -Dmaven.repo.local="$repo" "$@"; }
 
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)"
-modules=(sandbox4j-bom sandbox-core sandbox-egress sandbox-junit)
+modules=(sandbox4j-bom sandbox-core sandbox-egress sandbox-junit sandbox-testing)
 [ -f sandbox-cli/pom.xml ] && modules+=(sandbox-cli)
 step "install ${modules[*]} $version into the isolated repository"
 mvn_iso install -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
