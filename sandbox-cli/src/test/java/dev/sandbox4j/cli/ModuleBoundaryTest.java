@@ -66,7 +66,7 @@ class ModuleBoundaryTest {
 
         // then
         assertThat(modules).extracting(Module::name).contains("sandbox-core", "sandbox-egress", "sandbox-cli",
-                "sandbox-examples", "sandbox-bench", "sandbox-junit");
+                "sandbox-examples", "sandbox-bench", "sandbox-junit", "sandbox-testing");
         assertThat(violations).as("use the public API (dev.sandbox4j, .egress, .config) or the SPI "
                 + "(dev.sandbox4j.spi) instead of another module's internals").isEmpty();
     }
