@@ -112,7 +112,9 @@ public final class FakeInternet implements AutoCloseable {
     private RunningCommand servers;
 
     private FakeInternet(String hostSide, String nsSide, List<String> addresses, List<String> routes, Path exportLog) {
-        String id = HexFormat.of().formatHex(RANDOM.generateSeed(3));
+        byte[] b = new byte[3];
+        RANDOM.nextBytes(b);
+        String id = HexFormat.of().formatHex(b);
         this.netns = NETNS_PREFIX + ProcessHandle.current().pid() + "-" + id;
         this.hostVeth = "sb4jh" + id;
         this.nsVeth = "sb4ji" + id;
