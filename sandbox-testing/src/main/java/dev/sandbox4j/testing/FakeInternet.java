@@ -315,11 +315,18 @@ public final class FakeInternet implements AutoCloseable {
             hostSide = "198.51.100." + (block + 1);
             nsSide = "198.51.100." + (block + 2);
         }
-        int firstAuto = 128 + RANDOM.nextInt(100);          // 203.0.113.128 .. .250 for web(docroot)
+        int nextAuto = 128 + RANDOM.nextInt(100);           // 203.0.113.128 .. .250 for web(docroot)
+        Set<String> explicit = new LinkedHashSet<>();
+        b.servers.stream().map(Server::address).filter(Objects::nonNull).forEach(explicit::add);
         Set<String> addresses = new LinkedHashSet<>();
         List<String> args = new ArrayList<>();
         for (Server s : b.servers) {
-            String address = s.address() != null ? s.address() : "203.0.113." + (firstAuto++);
+            String address = s.address();
+            if (address == null) {
+                do {
+                    address = "203.0.113." + nextAuto++;
+                } while (explicit.contains(address));
+            }
             addresses.add(address);
             args.add(s.kind() + ":" + address + ":" + s.port() + (s.docroot() == null ? "" : ":" + s.docroot()));
         }
