@@ -4,6 +4,7 @@ import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxRuntime;
 import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.internal.bench.Stats;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;

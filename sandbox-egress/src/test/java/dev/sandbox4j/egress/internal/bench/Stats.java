@@ -3,15 +3,32 @@ package dev.sandbox4j.egress.internal.bench;
 import java.util.Arrays;
 import java.util.List;
 
-/** Order statistics of a sample of durations in nanoseconds. */
-record Stats(long[] sortedNanos) {
-    static Stats of(List<Long> nanos) {
+/**
+ * Order statistics of a sample of durations in nanoseconds, reported in milliseconds. Shared by the egress
+ * component benchmarks here and the runtime benchmarks of {@code sandbox-bench}.
+ *
+ * @param sortedNanos the sample, sorted ascending
+ */
+public record Stats(long[] sortedNanos) {
+    /**
+     * The statistics of a sample in any order.
+     *
+     * @param nanos durations in nanoseconds
+     * @return the statistics
+     */
+    public static Stats of(List<Long> nanos) {
         long[] a = nanos.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(a);
         return new Stats(a);
     }
 
-    double p(double q) {
+    /**
+     * The {@code q} quantile (nearest rank), in milliseconds; NaN for an empty sample.
+     *
+     * @param q the quantile, from 0 to 1
+     * @return the duration at that quantile, in milliseconds
+     */
+    public double p(double q) {
         if (sortedNanos.length == 0) {
             return Double.NaN;
         }
@@ -19,11 +36,21 @@ record Stats(long[] sortedNanos) {
         return sortedNanos[i] / 1e6;
     }
 
-    double median() {
+    /**
+     * The median, in milliseconds.
+     *
+     * @return {@code p(0.5)}
+     */
+    public double median() {
         return p(0.5);
     }
 
-    int n() {
+    /**
+     * The sample size.
+     *
+     * @return how many durations there are
+     */
+    public int n() {
         return sortedNanos.length;
     }
 }
