@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandbox4j.examples.net.LocalDnsServer;
-import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,7 @@ class CliRunTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        RuntimeRequirement.require("podman");
-        image = TestImages.busybox();
+        image = Cli.busybox();
         dns = LocalDnsServer.start(Map.of(ALLOWED, "203.0.113.200", DENIED, "203.0.113.201"));
         upstream = "127.0.0.1:" + dns.address().getPort();
     }
