@@ -8,7 +8,6 @@ import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.internal.dns.TestAuthority;
 import dev.sandbox4j.egress.testbed.FakeInternet;
-import dev.sandbox4j.testing.RuntimeRequirement;
 import dev.sandbox4j.testing.TestImages;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -30,8 +29,7 @@ import org.xbill.DNS.Rcode;
 class PodmanDnsAnswerEgressTest {
     private static final String ZONE = "test.sandbox4j.example";
 
-    private FakeInternet internet;
-    private TestAuthority authority;
+    private EgressTestBed bed;
 
     private static String host(String label) {
         return label + "." + ZONE;
@@ -39,9 +37,8 @@ class PodmanDnsAnswerEgressTest {
 
     @BeforeAll
     void startTestBed() throws IOException {
-        RuntimeRequirement.require("podman");
-        internet = FakeInternet.start();
-        authority = new TestAuthority();
+        bed = EgressTestBed.start();
+        TestAuthority authority = bed.authority();
         authority.add("web 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("cname-alias 60 CNAME cname-target");
         authority.add("cname-target 60 A " + FakeInternet.DENIED_IP);
@@ -53,17 +50,14 @@ class PodmanDnsAnswerEgressTest {
 
     @AfterAll
     void stopTestBed() throws IOException {
-        if (authority != null) {
-            authority.close();
-        }
-        if (internet != null) {
-            internet.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 
     private Sandbox start(EgressPolicy policy) {
         return Sandbox.builder().image(TestImages.busybox()).runtime("podman")
-                .egress(policy.withUpstream(authority.address())).label("egress-test", "true").start();
+                .egress(policy.withUpstream(bed.authority().address())).label("egress-test", "true").start();
     }
 
     private static ExecResult sh(Sandbox s, String script) {
@@ -90,7 +84,7 @@ class PodmanDnsAnswerEgressTest {
         // given: the alias is allowed on every port, the name it points at only on port 80
         EgressPolicy policy = EgressPolicy.denyAll().allow(host("cname-alias")).allow(host("cname-target"), 80);
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             // when
             ExecResult lookup = sh(sandbox, "nslookup " + host("cname-alias"));
@@ -102,7 +96,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(allowedPort.stdout()).as("positive control").contains("hello from " + FakeInternet.DENIED_IP
                     + ":80");
             assertThat(otherPort.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 81)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 81)).isEmpty();
         }
     }
 
@@ -112,7 +106,7 @@ class PodmanDnsAnswerEgressTest {
         EgressPolicy policy = EgressPolicy.denyAll().allow(host("except-alias")).deny(host("except-target"), 81)
                 .allow(host("except-target"));
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult lookup = sh(sandbox, "nslookup " + host("except-alias"));
             ExecResult allowedPort = get(sandbox, FakeInternet.CIDR_IP, 80);
@@ -122,7 +116,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(allowedPort.stdout()).as("positive control").contains("hello from " + FakeInternet.CIDR_IP
                     + ":80");
             assertThat(deniedPort.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
         }
     }
 
@@ -131,7 +125,7 @@ class PodmanDnsAnswerEgressTest {
         // given: everything is allowed but the alias's CNAME target on port 81
         EgressPolicy policy = EgressPolicy.allowAll().deny(host("except-target"), 81);
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult lookup = sh(sandbox, "nslookup " + host("except-alias"));
             ExecResult allowedPort = get(sandbox, FakeInternet.CIDR_IP, 80);
@@ -141,7 +135,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(allowedPort.stdout()).as("positive control").contains("hello from " + FakeInternet.CIDR_IP
                     + ":80");
             assertThat(deniedPort.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
         }
     }
 
@@ -149,7 +143,7 @@ class PodmanDnsAnswerEgressTest {
     void anUpstreamNxdomainThatCarriesAnAddressOpensNothing() {
         EgressPolicy policy = EgressPolicy.denyAll().allow(host("negative")).allow(host("web"));
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult negative = sh(sandbox, "nslookup " + host("negative"));
             ExecResult leak = get(sandbox, FakeInternet.DENIED_IP, 80);
@@ -159,8 +153,8 @@ class PodmanDnsAnswerEgressTest {
             assertThat(negative.stdout() + negative.stderr()).contains("NXDOMAIN")
                     .doesNotContain(FakeInternet.DENIED_IP);
             assertThat(leak.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
-            assertThat(authority.seenNames()).as("the upstream was asked and did answer")
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+            assertThat(bed.authority().seenNames()).as("the upstream was asked and did answer")
                     .contains(host("negative") + ".");
             assertThat(control.stdout()).contains(FakeInternet.ALLOWED_IP);
             assertThat(web.stdout()).as("positive control").contains("hello from " + FakeInternet.ALLOWED_IP);
@@ -185,9 +179,9 @@ class PodmanDnsAnswerEgressTest {
         pool.addAll(unserved.subList(0, 63));
         pool.add(FakeInternet.DENIED_IP);
         pool.addAll(unserved.subList(63, unserved.size()));
-        authority.rotate("fresh", 1, 64, pool);
+        bed.authority().rotate("fresh", 1, 64, pool);
         try (Sandbox sandbox = start(EgressPolicy.denyAll().allow(host("fresh")))) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             // when: the first batch, then, once its TTL (floored to 5 s) is over but not its grace, the second
             sh(sandbox, "nslookup " + host("fresh"));
@@ -201,7 +195,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(underCap.stdout()).as("positive control: under the cap").contains("hello from "
                     + FakeInternet.ALLOWED_IP);
             assertThat(overCap.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
             assertThat(stillOpen.stdout()).as("the first batch is still open at the firewall: what the cap counts")
                     .contains("hello from " + FakeInternet.ALLOWED_IP);
             List<EgressEvent.DnsDecision> d = decisions(sandbox, host("fresh"));
