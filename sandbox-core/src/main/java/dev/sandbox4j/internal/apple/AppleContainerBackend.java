@@ -446,16 +446,12 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand openExec(String id, List<String> argv, Map<String, String> env) {
-        Command.Builder cmd = command(args.interactiveExec(id, argv, env)).grace(Duration.ofMillis(200));
-        env.values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, command(args.interactiveExec(id, argv, env)), env.values());
     }
 
     @Override
     public RunningCommand openExec(String id, Exec exec) {
-        Command.Builder cmd = command(args.interactiveExec(id, exec)).grace(Duration.ofMillis(200));
-        exec.env().values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, command(args.interactiveExec(id, exec)), exec.env().values());
     }
 
     @Override
@@ -465,7 +461,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand followLogs(String id, int tail) {
-        return runner.start(command(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
+        return CliExec.open(runner, command(args.followLogs(id, tail)), List.of());
     }
 
     /** Whether this CLI has {@code container copy}, the fallback for images without the tools the tar copies need. */

@@ -250,23 +250,17 @@ public final class PodmanBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand openExec(String id, List<String> argv, Map<String, String> env) {
-        Command.Builder cmd = Command.builder(args.interactiveExec(id, argv, env)).grace(Duration.ofMillis(200));
-        env.values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, Command.builder(args.interactiveExec(id, argv, env)), env.values());
     }
 
     @Override
     public RunningCommand openExec(String id, String user, List<String> argv, Map<String, String> env) {
-        Command.Builder cmd = Command.builder(args.interactiveExec(id, user, argv, env)).grace(Duration.ofMillis(200));
-        env.values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, Command.builder(args.interactiveExec(id, user, argv, env)), env.values());
     }
 
     @Override
     public RunningCommand openExec(String id, Exec exec) {
-        Command.Builder cmd = Command.builder(args.interactiveExec(id, exec)).grace(Duration.ofMillis(200));
-        exec.env().values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, Command.builder(args.interactiveExec(id, exec)), exec.env().values());
     }
 
     @Override
@@ -276,7 +270,7 @@ public final class PodmanBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand followLogs(String id, int tail) {
-        return runner.start(Command.builder(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
+        return CliExec.open(runner, Command.builder(args.followLogs(id, tail)), List.of());
     }
 
     @Override
