@@ -2,7 +2,7 @@ package dev.sandbox4j.bench;
 
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.bench.Stats;
+import dev.sandbox4j.testing.Stats;
 import dev.sandbox4j.testing.TestImages;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;

@@ -12,6 +12,7 @@ import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
 import dev.sandbox4j.spi.RunningCommand;
+import dev.sandbox4j.testing.Stats;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -3,6 +3,7 @@ package dev.sandbox4j.egress.internal.bench;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;
+import dev.sandbox4j.testing.Stats;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

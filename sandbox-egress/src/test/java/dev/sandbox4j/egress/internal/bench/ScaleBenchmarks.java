@@ -7,6 +7,7 @@ import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.spi.HostEnvironment;
+import dev.sandbox4j.testing.Stats;
 import dev.sandbox4j.testing.TestImages;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,11 +1,11 @@
-package dev.sandbox4j.egress.internal.bench;
+package dev.sandbox4j.testing;
 
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Order statistics of a sample of durations in nanoseconds, reported in milliseconds. Shared by the egress
- * component benchmarks here and the runtime benchmarks of {@code sandbox-bench}.
+ * Order statistics of a sample of durations in nanoseconds, reported in milliseconds. Shared by the runtime
+ * benchmarks of {@code sandbox-bench} and the egress component benchmarks in {@code sandbox-egress}'s tests.
  *
  * @param sortedNanos the sample, sorted ascending
  */
