@@ -1,8 +1,9 @@
 package dev.sandbox4j.bench;
 
 import dev.sandbox4j.Sandbox;
-import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.contract.Stats;
 import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.egress.EgressPolicy;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

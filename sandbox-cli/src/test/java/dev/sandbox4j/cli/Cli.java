@@ -1,5 +1,7 @@
 package dev.sandbox4j.cli;
 
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
@@ -22,6 +24,16 @@ final class Cli {
     }
 
     private Cli() {
+    }
+
+    /**
+     * The busybox test image, built offline when missing; skips the calling test (or class) without Podman.
+     *
+     * @return the image reference
+     */
+    static String busybox() {
+        RuntimeRequirement.require("podman");
+        return TestImages.busybox();
     }
 
     static Outcome run(String... args) {

@@ -2,8 +2,6 @@ package dev.sandbox4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +18,7 @@ class CliDockerFlagsTest {
 
     @BeforeAll
     static void setUp() {
-        RuntimeRequirement.require("podman");
-        image = TestImages.busybox();
+        image = Cli.busybox();
     }
 
     @Test

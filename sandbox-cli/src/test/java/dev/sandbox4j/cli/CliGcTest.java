@@ -2,8 +2,6 @@ package dev.sandbox4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,8 +14,7 @@ class CliGcTest {
 
     @BeforeAll
     static void setUp() {
-        RuntimeRequirement.require("podman");
-        image = TestImages.busybox();
+        image = Cli.busybox();
     }
 
     @AfterEach

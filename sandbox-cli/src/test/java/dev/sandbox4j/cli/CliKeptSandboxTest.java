@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +29,7 @@ class CliKeptSandboxTest {
 
     @BeforeAll
     static void setUp() {
-        RuntimeRequirement.require("podman");
-        image = TestImages.busybox();
+        image = Cli.busybox();
     }
 
     @AfterEach

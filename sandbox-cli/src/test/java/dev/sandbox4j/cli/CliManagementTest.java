@@ -4,45 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code run -d --name}, then {@code exec}, {@code logs}, {@code cp}, {@code inspect} and {@code stop} by that name. */
 class CliManagementTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static String image;
-    private final String name = "cli-test-" + UUID.randomUUID().toString().substring(0, 8);
+    @RegisterExtension
+    final NamedSandbox named = new NamedSandbox("cli-test");
+    private final String name = named.name();
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void setUp() {
-        RuntimeRequirement.require("podman");
-        image = TestImages.busybox();
-    }
-
-    @AfterEach
-    void removeIt() {
-        Cli.run("rm", name);
-    }
-
-    private void start(String... command) {
-        Cli.keep(name, image, command);
-    }
-
     @Test
     void execByNameRunsInTheSandboxAndPassesStdinThrough() {
-        start();
+        named.keep();
 
         Cli.Outcome r = Cli.runWithInput("piped\n".getBytes(), "exec", "-i", "-w", "/tmp", name, "sh", "-c",
                 "cat; pwd; exit 6");
@@ -53,7 +35,7 @@ class CliManagementTest {
 
     @Test
     void logsPrintWhatTheMainProcessWrote() throws Exception {
-        start("sh", "-c", "echo started-up; sleep 300");
+        named.keep("sh", "-c", "echo started-up; sleep 300");
 
         String logs = "";
         for (int i = 0; i < 50 && !logs.contains("started-up"); i++) {
@@ -66,7 +48,7 @@ class CliManagementTest {
 
     @Test
     void cpCopiesIntoAndOutOfTheSandbox() throws Exception {
-        start();
+        named.keep();
         Files.writeString(dir.resolve("in.txt"), "to and fro\n");
 
         Cli.Outcome in = Cli.run("cp", dir.resolve("in.txt").toString(), name + ":/tmp/copied.txt");
@@ -84,7 +66,7 @@ class CliManagementTest {
             hostPort = s.getLocalPort();
         }
         Cli.Outcome started = Cli.run("run", "-d", "--name", name, "-p", "127.0.0.1:" + hostPort + ":8080",
-                "--label", "team=agents", image);
+                "--label", "team=agents", named.image());
         assertThat(started.exitCode()).as(started.err()).isZero();
 
         Cli.Outcome r = Cli.run("inspect", name);
@@ -101,7 +83,7 @@ class CliManagementTest {
 
     @Test
     void stopEndsTheMainProcessAndRemovesTheSandboxWithItsNetworkAndTable() throws Exception {
-        start();
+        named.keep();
         String sandbox = JSON.readTree(Cli.run("inspect", name).out()).get(0).get("name").asText();
         assertThat(Cli.nftTableExists(sandbox)).isTrue();
 
@@ -116,7 +98,7 @@ class CliManagementTest {
 
     @Test
     void execPastItsTimeoutExitsWith124AndLeavesNoProcessOfItBehind() {
-        start("sleep", "300");
+        named.keep("sleep", "300");
         String count = "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done | grep -c '^sleep %s'";
 
         Cli.Outcome r = Cli.run("exec", "--timeout", "1s", name, "sh", "-c", "sleep 77 & sleep 78");
@@ -129,9 +111,9 @@ class CliManagementTest {
 
     @Test
     void aSecondSandboxWithTheSameNameIsRefused() {
-        start();
+        named.keep();
 
-        Cli.Outcome r = Cli.run("run", "--name", name, image, "true");
+        Cli.Outcome r = Cli.run("run", "--name", name, named.image(), "true");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("a sandbox of that name exists already");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.testing.TestDnsServer;
 import java.nio.file.Files;
@@ -28,8 +27,7 @@ class CliRunTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        RuntimeRequirement.require("podman");
-        image = TestImages.busybox();
+        image = Cli.busybox();
         dns = TestDnsServer.builder().host(ALLOWED, "203.0.113.200").host(DENIED, "203.0.113.201").start();
         upstream = "127.0.0.1:" + dns.address().getPort();
     }

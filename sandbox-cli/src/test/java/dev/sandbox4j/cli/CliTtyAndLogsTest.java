@@ -4,37 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code run -t}, {@code exec -t}, and {@code logs -f/--tail} against real Podman. */
 class CliTtyAndLogsTest {
-    private static String image;
-    private final String name = "cli-tty-" + UUID.randomUUID().toString().substring(0, 8);
-
-    @BeforeAll
-    static void setUp() {
-        RuntimeRequirement.require("podman");
-        image = TestImages.busybox();
-    }
-
-    @AfterEach
-    void removeIt() {
-        Cli.run("rm", name);
-    }
-
-    private void keep(String... command) {
-        Cli.keep(name, image, command);
-    }
+    @RegisterExtension
+    final NamedSandbox named = new NamedSandbox("cli-tty");
+    private final String name = named.name();
 
     @Test
     void runWithTtyGivesTheCommandATerminalAndMergesStderrIntoStdout() {
@@ -42,8 +24,8 @@ class CliTtyAndLogsTest {
         String script = "tty; if test -t 1; then echo on-a-terminal; fi; echo complaint >&2";
 
         // when
-        Cli.Outcome withTty = Cli.run("run", "-t", image, "sh", "-c", script);
-        Cli.Outcome without = Cli.run("run", image, "sh", "-c", script);
+        Cli.Outcome withTty = Cli.run("run", "-t", named.image(), "sh", "-c", script);
+        Cli.Outcome without = Cli.run("run", named.image(), "sh", "-c", script);
 
         // then
         assertThat(withTty.exitCode()).as(withTty.err()).isZero();
@@ -59,7 +41,7 @@ class CliTtyAndLogsTest {
         byte[] typed = "echo \"answer-$((6 * 7))\"\nexit 5\n".getBytes(StandardCharsets.UTF_8);
 
         // when
-        Cli.Outcome r = Cli.runWithInput(typed, "run", "-it", image, "sh");
+        Cli.Outcome r = Cli.runWithInput(typed, "run", "-it", named.image(), "sh");
 
         // then
         assertThat(r.exitCode()).as(r.err()).isEqualTo(5);
@@ -69,7 +51,7 @@ class CliTtyAndLogsTest {
     @Test
     void runWithTtyPassesBinaryBytesThroughUnchanged() {
         // when: bytes a terminal leaves alone (no \n): control, high and escape bytes
-        Cli.Outcome r = Cli.run("run", "-t", image, "printf", "\\001\\377\\033[1mbold\\033[0m\\r");
+        Cli.Outcome r = Cli.run("run", "-t", named.image(), "printf", "\\001\\377\\033[1mbold\\033[0m\\r");
 
         // then
         assertThat(r.stdout()).containsExactly(0x01, 0xff, 0x1b, '[', '1', 'm', 'b', 'o', 'l', 'd', 0x1b, '[', '0',
@@ -79,7 +61,8 @@ class CliTtyAndLogsTest {
     @Test
     void jsonWithTtyReportsTheTerminalsOutputAsStdout() throws Exception {
         // when
-        Cli.Outcome r = Cli.run("run", "--json", "-t", image, "sh", "-c", "test -t 1 && echo terminal; echo e >&2");
+        Cli.Outcome r = Cli.run("run", "--json", "-t", named.image(), "sh", "-c",
+                "test -t 1 && echo terminal; echo e >&2");
 
         // then
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -91,7 +74,7 @@ class CliTtyAndLogsTest {
     @Test
     void execWithTtyRunsOnATerminalInAKeptSandbox() {
         // given
-        keep();
+        named.keep();
 
         // when
         Cli.Outcome r = Cli.run("exec", "-t", name, "sh", "-c", "test -t 0 && test -t 1 && echo terminal; exit 4");
@@ -104,7 +87,7 @@ class CliTtyAndLogsTest {
     @Test
     void ttyWithDetachIsRefusedWithTheWayToGetATerminal() {
         // when
-        Cli.Outcome r = Cli.run("run", "-d", "-t", "--name", name, image);
+        Cli.Outcome r = Cli.run("run", "-d", "-t", "--name", name, named.image());
 
         // then
         assertThat(r.exitCode()).isEqualTo(SandboxCli.EXIT_USAGE);
@@ -114,7 +97,7 @@ class CliTtyAndLogsTest {
     @Test
     void logsFollowPrintsLinesAsTheyAreWrittenAndEndsWhenTheMainProcessExits() throws Exception {
         // given: the second line is written only once the test has seen the first come through
-        keep("sh", "-c", "echo first; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second; echo warned >&2");
+        named.keep("sh", "-c", "echo first; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second; echo warned >&2");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -137,7 +120,7 @@ class CliTtyAndLogsTest {
     @Test
     void logsTailPrintsOnlyTheLastLinesWithAndWithoutFollow() throws Exception {
         // given
-        keep("sh", "-c", "echo a; echo b; echo c; touch /tmp/written; while [ ! -e /tmp/go ]; do sleep 0.1; done");
+        named.keep("sh", "-c", "echo a; echo b; echo c; touch /tmp/written; while [ ! -e /tmp/go ]; do sleep 0.1; done");
         for (int i = 0; i < 600 && Cli.run("exec", name, "test", "-e", "/tmp/written").exitCode() != 0; i++) {
             Thread.sleep(100);
         }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 
 /**
@@ -290,19 +291,7 @@ public final class EgressPolicy {
      * @return the decision, with the deciding rule and a reason
      */
     public EgressDecision decide(String host) {
-        List<String> labels;
-        try {
-            labels = Names.labels(host);
-        } catch (Names.InvalidNameException e) {
-            return new EgressDecision(false, EgressDecision.DEFAULT_RULE, "invalid host name: " + e.getMessage());
-        }
-        for (EgressRule rule : rules) {
-            if (rule instanceof EgressRule.HostRule h && h.pattern().matches(labels)
-                    && (h.action() == EgressRule.Action.ALLOW || h.ports().isEmpty())) {
-                return ruleDecision(h, Names.shorten(String.join(".", labels)));
-            }
-        }
-        return defaultDecision(String.join(".", labels));
+        return decideHost(host, h -> h.action() == EgressRule.Action.ALLOW || h.ports().isEmpty(), "");
     }
 
     /**
@@ -313,6 +302,14 @@ public final class EgressPolicy {
      * @return the decision, with the deciding rule and a reason
      */
     public EgressDecision decide(String host, int port) {
+        return decideHost(host, h -> h.coversPort(port), ":" + port);
+    }
+
+    /**
+     * The first host rule whose pattern matches the name and that {@code applies} decides; invalid names are
+     * denied. {@code suffix} follows the name in the reason.
+     */
+    private EgressDecision decideHost(String host, Predicate<EgressRule.HostRule> applies, String suffix) {
         List<String> labels;
         try {
             labels = Names.labels(host);
@@ -320,11 +317,11 @@ public final class EgressPolicy {
             return new EgressDecision(false, EgressDecision.DEFAULT_RULE, "invalid host name: " + e.getMessage());
         }
         for (EgressRule rule : rules) {
-            if (rule instanceof EgressRule.HostRule h && h.pattern().matches(labels) && h.coversPort(port)) {
-                return ruleDecision(h, Names.shorten(String.join(".", labels)) + ":" + port);
+            if (rule instanceof EgressRule.HostRule h && h.pattern().matches(labels) && applies.test(h)) {
+                return ruleDecision(h, Names.shorten(String.join(".", labels)) + suffix);
             }
         }
-        return defaultDecision(String.join(".", labels) + ":" + port);
+        return defaultDecision(String.join(".", labels) + suffix);
     }
 
     /**

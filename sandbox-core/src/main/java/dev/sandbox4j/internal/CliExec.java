@@ -7,12 +7,15 @@ import dev.sandbox4j.SandboxTimeoutException;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
+import dev.sandbox4j.spi.RunningCommand;
 import java.time.Duration;
+import java.util.Collection;
 
 /**
  * One exec through one runtime CLI process (the plain path), the same for every backend: limits, listeners,
  * stdin and redaction from the {@link Exec}; and when the CLI process is stopped early (timeout or interrupt),
- * the command that still runs inside the sandbox is killed too, through {@code killInside}.
+ * the command that still runs inside the sandbox is killed too, through {@code killInside}. Also how every backend
+ * starts a CLI process that stays open ({@link #open}).
  */
 public final class CliExec {
     private CliExec() {
@@ -53,5 +56,15 @@ public final class CliExec {
             }
             throw e;
         }
+    }
+
+    /**
+     * Starts a CLI process that lives as long as its caller wants (an interactive exec, a followed log): stopped
+     * with SIGKILL 200 ms after SIGTERM, and with {@code secrets} (environment values) redacted from the log.
+     */
+    public static RunningCommand open(CommandRunner runner, Command.Builder cmd, Collection<String> secrets) {
+        cmd.grace(Duration.ofMillis(200));
+        secrets.forEach(cmd::redact);
+        return runner.start(cmd.build());
     }
 }

@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,19 +174,9 @@ public abstract class RuntimeContract {
 
     @Test
     void outputLinesStreamWhileTheCommandRuns() {
-        List<String> out = new CopyOnWriteArrayList<>();
-        List<String> err = new CopyOnWriteArrayList<>();
-        ExecListener listener = new ExecListener() {
-            @Override
-            public void onStdout(String line) {
-                out.add(line);
-            }
-
-            @Override
-            public void onStderr(String line) {
-                err.add(line);
-            }
-        };
+        CollectedLines listener = new CollectedLines();
+        List<String> out = listener.out();
+        List<String> err = listener.err();
 
         exec(shared, Exec.of("sh", "-c", "echo one; echo two >&2; printf 'three\\xc3\\xa9'"), listener);
 

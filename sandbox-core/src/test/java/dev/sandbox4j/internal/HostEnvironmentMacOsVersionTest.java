@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -31,31 +29,9 @@ class HostEnvironmentMacOsVersionTest {
         }
     }
 
-    /** A Mac as one process sees it. */
-    private static final class Mac implements MacOsVersion.Source {
-        final Map<String, String> strings = new HashMap<>();
-        final Map<String, Long> longs = new HashMap<>();
-        final Map<String, String> files = new HashMap<>();
-
-        @Override
-        public Optional<String> sysctlString(String name) {
-            return Optional.ofNullable(strings.get(name));
-        }
-
-        @Override
-        public Optional<Long> sysctlLong(String name) {
-            return Optional.ofNullable(longs.get(name));
-        }
-
-        @Override
-        public Optional<String> readFile(String path) {
-            return Optional.ofNullable(files.get(path));
-        }
-    }
-
     /** macOS 26.1 (Darwin 25.1.0) as seen by a process built with the macOS 26 SDK: no compat shim. */
-    private static Mac tahoeNewSdk() {
-        Mac m = new Mac();
+    private static FakeMac tahoeNewSdk() {
+        FakeMac m = new FakeMac();
         m.strings.put("kern.osproductversion", "26.1");
         m.strings.put("kern.osproductversioncompat", "16.1");
         m.longs.put("kern.system_version_compat", 0L);
@@ -65,8 +41,8 @@ class HostEnvironmentMacOsVersionTest {
     }
 
     /** The same Mac as seen by a JDK built with an older SDK: the shim is on and the kernel answers 16.1. */
-    private static Mac tahoeOldSdk() {
-        Mac m = tahoeNewSdk();
+    private static FakeMac tahoeOldSdk() {
+        FakeMac m = tahoeNewSdk();
         m.strings.put("kern.osproductversion", "16.1");
         m.longs.put("kern.system_version_compat", 1L);
         return m;
@@ -100,7 +76,7 @@ class HostEnvironmentMacOsVersionTest {
     @Test
     void compatAnswerIsRecognisedByItsValueWhenTheShimFlagCannotBeRead() {
         // given
-        Mac m = tahoeOldSdk();
+        FakeMac m = tahoeOldSdk();
         m.longs.remove("kern.system_version_compat");
 
         // when
@@ -113,7 +89,7 @@ class HostEnvironmentMacOsVersionTest {
     @Test
     void withoutThePlatformPlistTheDarwinReleaseGivesTheMajorVersion() {
         // given
-        Mac m = tahoeOldSdk();
+        FakeMac m = tahoeOldSdk();
         m.files.clear();
 
         // when
@@ -129,7 +105,7 @@ class HostEnvironmentMacOsVersionTest {
     @Test
     void bigSurEraCompatAnswerOf1016IsSeenThroughToo() {
         // given: macOS 15.5 (Darwin 24.5.0) and a binary built with a pre-11 SDK
-        Mac m = new Mac();
+        FakeMac m = new FakeMac();
         m.strings.put("kern.osproductversion", "10.16");
         m.strings.put("kern.osproductversioncompat", "10.16");
         m.longs.put("kern.system_version_compat", 1L);
@@ -154,6 +130,6 @@ class HostEnvironmentMacOsVersionTest {
 
     @Test
     void nothingReadableIsEmptyNotAGuess() {
-        assertThat(MacOsVersion.read(new Mac())).isEmpty();
+        assertThat(MacOsVersion.read(new FakeMac())).isEmpty();
     }
 }

@@ -77,16 +77,12 @@ final class DeclarativeExtension implements BeforeAllCallback, BeforeEachCallbac
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (context.getExecutionException().isPresent()) {
-            SandboxStore.markFailed(context);
-        }
+        SandboxStore.markIfFailed(context);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (context.getExecutionException().isPresent()) {
-            SandboxStore.markFailed(context);
-        }
+        SandboxStore.markIfFailed(context);
     }
 
     @Override

@@ -133,16 +133,12 @@ public final class SandboxExtension implements BeforeAllCallback, BeforeEachCall
 
     @Override
     public void afterEach(ExtensionContext context) {
-        if (context.getExecutionException().isPresent()) {
-            SandboxStore.markFailed(context);
-        }
+        SandboxStore.markIfFailed(context);
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (context.getExecutionException().isPresent()) {
-            SandboxStore.markFailed(context);
-        }
+        SandboxStore.markIfFailed(context);
     }
 
     @Override

@@ -59,8 +59,14 @@ final class SandboxStore {
 
     // ----------------------------------------------------------------------------------------- failures
 
-    /** A test (or class) failed: every sandbox it could see remembers that, which keeps it under ON_SUCCESS. */
-    static void markFailed(ExtensionContext context) {
+    /**
+     * If the test (or class) of {@code context} failed, every sandbox it could see remembers that, which keeps it
+     * under ON_SUCCESS. Both extensions call this after each test and after all.
+     */
+    static void markIfFailed(ExtensionContext context) {
+        if (context.getExecutionException().isEmpty()) {
+            return;
+        }
         for (ExtensionContext c = context; c.getParent().isPresent(); c = c.getParent().get()) {
             for (Held held : attached(c).list) {
                 if (held.markFailed()) {

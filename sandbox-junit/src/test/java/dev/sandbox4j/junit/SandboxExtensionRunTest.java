@@ -6,14 +6,9 @@ import dev.sandbox4j.RuntimeUnavailableException;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,20 +16,7 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Event;
 
 /** Parallel execution, sharing across classes, missing runtimes and failing starts, through the engine test kit. */
-class SandboxExtensionRunTest {
-    static final String IMAGE = TestImages.BUSYBOX;
-    static final Map<String, String> IDS = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void podman() {
-        RuntimeRequirement.require("podman");
-        TestImages.busybox();
-    }
-
-    @BeforeEach
-    void clear() {
-        IDS.clear();
-    }
+class SandboxExtensionRunTest extends KitTest {
 
     // ------------------------------------------------------------------------------------ parallel
 

@@ -5,34 +5,15 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** The extension driven through the Jupiter engine test kit against real Podman. */
-class SandboxExtensionTest {
-    static final String IMAGE = TestImages.BUSYBOX;
-    /** Container ids the fixtures saw, by fixture test name. */
-    static final Map<String, String> IDS = new ConcurrentHashMap<>();
-
-    @BeforeAll
-    static void podman() {
-        RuntimeRequirement.require("podman");
-        TestImages.busybox();
-    }
-
-    @BeforeEach
-    void clear() {
-        IDS.clear();
-    }
+class SandboxExtensionTest extends KitTest {
 
     // ------------------------------------------------------------------------------------ per class / per method
 

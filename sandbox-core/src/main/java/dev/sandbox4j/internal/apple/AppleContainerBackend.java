@@ -15,7 +15,9 @@ import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.SandboxTimeoutException;
 import dev.sandbox4j.internal.CliExec;
+import dev.sandbox4j.internal.ImageBuilds;
 import dev.sandbox4j.internal.Ownership;
+import dev.sandbox4j.internal.Rollback;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
@@ -29,15 +31,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -67,7 +65,6 @@ public final class AppleContainerBackend implements RuntimeBackend {
     public static final long DEFAULT_MEMORY = 1L << 30;
 
     private static final Logger LOG = LoggerFactory.getLogger(AppleContainerBackend.class);
-    private static final Logger BUILD_LOG = LoggerFactory.getLogger("dev.sandbox4j.build");
     private static final Duration SHORT = Duration.ofSeconds(30);
     /** {@code system start} waits up to 10 s for the API server, plus kernel and init image downloads. */
     static final Duration SYSTEM_START_TIMEOUT = Duration.ofMinutes(5);
@@ -243,14 +240,10 @@ public final class AppleContainerBackend implements RuntimeBackend {
             return reference;
         }
         ImageSource.Build build = (ImageSource.Build) spec.image();
-        String tag = "localhost/sandbox4j-build/" + digest(build.dockerfile() + "\0" + build.context()) + ":latest";
+        String tag = ImageBuilds.tag(build);
         LOG.info("building {} as {}", build, tag);
-        CommandResult r = runStartingService(command(args.build(build, tag, Map.of(Ownership.MANAGED, "true")))
-                .timeout(timeout)
-                .stdoutLines(line -> BUILD_LOG.info("{}", line))
-                .stderrLines(line -> BUILD_LOG.info("{}", line))
-                .maxOutputBytes(1 << 20)
-                .build());
+        CommandResult r = runStartingService(ImageBuilds.withProgress(
+                command(args.build(build, tag, Map.of(Ownership.MANAGED, "true"))).timeout(timeout)).build());
         if (r.exitCode() != 0) {
             SandboxException cause = AppleErrors.failure(r, "building " + build);
             throw new SandboxStartException("building " + build + " failed (container build exit " + r.exitCode()
@@ -281,15 +274,6 @@ public final class AppleContainerBackend implements RuntimeBackend {
             r = r + ":latest";
         }
         return r.toLowerCase(Locale.ROOT);
-    }
-
-    private static String digest(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
@@ -462,16 +446,12 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand openExec(String id, List<String> argv, Map<String, String> env) {
-        Command.Builder cmd = command(args.interactiveExec(id, argv, env)).grace(Duration.ofMillis(200));
-        env.values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, command(args.interactiveExec(id, argv, env)), env.values());
     }
 
     @Override
     public RunningCommand openExec(String id, Exec exec) {
-        Command.Builder cmd = command(args.interactiveExec(id, exec)).grace(Duration.ofMillis(200));
-        exec.env().values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, command(args.interactiveExec(id, exec)), exec.env().values());
     }
 
     @Override
@@ -481,7 +461,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand followLogs(String id, int tail) {
-        return runner.start(command(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
+        return CliExec.open(runner, command(args.followLogs(id, tail)), List.of());
     }
 
     /** Whether this CLI has {@code container copy}, the fallback for images without the tools the tar copies need. */
@@ -677,7 +657,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
     @Override
     public NetworkInfo createNetwork(String name, Map<String, String> labels, Duration timeout) {
         require(args.networkCreate(name, labels), timeout, "creating network " + name);
-        try {
+        return Rollback.onFailure(() -> {
             List<AppleNetwork> found = AppleContainerParser.networks(
                     require(args.networkInspect(name), timeout, "inspecting network " + name).stdout());
             if (found.isEmpty()) {
@@ -685,14 +665,7 @@ public final class AppleContainerBackend implements RuntimeBackend {
                         + "does not show it");
             }
             return found.get(0).toNetworkInfo();
-        } catch (RuntimeException e) {
-            try {
-                removeNetwork(name, timeout);
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        }, () -> removeNetwork(name, timeout));
     }
 
     /**

@@ -61,21 +61,6 @@ public final class AppleHostCheck {
      * macOS 26 for JDKs built with an older SDK), see {@link MacOsVersion}.
      */
     public static Optional<MacOsVersion.Reading> macOsVersion(AppleHostFacts facts) {
-        return MacOsVersion.read(new MacOsVersion.Source() {
-            @Override
-            public Optional<String> sysctlString(String name) {
-                return facts.sysctlString(name);
-            }
-
-            @Override
-            public Optional<Long> sysctlLong(String name) {
-                return facts.sysctlLong(name);
-            }
-
-            @Override
-            public Optional<String> readFile(String path) {
-                return facts.readFile(path);
-            }
-        });
+        return MacOsVersion.read(facts);
     }
 }

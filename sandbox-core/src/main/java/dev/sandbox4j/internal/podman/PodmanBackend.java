@@ -12,7 +12,9 @@ import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.SandboxTimeoutException;
 import dev.sandbox4j.internal.CliExec;
+import dev.sandbox4j.internal.ImageBuilds;
 import dev.sandbox4j.internal.Ownership;
+import dev.sandbox4j.internal.Rollback;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
@@ -22,12 +24,8 @@ import dev.sandbox4j.spi.LaunchRequest;
 import dev.sandbox4j.spi.NetworkInfo;
 import dev.sandbox4j.spi.RunningCommand;
 import dev.sandbox4j.spi.RuntimeBackend;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,7 +36,6 @@ import org.slf4j.LoggerFactory;
 /** The Podman backend: argument lists from {@link PodmanArgs}, output read by {@link PodmanParser}. */
 public final class PodmanBackend implements RuntimeBackend {
     private static final Logger LOG = LoggerFactory.getLogger(PodmanBackend.class);
-    private static final Logger BUILD_LOG = LoggerFactory.getLogger("dev.sandbox4j.build");
     private static final Duration SHORT = Duration.ofSeconds(30);
 
     private final CommandRunner runner;
@@ -91,17 +88,12 @@ public final class PodmanBackend implements RuntimeBackend {
             return ref.reference();  // presence is checked by `run --pull=never` itself: no extra CLI call
         }
         ImageSource.Build build = (ImageSource.Build) spec.image();
-        String tag = "localhost/sandbox4j-build/" + digest(build.dockerfile() + "\0" + build.context()) + ":latest";
+        String tag = ImageBuilds.tag(build);
         LOG.info("building image {} from {}", tag, build.dockerfile());
         Map<String, String> labels = new java.util.LinkedHashMap<>(spec.labels());
         labels.put(Ownership.MANAGED, "true");  // and the spec's labels, so whoever built it can find it again
         List<String> argv = args.build(build, tag, labels, spec.pullPolicy());
-        CommandResult r = runner.run(Command.builder(argv)
-                .timeout(timeout)
-                .stdoutLines(line -> BUILD_LOG.info("{}", line))
-                .stderrLines(line -> BUILD_LOG.info("{}", line))
-                .maxOutputBytes(1 << 20)
-                .build());
+        CommandResult r = runner.run(ImageBuilds.withProgress(Command.builder(argv).timeout(timeout)).build());
         if (r.exitCode() != 0) {
             throw new SandboxStartException("building " + build + " failed (podman build exit " + r.exitCode()
                     + "): " + tail(r.stderr()));
@@ -119,11 +111,7 @@ public final class PodmanBackend implements RuntimeBackend {
             return;
         }
         LOG.info("pulling image {}", reference);
-        CommandResult r = runner.run(Command.builder(args.pull(reference))
-                .timeout(timeout)
-                .stdoutLines(line -> BUILD_LOG.info("{}", line))
-                .stderrLines(line -> BUILD_LOG.info("{}", line))
-                .maxOutputBytes(1 << 20)
+        CommandResult r = runner.run(ImageBuilds.withProgress(Command.builder(args.pull(reference)).timeout(timeout))
                 .build());
         if (r.exitCode() != 0) {
             throw new SandboxConfigException("image " + reference + " could not be pulled (podman pull exit "
@@ -135,15 +123,6 @@ public final class PodmanBackend implements RuntimeBackend {
     private static String lastLine(String s) {
         List<String> lines = s.strip().lines().toList();
         return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
-    }
-
-    private static String digest(String s) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(d, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
@@ -271,23 +250,17 @@ public final class PodmanBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand openExec(String id, List<String> argv, Map<String, String> env) {
-        Command.Builder cmd = Command.builder(args.interactiveExec(id, argv, env)).grace(Duration.ofMillis(200));
-        env.values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, Command.builder(args.interactiveExec(id, argv, env)), env.values());
     }
 
     @Override
     public RunningCommand openExec(String id, String user, List<String> argv, Map<String, String> env) {
-        Command.Builder cmd = Command.builder(args.interactiveExec(id, user, argv, env)).grace(Duration.ofMillis(200));
-        env.values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, Command.builder(args.interactiveExec(id, user, argv, env)), env.values());
     }
 
     @Override
     public RunningCommand openExec(String id, Exec exec) {
-        Command.Builder cmd = Command.builder(args.interactiveExec(id, exec)).grace(Duration.ofMillis(200));
-        exec.env().values().forEach(cmd::redact);
-        return runner.start(cmd.build());
+        return CliExec.open(runner, Command.builder(args.interactiveExec(id, exec)), exec.env().values());
     }
 
     @Override
@@ -297,7 +270,7 @@ public final class PodmanBackend implements RuntimeBackend {
 
     @Override
     public RunningCommand followLogs(String id, int tail) {
-        return runner.start(Command.builder(args.followLogs(id, tail)).grace(Duration.ofMillis(200)).build());
+        return CliExec.open(runner, Command.builder(args.followLogs(id, tail)), List.of());
     }
 
     @Override
@@ -329,16 +302,8 @@ public final class PodmanBackend implements RuntimeBackend {
     @Override
     public NetworkInfo createNetwork(String name, Map<String, String> labels, Duration timeout) {
         run(args.networkCreate(name, labels), timeout);
-        try {
-            return PodmanParser.networks(run(args.networkInspect(name), timeout).stdout()).get(0);
-        } catch (RuntimeException e) {
-            try {
-                removeNetwork(name, timeout);
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        return Rollback.onFailure(() -> PodmanParser.networks(run(args.networkInspect(name), timeout).stdout()).get(0),
+                () -> removeNetwork(name, timeout));
     }
 
     @Override

@@ -82,15 +82,12 @@ class AppleLifecycleDialectsTest {
 
     @BeforeEach
     void installStandIn() {
-        fake = FakeContainerCli.install(tmp);
-        System.setProperty(AppleContainerProvider.CLI_PROPERTY, fake.executable.toString());
-        System.setProperty(AppleContainerProvider.HOST_CHECKS_PROPERTY, "false");
+        fake = FakeContainerCli.installAsProvider(tmp);
     }
 
     @AfterEach
-    void clearProperties() {
-        System.clearProperty(AppleContainerProvider.CLI_PROPERTY);
-        System.clearProperty(AppleContainerProvider.HOST_CHECKS_PROPERTY);
+    void clearProvider() {
+        FakeContainerCli.clearProvider();
     }
 
     /** Our container (from constructed/list-1.2.2-sbx.json) plus two that are not ours, as `list --all` prints them. */

@@ -50,15 +50,12 @@ class AppleLifecycleTest {
 
     @BeforeEach
     void installStandIn() {
-        fake = FakeContainerCli.install(tmp);
-        System.setProperty(AppleContainerProvider.CLI_PROPERTY, fake.executable.toString());
-        System.setProperty(AppleContainerProvider.HOST_CHECKS_PROPERTY, "false");
+        fake = FakeContainerCli.installAsProvider(tmp);
     }
 
     @AfterEach
-    void clearProperties() {
-        System.clearProperty(AppleContainerProvider.CLI_PROPERTY);
-        System.clearProperty(AppleContainerProvider.HOST_CHECKS_PROPERTY);
+    void clearProvider() {
+        FakeContainerCli.clearProvider();
     }
 
     /** A 1.x {@code list --format json} line, as JSONEncoder prints it (sorted keys, escaped slashes). */

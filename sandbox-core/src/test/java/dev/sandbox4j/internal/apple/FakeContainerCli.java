@@ -36,6 +36,23 @@ final class FakeContainerCli {
         }
     }
 
+    /**
+     * Installs the stand-in into {@code dir} and points the Apple provider at it, with the host checks off (the
+     * stand-in runs on any OS); {@link #clearProvider()} undoes that.
+     */
+    static FakeContainerCli installAsProvider(Path dir) {
+        FakeContainerCli fake = install(dir);
+        System.setProperty(AppleContainerProvider.CLI_PROPERTY, fake.executable.toString());
+        System.setProperty(AppleContainerProvider.HOST_CHECKS_PROPERTY, "false");
+        return fake;
+    }
+
+    /** Points the Apple provider back at the real CLI and host checks. */
+    static void clearProvider() {
+        System.clearProperty(AppleContainerProvider.CLI_PROPERTY);
+        System.clearProperty(AppleContainerProvider.HOST_CHECKS_PROPERTY);
+    }
+
     /** One expected command; the arguments after the program name. */
     Step expect(String... argv) {
         Step s = new Step(script.resolve(String.format("%03d", steps++)));

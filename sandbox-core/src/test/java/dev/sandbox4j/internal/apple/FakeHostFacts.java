@@ -1,14 +1,9 @@
 package dev.sandbox4j.internal.apple;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
+import dev.sandbox4j.internal.FakeMac;
 
-/** Host facts from a map: what a given Mac would report, without a Mac. */
-class FakeHostFacts implements AppleHostFacts {
-    final Map<String, String> strings = new HashMap<>();
-    final Map<String, Long> longs = new HashMap<>();
-    final Map<String, String> files = new HashMap<>();
+/** Host facts from maps: what a given Mac would report, without a Mac. */
+class FakeHostFacts extends FakeMac implements AppleHostFacts {
     boolean virtualization = true;
     long maxCpus = 10;
     long maxMemory = 32L << 30;
@@ -21,21 +16,6 @@ class FakeHostFacts implements AppleHostFacts {
         f.longs.put("sysctl.proc_translated", 0L);
         f.longs.put("hw.memsize", 32L << 30);
         return f;
-    }
-
-    @Override
-    public Optional<String> sysctlString(String name) {
-        return Optional.ofNullable(strings.get(name));
-    }
-
-    @Override
-    public Optional<Long> sysctlLong(String name) {
-        return Optional.ofNullable(longs.get(name));
-    }
-
-    @Override
-    public Optional<String> readFile(String path) {
-        return Optional.ofNullable(files.get(path));
     }
 
     @Override

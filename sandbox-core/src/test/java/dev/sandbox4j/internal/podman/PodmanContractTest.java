@@ -5,23 +5,10 @@ import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
-import dev.sandbox4j.contract.RuntimeContract;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.contract.PodmanContract;
 
 /** The runtime contract, run against real Podman through the one-CLI-process-per-exec path. */
-class PodmanContractTest extends RuntimeContract {
-    @Override
-    protected String runtime() {
-        return "podman";
-    }
-
-    @Override
-    protected String image() {
-        RuntimeRequirement.require("podman");
-        return TestImages.busybox();
-    }
-
+class PodmanContractTest extends PodmanContract {
     @Override
     protected ExecResult exec(Sandbox sandbox, Exec exec, ExecListener listener) {
         return sandbox.exec(exec.toBuilder().mode(ExecMode.PLAIN).build(), listener);

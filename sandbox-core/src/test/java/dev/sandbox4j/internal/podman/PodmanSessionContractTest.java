@@ -8,29 +8,16 @@ import dev.sandbox4j.ExecMode;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.contract.PodmanContract;
 import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.internal.session.ExecSessions;
-import dev.sandbox4j.contract.RuntimeContract;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 
 /**
  * The runtime contract, run against real Podman through exec sessions (the default path). Every exec the
  * session can serve must really go through it: the hook checks the session's exec count, so a silent fallback
  * to the plain path fails the suite. Execs for another user than the sandbox's take the plain path by design.
  */
-class PodmanSessionContractTest extends RuntimeContract {
-    @Override
-    protected String runtime() {
-        return "podman";
-    }
-
-    @Override
-    protected String image() {
-        RuntimeRequirement.require("podman");
-        return TestImages.busybox();
-    }
-
+class PodmanSessionContractTest extends PodmanContract {
     @Override
     protected ExecResult exec(Sandbox sandbox, Exec exec, ExecListener listener) {
         Exec session = exec.toBuilder().mode(ExecMode.SESSION).build();

@@ -11,12 +11,13 @@ import dev.sandbox4j.PullPolicy;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxConfigException;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.contract.CollectedLines;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.RunningCommand;
 import dev.sandbox4j.spi.RuntimeBackend;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -126,19 +127,9 @@ class PodmanTtyAndFollowLogsTest {
     @Test
     void followedLogsDeliverLinesWhileTheMainProcessRunsAndEndWithIt() throws Exception {
         // given: the second line is written only after the test has seen the first
-        List<String> out = new CopyOnWriteArrayList<>();
-        List<String> err = new CopyOnWriteArrayList<>();
-        ExecListener listener = new ExecListener() {
-            @Override
-            public void onStdout(String line) {
-                out.add(line);
-            }
-
-            @Override
-            public void onStderr(String line) {
-                err.add(line);
-            }
-        };
+        CollectedLines listener = new CollectedLines();
+        List<String> out = listener.out();
+        List<String> err = listener.err();
         try (Sandbox sandbox = spec().command("sh", "-c",
                 "echo first; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo second; echo warned >&2").start();
              LogStream logs = sandbox.followLogs(listener)) {

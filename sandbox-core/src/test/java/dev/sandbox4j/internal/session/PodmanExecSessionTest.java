@@ -10,12 +10,13 @@ import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxTimeoutException;
+import dev.sandbox4j.contract.CollectedLines;
+import dev.sandbox4j.contract.RuntimeRequirement;
+import dev.sandbox4j.contract.TestImages;
+import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.internal.DefaultSandbox;
 import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.RuntimeBackend;
-import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -25,7 +26,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -111,19 +111,9 @@ class PodmanExecSessionTest {
 
     @Test
     void outputWithoutTrailingNewlineArrivesExactlyAndAsALastLine() {
-        List<String> out = new CopyOnWriteArrayList<>();
-        List<String> err = new CopyOnWriteArrayList<>();
-        ExecListener listener = new ExecListener() {
-            @Override
-            public void onStdout(String line) {
-                out.add(line);
-            }
-
-            @Override
-            public void onStderr(String line) {
-                err.add(line);
-            }
-        };
+        CollectedLines listener = new CollectedLines();
+        List<String> out = listener.out();
+        List<String> err = listener.err();
 
         ExecResult r = sessions.exec(Exec.of("sh", "-c", "printf 'a\\nb'; printf 'e' >&2"), listener).orElseThrow();
 

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
-import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestZone;
-import dev.sandbox4j.egress.testbed.TestBed;
 import dev.sandbox4j.testing.FakeInternet;
 import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
@@ -33,8 +30,7 @@ import org.xbill.DNS.Rcode;
 class PodmanDnsAnswerEgressTest {
     private static final String ZONE = "test.sandbox4j.example";
 
-    private FakeInternet internet;
-    private TestDnsServer authority;
+    private EgressTestBed bed;
 
     private static String host(String label) {
         return label + "." + ZONE;
@@ -42,9 +38,8 @@ class PodmanDnsAnswerEgressTest {
 
     @BeforeAll
     void startTestBed() throws IOException {
-        RuntimeRequirement.require("podman");
-        internet = TestBed.fakeInternet();
-        authority = TestZone.server();
+        bed = EgressTestBed.start();
+        TestDnsServer authority = bed.authority();
         authority.add("web 60 A " + FakeInternet.ALLOWED_IP);
         authority.add("cname-alias 60 CNAME cname-target");
         authority.add("cname-target 60 A " + FakeInternet.DENIED_IP);
@@ -56,17 +51,14 @@ class PodmanDnsAnswerEgressTest {
 
     @AfterAll
     void stopTestBed() throws IOException {
-        if (authority != null) {
-            authority.close();
-        }
-        if (internet != null) {
-            internet.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 
     private Sandbox start(EgressPolicy policy) {
         return Sandbox.builder().image(TestImages.busybox()).runtime("podman")
-                .egress(policy.withUpstream(authority.address())).label("egress-test", "true").start();
+                .egress(policy.withUpstream(bed.authority().address())).label("egress-test", "true").start();
     }
 
     private static ExecResult sh(Sandbox s, String script) {
@@ -93,7 +85,7 @@ class PodmanDnsAnswerEgressTest {
         // given: the alias is allowed on every port, the name it points at only on port 80
         EgressPolicy policy = EgressPolicy.denyAll().allow(host("cname-alias")).allow(host("cname-target"), 80);
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             // when
             ExecResult lookup = sh(sandbox, "nslookup " + host("cname-alias"));
@@ -105,7 +97,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(allowedPort.stdout()).as("positive control").contains("hello from " + FakeInternet.DENIED_IP
                     + ":80");
             assertThat(otherPort.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 81)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 81)).isEmpty();
         }
     }
 
@@ -115,7 +107,7 @@ class PodmanDnsAnswerEgressTest {
         EgressPolicy policy = EgressPolicy.denyAll().allow(host("except-alias")).deny(host("except-target"), 81)
                 .allow(host("except-target"));
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult lookup = sh(sandbox, "nslookup " + host("except-alias"));
             ExecResult allowedPort = get(sandbox, FakeInternet.CIDR_IP, 80);
@@ -125,7 +117,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(allowedPort.stdout()).as("positive control").contains("hello from " + FakeInternet.CIDR_IP
                     + ":80");
             assertThat(deniedPort.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
         }
     }
 
@@ -134,7 +126,7 @@ class PodmanDnsAnswerEgressTest {
         // given: everything is allowed but the alias's CNAME target on port 81
         EgressPolicy policy = EgressPolicy.allowAll().deny(host("except-target"), 81);
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult lookup = sh(sandbox, "nslookup " + host("except-alias"));
             ExecResult allowedPort = get(sandbox, FakeInternet.CIDR_IP, 80);
@@ -144,7 +136,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(allowedPort.stdout()).as("positive control").contains("hello from " + FakeInternet.CIDR_IP
                     + ":80");
             assertThat(deniedPort.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
         }
     }
 
@@ -152,7 +144,7 @@ class PodmanDnsAnswerEgressTest {
     void anUpstreamNxdomainThatCarriesAnAddressOpensNothing() {
         EgressPolicy policy = EgressPolicy.denyAll().allow(host("negative")).allow(host("web"));
         try (Sandbox sandbox = start(policy)) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult negative = sh(sandbox, "nslookup " + host("negative"));
             ExecResult leak = get(sandbox, FakeInternet.DENIED_IP, 80);
@@ -162,8 +154,8 @@ class PodmanDnsAnswerEgressTest {
             assertThat(negative.stdout() + negative.stderr()).contains("NXDOMAIN")
                     .doesNotContain(FakeInternet.DENIED_IP);
             assertThat(leak.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
-            assertThat(authority.queriedNames()).as("the upstream was asked and did answer")
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+            assertThat(bed.authority().queriedNames()).as("the upstream was asked and did answer")
                     .contains(host("negative") + ".");
             assertThat(control.stdout()).contains(FakeInternet.ALLOWED_IP);
             assertThat(web.stdout()).as("positive control").contains("hello from " + FakeInternet.ALLOWED_IP);
@@ -188,9 +180,9 @@ class PodmanDnsAnswerEgressTest {
         pool.addAll(unserved.subList(0, 63));
         pool.add(FakeInternet.DENIED_IP);
         pool.addAll(unserved.subList(63, unserved.size()));
-        authority.rotate("fresh", Duration.ofSeconds(1), 64, pool);
+        bed.authority().rotate("fresh", Duration.ofSeconds(1), 64, pool);
         try (Sandbox sandbox = start(EgressPolicy.denyAll().allow(host("fresh")))) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             // when: the first batch, then, once its TTL (floored to 5 s) is over but not its grace, the second
             sh(sandbox, "nslookup " + host("fresh"));
@@ -204,7 +196,7 @@ class PodmanDnsAnswerEgressTest {
             assertThat(underCap.stdout()).as("positive control: under the cap").contains("hello from "
                     + FakeInternet.ALLOWED_IP);
             assertThat(overCap.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
             assertThat(stillOpen.stdout()).as("the first batch is still open at the firewall: what the cap counts")
                     .contains("hello from " + FakeInternet.ALLOWED_IP);
             List<EgressEvent.DnsDecision> d = decisions(sandbox, host("fresh"));

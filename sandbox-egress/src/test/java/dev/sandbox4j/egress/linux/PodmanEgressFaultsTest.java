@@ -1,5 +1,7 @@
 package dev.sandbox4j.egress.linux;
 
+import static dev.sandbox4j.egress.linux.EgressTestBed.ALLOWED;
+import static dev.sandbox4j.egress.linux.EgressTestBed.DENIED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,16 +9,13 @@ import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxException;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.internal.dns.TestZone;
-import dev.sandbox4j.egress.testbed.TestBed;
 import dev.sandbox4j.egress.testbed.UdpSpray;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.testing.FakeInternet;
-import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,43 +31,33 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * Escapes and faults of the in-namespace enforcement, each tried the way an attacker or an unlucky operator would,
- * end to end on real Podman, nftables, DNS and a fake internet. Every negative probe has a positive control in
+ * end to end on real Podman, nftables, DNS and a fake bed.internet(). Every negative probe has a positive control in
  * the same sandbox (or, where the sandbox is cut off on purpose, in an untouched one beside it).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodmanEgressFaultsTest {
-    private static final String ALLOWED = "alpha.test.sandbox4j.example";
-    private static final String DENIED = "beta.test.sandbox4j.example";
     private static final int MANY = 20;
 
-    private FakeInternet internet;
-    private TestDnsServer authority;
+    private EgressTestBed bed;
 
     @BeforeAll
     void startTestBed() throws IOException {
-        RuntimeRequirement.require("podman");
-        internet = TestBed.fakeInternet();
-        authority = TestZone.server();
-        authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
-        authority.add("beta 60 A " + FakeInternet.DENIED_IP);
+        bed = EgressTestBed.start();
         for (int i = 0; i < MANY; i++) {
-            authority.add("n" + i + ".many 60 A 203.0.113." + (100 + i));
+            bed.authority().add("n" + i + ".many 60 A 203.0.113." + (100 + i));
         }
     }
 
     @AfterAll
     void stopTestBed() throws IOException {
-        if (authority != null) {
-            authority.close();
-        }
-        if (internet != null) {
-            internet.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 
     private SandboxSpec spec(EgressPolicy policy) {
         return Sandbox.builder().image(TestImages.busybox()).runtime("podman").egress(policy.withUpstream(
-                authority.address())).label("egress-test", "faults").build();
+                bed.authority().address())).label("egress-test", "faults").build();
     }
 
     private static EgressPolicy allowAlpha() {
@@ -97,7 +86,7 @@ class PodmanEgressFaultsTest {
     @Test
     void aPortLimitedNameDenyUnderDefaultAllowClosesThosePortsOfItsAddresses() {
         try (Sandbox open = spec(EgressPolicy.allowAll().deny(DENIED, 80)).start()) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
             ExecResult lookup = sh(open, "nslookup " + DENIED);
 
             ExecResult deniedPort = get(open, FakeInternet.DENIED_IP, 80);
@@ -108,14 +97,14 @@ class PodmanEgressFaultsTest {
             assertThat(otherPort.stdout()).contains("hello from " + FakeInternet.DENIED_IP + ":81");
             assertThat(otherHost.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":80");
             assertThat(deniedPort.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
         }
     }
 
     @Test
     void aPortLimitedCidrDenyStopsUdpAndSoQuicNotOnlyTcp() throws InterruptedException {
         try (Sandbox open = spec(EgressPolicy.allowAll().denyCidr(FakeInternet.CIDR_IP + "/32", 443)).start()) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             udp(open, FakeInternet.CIDR_IP, 443);
             udp(open, FakeInternet.ALLOWED_IP, 443);
@@ -123,12 +112,13 @@ class PodmanEgressFaultsTest {
             ExecResult tcpOtherPort = get(open, FakeInternet.CIDR_IP, 80);
             Thread.sleep(300);
 
-            assertThat(internet.seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443)).as("UDP leaves under allow-all")
+            assertThat(bed.internet().seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443))
+                    .as("UDP leaves under allow-all")
                     .isNotEmpty();
             assertThat(tcpOtherPort.stdout()).contains("hello from " + FakeInternet.CIDR_IP + ":80");
-            assertThat(internet.seenSince(mark, "udp", FakeInternet.CIDR_IP, 443)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "udp", FakeInternet.CIDR_IP, 443)).isEmpty();
             assertThat(tcpDenied.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 443)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.CIDR_IP, 443)).isEmpty();
         }
     }
 
@@ -136,7 +126,7 @@ class PodmanEgressFaultsTest {
     void addressClassesTheDnsSideRefusesAreClosedAtThePacketLevelUnderDefaultAllow() {
         // a default-allow policy with a rule is policed; a bare allowAll() is not policed at all, by design
         try (Sandbox open = spec(EgressPolicy.allowAll().deny(DENIED)).start()) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult shared = get(open, FakeInternet.SHARED_IP, 80);
             ExecResult metadata = get(open, FakeInternet.METADATA_IP, 80);
@@ -145,8 +135,8 @@ class PodmanEgressFaultsTest {
             assertThat(public_.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
             assertThat(shared.exitCode()).isNotZero();
             assertThat(metadata.exitCode()).isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.SHARED_IP, 80)).isEmpty();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.METADATA_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.SHARED_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.METADATA_IP, 80)).isEmpty();
         }
     }
 
@@ -155,14 +145,14 @@ class PodmanEgressFaultsTest {
         EgressPolicy policy = EgressPolicy.denyAll().allowCidr(FakeInternet.SHARED_IP + "/32", 80)
                 .allowCidr("169.254.0.0/16", 80);
         try (Sandbox s = spec(policy).start()) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ExecResult shared = get(s, FakeInternet.SHARED_IP, 80);
             ExecResult metadata = get(s, FakeInternet.METADATA_IP, 80);
 
             assertThat(shared.stdout()).contains("hello from " + FakeInternet.SHARED_IP + ":80");
             assertThat(metadata.exitCode()).as("only a single-host rule opens a metadata endpoint").isNotZero();
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.METADATA_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.METADATA_IP, 80)).isEmpty();
         }
     }
 
@@ -280,7 +270,7 @@ class PodmanEgressFaultsTest {
     @Test
     void whenRemovingTheContainerFailsItsRulesStayAndItHasNoNewEgress() throws Exception {
         Sandbox s = Sandbox.builder().image(TestImages.busybox()).runtime(FailingRemovePodmanProvider.NAME)
-                .egress(allowAlpha().withUpstream(authority.address())).label("egress-test", "faults").start();
+                .egress(allowAlpha().withUpstream(bed.authority().address())).label("egress-test", "faults").start();
         String id = s.id();
         String name = SandboxNetns.name(s);
         try {

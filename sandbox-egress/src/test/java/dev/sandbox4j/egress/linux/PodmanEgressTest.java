@@ -1,29 +1,24 @@
 package dev.sandbox4j.egress.linux;
 
+import static dev.sandbox4j.egress.linux.EgressTestBed.ALLOWED;
+import static dev.sandbox4j.egress.linux.EgressTestBed.DENIED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
-import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.egress.internal.dns.TestZone;
-import dev.sandbox4j.egress.testbed.TestBed;
-import dev.sandbox4j.internal.Runtimes;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandRunner;
 import dev.sandbox4j.testing.FakeInternet;
-import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,22 +32,15 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodmanEgressTest {
-    private static final String ALLOWED = "alpha.test.sandbox4j.example";
-    private static final String DENIED = "beta.test.sandbox4j.example";
     private static final String REBIND = "rebind.test.sandbox4j.example";
 
-    private FakeInternet internet;
-    private TestDnsServer authority;
+    private EgressTestBed bed;
     private Sandbox sandbox;
 
     @BeforeAll
     void startTestBed() throws IOException {
-        RuntimeRequirement.require("podman");
-        internet = TestBed.fakeInternet();
-        authority = TestZone.server();
-        authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
-        authority.add("beta 60 A " + FakeInternet.DENIED_IP);
-        authority.add("rebind 60 A 10.1.2.3");
+        bed = EgressTestBed.start();
+        bed.authority().add("rebind 60 A 10.1.2.3");
         sandbox = spec(policy()).start();
     }
 
@@ -61,7 +49,7 @@ class PodmanEgressTest {
                 .allow(ALLOWED)
                 .allow(REBIND)
                 .allowCidr(FakeInternet.CIDR_IP + "/32", 80)
-                .withUpstream(authority.address());
+                .withUpstream(bed.authority().address());
     }
 
     private SandboxSpec spec(EgressPolicy policy) {
@@ -74,11 +62,8 @@ class PodmanEgressTest {
         if (sandbox != null) {
             sandbox.close();
         }
-        if (authority != null) {
-            authority.close();
-        }
-        if (internet != null) {
-            internet.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 
@@ -104,12 +89,12 @@ class PodmanEgressTest {
         assertThat(get(sandbox, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
-        assertThat(authority.queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+        assertThat(bed.authority().queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
     }
 
     @Test
     void aRawAddressThatWasNeverLearnedIsRefusedAtOnce() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         resolveAllowed(sandbox);
 
         long t0 = System.nanoTime();
@@ -121,12 +106,12 @@ class PodmanEgressTest {
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.stderr()).contains("refused");
         assertThat(deniedMillis).as("a reset, not a timeout").isLessThan(2500);
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
     }
 
     @Test
     void dnsSentToAnyOtherServerIsInterceptedNotForwarded() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         ExecResult allowed = sh(sandbox, "nslookup " + ALLOWED + " " + FakeInternet.RESOLVER_IP);
         ExecResult denied = sh(sandbox, "nslookup " + DENIED + " " + FakeInternet.RESOLVER_IP);
         ExecResult overTcp = sh(sandbox, "printf 'x' | nc -w 3 " + FakeInternet.RESOLVER_IP + " 53; echo rc=$?");
@@ -135,13 +120,13 @@ class PodmanEgressTest {
                 .contains(FakeInternet.ALLOWED_IP);
         assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
         assertThat(overTcp.stdout()).contains("rc=");
-        assertThat(internet.seenSince(mark, "udp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "udp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
     }
 
     @Test
     void udpAndDnsOverTlsAreBlockedEvenToAnAllowedAddress() throws InterruptedException {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         resolveAllowed(sandbox);
 
         ExecResult quic = sh(sandbox, "tftp -g -r probe " + FakeInternet.ALLOWED_IP + " 443; echo rc=$?");
@@ -151,9 +136,9 @@ class PodmanEgressTest {
 
         assertThat(https.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":443");
         assertThat(dot.exitCode()).isNotZero();
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 853)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 853)).isEmpty();
         assertThat(quic.stdout()).contains("rc=1");
-        assertThat(internet.seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443)).isEmpty();
     }
 
     @Test
@@ -188,7 +173,7 @@ class PodmanEgressTest {
 
     @Test
     void metadataAddressesAndIcmpAreBlocked() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         resolveAllowed(sandbox);
 
         ExecResult metadata = get(sandbox, FakeInternet.METADATA_IP, 80);
@@ -201,7 +186,7 @@ class PodmanEgressTest {
         assertThat(metadata.exitCode()).isNotZero();
         assertThat(metadata.stderr()).contains("refused");
         assertThat(metadataFromHost.stdout()).as("the stand-in answers the host").contains("hello from");
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.METADATA_IP, 80)).as("nothing from the sandbox")
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.METADATA_IP, 80)).as("nothing from the sandbox")
                 .hasSize(1);
         assertThat(ping.exitCode()).isNotZero();
     }
@@ -221,13 +206,13 @@ class PodmanEgressTest {
 
     @Test
     void aCidrRuleAllowsItsAddressesWithoutDnsButOnlyOnItsPorts() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         ExecResult allowedPort = get(sandbox, FakeInternet.CIDR_IP, 80);
         ExecResult otherPort = get(sandbox, FakeInternet.CIDR_IP, 81);
 
         assertThat(allowedPort.stdout()).contains("hello from " + FakeInternet.CIDR_IP + ":80");
         assertThat(otherPort.exitCode()).isNotZero();
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
     }
 
     @Test
@@ -257,7 +242,7 @@ class PodmanEgressTest {
 
     @Test
     void twoSandboxesWithDifferentPoliciesNeverSeeEachOthersAllowances() {
-        EgressPolicy betaOnly = EgressPolicy.denyAll().allow(DENIED).withUpstream(authority.address());
+        EgressPolicy betaOnly = EgressPolicy.denyAll().allow(DENIED).withUpstream(bed.authority().address());
         try (Sandbox other = spec(betaOnly).start()) {
             resolveAllowed(sandbox);
             assertThat(sh(other, "nslookup " + DENIED).stdout()).contains(FakeInternet.DENIED_IP);
@@ -276,7 +261,7 @@ class PodmanEgressTest {
 
     @Test
     void publishedPortsStillWorkUnderADenyAllPolicy() throws Exception {
-        SandboxSpec published = spec(EgressPolicy.denyAll().withUpstream(authority.address())).toBuilder()
+        SandboxSpec published = spec(EgressPolicy.denyAll().withUpstream(bed.authority().address())).toBuilder()
                 .publish(8080).build();
         try (Sandbox web = published.start()) {
             sh(web, "mkdir -p /srv && echo published > /srv/index.html && httpd -p 8080 -h /srv").requireSuccess();
@@ -299,7 +284,7 @@ class PodmanEgressTest {
 
     @Test
     void aDefaultAllowPolicyDeniesNamesThroughDnsAndStillShieldsTheHostAndMetadata() {
-        EgressPolicy denyOne = EgressPolicy.allowAll().deny(DENIED).withUpstream(authority.address());
+        EgressPolicy denyOne = EgressPolicy.allowAll().deny(DENIED).withUpstream(bed.authority().address());
         try (Sandbox open = spec(denyOne).start()) {
             ExecResult denied = sh(open, "nslookup " + DENIED);
             ExecResult allowed = sh(open, "nslookup " + ALLOWED);

@@ -3,12 +3,10 @@ package dev.sandbox4j.egress.linux;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.contract.PodmanContract;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.internal.podman.PodmanMode;
-import dev.sandbox4j.contract.RuntimeContract;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.contract.TestImages;
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 
@@ -16,18 +14,7 @@ import org.junit.jupiter.api.Test;
  * The whole runtime contract again, every sandbox under a deny-all egress policy: a network of its own, a DNS
  * interceptor and nftables rules must not break exec, mounts, copy, published ports, limits or cleanup.
  */
-class PodmanPolicedContractTest extends RuntimeContract {
-    @Override
-    protected String runtime() {
-        return "podman";
-    }
-
-    @Override
-    protected String image() {
-        RuntimeRequirement.require("podman");
-        return TestImages.busybox();
-    }
-
+class PodmanPolicedContractTest extends PodmanContract {
     @Override
     protected SandboxSpec.Builder spec() {
         // The upstream is never asked: deny-all answers every name itself. It is set so no test depends on the

@@ -1,9 +1,9 @@
 package dev.sandbox4j.egress.relay;
 
+import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.spi.Command;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.spi.CommandRunner;
-import dev.sandbox4j.contract.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,17 +1,16 @@
 package dev.sandbox4j.egress.relay;
 
+import static dev.sandbox4j.egress.linux.EgressTestBed.ALLOWED;
+import static dev.sandbox4j.egress.linux.EgressTestBed.DENIED;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sandbox4j.contract.RuntimeRequirement;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
-import dev.sandbox4j.egress.internal.dns.TestZone;
 import dev.sandbox4j.egress.internal.relay.RelayEgress;
-import dev.sandbox4j.egress.testbed.TestBed;
+import dev.sandbox4j.egress.linux.EgressTestBed;
 import dev.sandbox4j.spi.CommandResult;
 import dev.sandbox4j.testing.FakeInternet;
-import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -39,11 +38,7 @@ import org.xbill.DNS.Type;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RelayPodmanEgressTest {
-    private static final String ALLOWED = "alpha.test.sandbox4j.example";
-    private static final String DENIED = "beta.test.sandbox4j.example";
-
-    private FakeInternet internet;
-    private TestDnsServer authority;
+    private EgressTestBed bed;
     private EgressRecorder recorder;
     private RelayEgress relay;
     private ServerSocketChannel decoy;
@@ -51,11 +46,7 @@ class RelayPodmanEgressTest {
 
     @BeforeAll
     void startTestBed() throws IOException {
-        RuntimeRequirement.require("podman");
-        internet = TestBed.fakeInternet();
-        authority = TestZone.server();
-        authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
-        authority.add("beta 60 A " + FakeInternet.DENIED_IP);
+        bed = EgressTestBed.start();
         recorder = new EgressRecorder("relay-test");
         relay = RelayEgress.start(policy(), "relay-test", recorder, null);
         decoy = decoySocket(relay.socket().getParent());
@@ -66,7 +57,7 @@ class RelayPodmanEgressTest {
         return EgressPolicy.denyAll()
                 .allow(ALLOWED)
                 .allowCidr(FakeInternet.CIDR_IP + "/32", 80)
-                .withUpstream(authority.address());
+                .withUpstream(bed.authority().address());
     }
 
     /**
@@ -102,11 +93,8 @@ class RelayPodmanEgressTest {
         if (relay != null) {
             relay.close();
         }
-        if (authority != null) {
-            authority.close();
-        }
-        if (internet != null) {
-            internet.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 
@@ -128,14 +116,14 @@ class RelayPodmanEgressTest {
         assertThat(connect.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
         assertThat(denied.exitCode()).isNotZero();
         assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
-        assertThat(authority.queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+        assertThat(bed.authority().queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
         assertThat(relay.log().events()).anySatisfy(e -> assertThat(e).isInstanceOfSatisfying(
                 EgressEvent.DnsDecision.class, d -> assertThat(d.qname()).isEqualTo(DENIED + ".")));
     }
 
     @Test
     void aRawAddressThatWasNeverLearnedIsRefusedWhileALearnedOneConnects() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         resolveAllowed(pair);
         long deniedBefore = relay.counters().denied();
 
@@ -146,8 +134,8 @@ class RelayPodmanEgressTest {
         assertThat(denied.stdout()).as("accepted by the guest relay, then reset: never connected onwards")
                 .doesNotContain("hello");
         assertThat(relay.counters().denied()).isGreaterThan(deniedBefore);
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isNotEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isNotEmpty();
         assertThat(relay.log().events()).anySatisfy(e -> assertThat(e)
                 .isInstanceOf(EgressEvent.DroppedConnections.class));
     }
@@ -169,19 +157,19 @@ class RelayPodmanEgressTest {
 
     @Test
     void aCidrRuleOpensItsAddressOnItsPortOnly() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
 
         CommandResult onPort = get(pair, FakeInternet.CIDR_IP, 80);
         CommandResult otherPort = get(pair, FakeInternet.CIDR_IP, 81);
 
         assertThat(onPort.stdout()).contains("hello from " + FakeInternet.CIDR_IP);
         assertThat(otherPort.stdout()).doesNotContain("hello");
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.CIDR_IP, 81)).isEmpty();
     }
 
     @Test
     void dnsSentToAnyOtherServerIsInterceptedNotForwarded() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         // 8.8.8.8 is safe here: the container has no NIC, so nothing can leave its namespace either way
         CommandResult allowed = pair.exec("nslookup " + ALLOWED + " " + FakeInternet.RESOLVER_IP);
         CommandResult denied = pair.exec("nslookup " + DENIED + " 8.8.8.8");
@@ -189,12 +177,12 @@ class RelayPodmanEgressTest {
         assertThat(allowed.stdout()).as("answered by the interceptor: the fake resolver answers nothing")
                 .contains(FakeInternet.ALLOWED_IP);
         assertThat(denied.stdout() + denied.stderr()).contains("NXDOMAIN");
-        assertThat(internet.seenSince(mark, "udp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "udp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
     }
 
     @Test
     void dnsOverTcpToAnyServerIsAnsweredByTheInterceptor() throws IOException {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         byte[] query = Message.newQuery(Record.newRecord(Name.fromString(ALLOWED + "."), Type.A, DClass.IN))
                 .toWire();
         StringBuilder octal = new StringBuilder(String.format("\\%03o\\%03o", query.length >> 8, query.length & 0xFF));
@@ -207,13 +195,13 @@ class RelayPodmanEgressTest {
 
         assertThat(r.stdout().replaceAll("\\s+", " ")).as("the A record 203.0.113.10 in the answer")
                 .contains("cb 00 71 0a");
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.RESOLVER_IP, 53)).isEmpty();
     }
 
     @Test
     void udpAndIcmpCannotLeaveWhileTcpToTheSameAddressDoes() {
         resolveAllowed(pair);
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         long dropsBefore = pair.guestDrops();
 
         CommandResult udp = pair.exec("echo probe > /tmp/probe; tftp -p -l /tmp/probe " + FakeInternet.ALLOWED_IP
@@ -224,7 +212,7 @@ class RelayPodmanEgressTest {
         assertThat(tcp.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
         assertThat(udp.stdout()).doesNotContain("rc=0");
         assertThat(icmp.stdout()).doesNotContain("rc=0");
-        assertThat(internet.seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "udp", FakeInternet.ALLOWED_IP, 443)).isEmpty();
         assertThat(pair.guestDrops()).as("the UDP datagram was dropped by the guest's rules")
                 .isGreaterThan(dropsBefore);
     }
@@ -252,7 +240,7 @@ class RelayPodmanEgressTest {
     @Test
     void asTheVmsInitTheGuestSetsUpRelaysAndHandsItsArgumentsToTheRealVminitd() {
         try (GuestPair init = GuestPair.startAsInit(relay.socket().getParent())) {
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             CommandResult args = init.execInVm("cat /tmp/vminitd-real-args");
             CommandResult lookup = init.exec("nslookup " + ALLOWED);
@@ -263,7 +251,7 @@ class RelayPodmanEgressTest {
             assertThat(lookup.stdout()).contains(FakeInternet.ALLOWED_IP);
             assertThat(allowed.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP);
             assertThat(denied.stdout()).doesNotContain("hello");
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
         }
     }
 
@@ -272,7 +260,7 @@ class RelayPodmanEgressTest {
         try (GuestPair own = GuestPair.start(relay.socket().getParent())) {
             resolveAllowed(own);
             assertThat(get(own, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from");
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             // the stand-in for vminitd does not reap, so the killed relay stays a zombie: count the living
             CommandResult kill = own.execInVm("kill $(pidof sb4j-guest); sleep 0.5; "
@@ -283,7 +271,7 @@ class RelayPodmanEgressTest {
             assertThat(kill.stdout()).contains("living=0");
             assertThat(lookup.stdout()).doesNotContain(FakeInternet.ALLOWED_IP);
             assertThat(connect.stdout()).doesNotContain("hello");
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isEmpty();
         }
     }
 
@@ -295,7 +283,7 @@ class RelayPodmanEgressTest {
         try (GuestPair own = GuestPair.start(dir)) {
             resolveAllowed(own);
             assertThat(get(own, FakeInternet.ALLOWED_IP, 80).stdout()).contains("hello from");
-            int mark = internet.mark();
+            int mark = bed.internet().mark();
 
             ownRelay.close();
             CommandResult lookup = own.exec("nslookup " + ALLOWED);
@@ -303,7 +291,7 @@ class RelayPodmanEgressTest {
 
             assertThat(lookup.stdout()).doesNotContain(FakeInternet.ALLOWED_IP);
             assertThat(connect.stdout()).doesNotContain("hello");
-            assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isEmpty();
+            assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).isEmpty();
         } finally {
             ownRelay.close();
         }

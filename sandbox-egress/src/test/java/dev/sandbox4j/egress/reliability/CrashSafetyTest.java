@@ -1,13 +1,12 @@
 package dev.sandbox4j.egress.reliability;
 
+import static dev.sandbox4j.egress.linux.EgressTestBed.ALLOWED;
+import static dev.sandbox4j.egress.linux.EgressTestBed.DENIED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.ExecResult;
-import dev.sandbox4j.contract.RuntimeRequirement;
-import dev.sandbox4j.egress.internal.dns.TestZone;
-import dev.sandbox4j.egress.testbed.TestBed;
+import dev.sandbox4j.egress.linux.EgressTestBed;
 import dev.sandbox4j.testing.FakeInternet;
-import dev.sandbox4j.testing.TestDnsServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,23 +28,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CrashSafetyTest {
-    private static final String ALLOWED = "alpha.test.sandbox4j.example";
-    private static final String NEVER_ASKED = "beta.test.sandbox4j.example";
+    private static final String NEVER_ASKED = DENIED;
 
-    private FakeInternet internet;
-    private TestDnsServer authority;
+    private EgressTestBed bed;
     private final List<String> names = new ArrayList<>();
     private final List<String> ids = new ArrayList<>();
     private final List<String> netns = new ArrayList<>();
 
     @BeforeAll
     void startAndKillAnOwnerJvm() throws Exception {
-        RuntimeRequirement.require("podman");
-        internet = TestBed.fakeInternet();
-        authority = TestZone.server();
-        authority.add("alpha 60 A " + FakeInternet.ALLOWED_IP);
-        authority.add("beta 60 A " + FakeInternet.DENIED_IP);
-        try (ChildJvm owner = ChildJvm.start("crash", String.valueOf(authority.address().getPort()), ALLOWED,
+        bed = EgressTestBed.start();
+        try (ChildJvm owner = ChildJvm.start("crash", String.valueOf(bed.authority().address().getPort()), ALLOWED,
                 FakeInternet.ALLOWED_IP, "3")) {
             owner.awaitReady(Duration.ofSeconds(120));
             for (String[] f : owner.fields("SANDBOX")) {
@@ -65,18 +58,15 @@ class CrashSafetyTest {
         if (!names.isEmpty()) {
             dev.sandbox4j.Sandboxes.reapOrphans("podman");
         }
-        if (authority != null) {
-            authority.close();
-        }
-        if (internet != null) {
-            internet.close();
+        if (bed != null) {
+            bed.close();
         }
     }
 
     @Test
     @Order(1)
     void sandboxesOfAKilledJvmResolveNothingAndReachNoAddressTheyHadNotLearned() {
-        int mark = internet.mark();
+        int mark = bed.internet().mark();
         for (int i = 0; i < ids.size(); i++) {
             String id = ids.get(i);
             assertThat(netns.get(i)).as("rootful /run/netns/..., rootless $XDG_RUNTIME_DIR/netns/...")
@@ -97,9 +87,9 @@ class CrashSafetyTest {
                     + "plus grace runs out: the documented window, and the positive control here")
                     .contains("hello from " + FakeInternet.ALLOWED_IP);
         }
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
-        assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).hasSize(ids.size());
-        assertThat(authority.queriedNames()).doesNotContain(NEVER_ASKED + ".");
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
+        assertThat(bed.internet().seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80)).hasSize(ids.size());
+        assertThat(bed.authority().queriedNames()).doesNotContain(NEVER_ASKED + ".");
     }
 
     @Test

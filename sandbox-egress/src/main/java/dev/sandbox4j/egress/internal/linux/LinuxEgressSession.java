@@ -14,6 +14,7 @@ import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
 import dev.sandbox4j.egress.EgressRule;
 import dev.sandbox4j.egress.internal.HostAddressSource;
+import dev.sandbox4j.egress.internal.SelfTestProbe;
 import dev.sandbox4j.egress.internal.audit.AuditFile;
 import dev.sandbox4j.egress.internal.audit.JsonLinesAuditWriter;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
@@ -76,16 +77,14 @@ final class LinuxEgressSession implements EgressSession {
     private static final Duration GATE = Duration.ofSeconds(2);
     /** Learned addresses stay usable this long beyond their DNS TTL, so a connection outlives a short TTL. */
     static final Duration GRACE = Duration.ofSeconds(120);
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
     /** Link-local, denied by every policy, never routed off the link: the self-test's forbidden destination. */
-    static final String PROBE_ADDRESS = "169.254.0.9";
+    static final String PROBE_ADDRESS = SelfTestProbe.ADDRESS;
     /** The rootless network: slirp4netns, the host's loopback reachable from the sandbox at {@value #SLIRP_HOST}. */
     static final String SLIRP_NETWORK = "slirp4netns:allow_host_loopback=true";
     /** The host's loopback as a slirp4netns sandbox sees it. */
     static final String SLIRP_HOST = "10.0.2.2";
     /** The slirp4netns network, its gateway and its built-in DNS forwarder (10.0.2.3) included. */
     static final String SLIRP_SUBNET = "10.0.2.0/24";
-    private static final Duration SELF_TEST_TIMEOUT = Duration.ofSeconds(15);
     private static final Pattern COUNTER = Pattern.compile("counter (\\w+) \\{\\s*packets (\\d+) bytes (\\d+)");
     private static final Pattern COUNTER_VALUES = Pattern.compile("packets \\d+ bytes \\d+");
     private static final ScheduledExecutorService HEALTH = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -280,29 +279,17 @@ final class LinuxEgressSession implements EgressSession {
 
     @Override
     public void attached(ContainerInfo info, RuntimeBackend runtime, Function<Exec, ExecResult> exec) {
-        if (!Boolean.parseBoolean(System.getProperty("sandbox4j.egress.selfTest", "true"))) {
+        if (!SelfTestProbe.enabled()) {
             return;
         }
-        String probe = "sb4j-selftest-" + Long.toHexString(RANDOM.nextLong()) + ".invalid";
         long dropsBefore = loadedDrops;
-        ExecResult r = exec.apply(Exec.builder("/bin/sh", "-c",
-                "command -v nslookup >/dev/null 2>&1 && command -v nc >/dev/null 2>&1 || { echo missing; exit 0; }; "
-                        + "nslookup " + probe + " >/dev/null 2>&1; "
-                        + "nc -w 2 " + PROBE_ADDRESS + " 9 </dev/null >/dev/null 2>&1; echo tcp=$?")
-                .timeout(SELF_TEST_TIMEOUT).build());
-        String out = r.stdout().strip();
-        if (out.equals("missing") || r.exitCode() == 127) {
+        Optional<String> out = SelfTestProbe.run(sandbox, exec, recorder, "its interceptor", "");
+        if (out.isEmpty()) {
             LOG.info("egress self-test of {} skipped: the image has no nslookup or nc; the rules were loaded into "
                     + "its network namespace before the container started", sandbox);
             return;
         }
-        boolean dnsSeen = recorder.events().stream().anyMatch(e -> e instanceof EgressEvent.DnsDecision d
-                && d.qname().startsWith(probe));
-        if (!dnsSeen) {
-            throw new SandboxStartException("egress self-test of " + sandbox + " failed: a DNS query from inside "
-                    + "did not reach its interceptor (" + out + r.stderr().strip() + ")");
-        }
-        if (out.endsWith("tcp=0")) {
+        if (out.get().endsWith("tcp=0")) {
             throw new SandboxStartException("egress self-test of " + sandbox + " failed: a connection to "
                     + PROBE_ADDRESS + ", outside every policy, succeeded");
         }

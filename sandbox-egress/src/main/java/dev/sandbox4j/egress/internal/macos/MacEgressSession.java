@@ -5,18 +5,16 @@ import dev.sandbox4j.ExecListener;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Mount;
 import dev.sandbox4j.SandboxStartException;
-import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressLog;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.EgressRecorder;
+import dev.sandbox4j.egress.internal.SelfTestProbe;
 import dev.sandbox4j.egress.internal.audit.AuditFile;
 import dev.sandbox4j.egress.internal.audit.JsonLinesAuditWriter;
 import dev.sandbox4j.egress.internal.relay.RelayEgress;
 import dev.sandbox4j.spi.ContainerInfo;
 import dev.sandbox4j.spi.EgressSession;
 import dev.sandbox4j.spi.RuntimeBackend;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,9 +43,7 @@ final class MacEgressSession implements EgressSession {
     /** Where the relay socket appears inside the container; the guest relay finds its copy in the VM. */
     static final String GUEST_SOCKET = "/run/sandbox4j/egress.sock";
     /** Link-local, denied by every policy: the self-test's forbidden destination. */
-    static final String PROBE_ADDRESS = "169.254.0.9";
-    private static final Duration SELF_TEST_TIMEOUT = Duration.ofSeconds(15);
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String PROBE_ADDRESS = SelfTestProbe.ADDRESS;
 
     private final String sandbox;
     private final EgressRecorder recorder;
@@ -124,29 +120,16 @@ final class MacEgressSession implements EgressSession {
      */
     @Override
     public void attached(ContainerInfo container, RuntimeBackend backend, Function<Exec, ExecResult> exec) {
-        if (!Boolean.parseBoolean(System.getProperty("sandbox4j.egress.selfTest", "true"))) {
+        if (!SelfTestProbe.enabled()) {
             return;
         }
-        String probe = "sb4j-selftest-" + Long.toHexString(RANDOM.nextLong()) + ".invalid";
         long deniedBefore = relay.counters().denied();
         long relayedBefore = relay.counters().relayed();
-        ExecResult r = exec.apply(Exec.builder("/bin/sh", "-c",
-                "command -v nslookup >/dev/null 2>&1 && command -v nc >/dev/null 2>&1 || { echo missing; exit 0; }; "
-                        + "nslookup " + probe + " >/dev/null 2>&1; "
-                        + "nc -w 2 " + PROBE_ADDRESS + " 9 </dev/null >/dev/null 2>&1; echo probed")
-                .timeout(SELF_TEST_TIMEOUT).build());
-        String out = r.stdout().strip();
-        if (out.equals("missing") || r.exitCode() == 127) {
+        if (SelfTestProbe.run(sandbox, exec, recorder, "this JVM through the relay",
+                "; check `container logs --boot` for sb4j-guest lines").isEmpty()) {
             LOG.info("egress self-test of {} skipped: the image has no nslookup or nc; the sandbox has no network "
                     + "interface, so it has no egress unless the relay carries it", sandbox);
             return;
-        }
-        boolean dnsSeen = recorder.events().stream().anyMatch(e -> e instanceof EgressEvent.DnsDecision d
-                && d.qname().startsWith(probe));
-        if (!dnsSeen) {
-            throw new SandboxStartException("egress self-test of " + sandbox + " failed: a DNS query from inside "
-                    + "did not reach this JVM through the relay (" + out + r.stderr().strip() + "); check "
-                    + "`container logs --boot` for sb4j-guest lines");
         }
         // nc's exit status proves nothing here: the guest relay accepts every connection before the JVM decides,
         // so a refused one looks "connected, then reset"; the JVM's own count of refusals is the evidence

@@ -1,5 +1,6 @@
 package dev.sandbox4j.egress.internal.bench;
 
+import dev.sandbox4j.contract.Stats;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptor;
 import dev.sandbox4j.egress.internal.dns.DnsInterceptorConfig;

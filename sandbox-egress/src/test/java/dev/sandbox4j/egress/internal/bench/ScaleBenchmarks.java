@@ -3,6 +3,7 @@ package dev.sandbox4j.egress.internal.bench;
 import dev.sandbox4j.ExecResult;
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.SandboxSpec;
+import dev.sandbox4j.contract.Stats;
 import dev.sandbox4j.contract.TestImages;
 import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.spi.Command;
