@@ -144,7 +144,7 @@ class PodmanKubePlayTest {
         if (internet != null) {
             internet.close();
         }
-        if (!kubeNetworkExisted) {
+        if (!kubeNetworkExisted && run("podman", "network", "exists", KUBE_NETWORK).exitCode() == 0) {
             run("podman", "network", "rm", KUBE_NETWORK).requireSuccess();
         }
     }
