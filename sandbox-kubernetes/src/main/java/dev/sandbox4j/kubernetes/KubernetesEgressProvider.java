@@ -4,7 +4,6 @@ import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.egress.EgressLog;
 import dev.sandbox4j.egress.EgressRecorder;
-import dev.sandbox4j.kubernetes.internal.AuditLines;
 import dev.sandbox4j.kubernetes.internal.KubernetesBackend;
 import dev.sandbox4j.kubernetes.internal.PodManifest;
 import dev.sandbox4j.spi.ContainerInfo;
@@ -23,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * and the enforcer sidecar that {@link KubernetesRuntimeProvider}'s backend puts into every policed pod), so this
  * provider makes no network and touches no host: its session only asks the workload to drop NET_ADMIN and NET_RAW,
  * once the pod runs checks that the init container loaded the rules, and then follows the enforcer sidecar's log
- * through the API, whose JSON audit lines become the sandbox's {@code egressLog()}.
+ * through the API, whose JSON audit lines become the sandbox's {@code egressLog()}, resuming the log stream without
+ * loss or repetition whenever it is cut, until the sandbox is closed.
  */
 public final class KubernetesEgressProvider implements EgressProvider {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesEgressProvider.class);
@@ -78,8 +78,7 @@ public final class KubernetesEgressProvider implements EgressProvider {
                         + " container " + (exit.isEmpty() ? "reports no exit" : "exited " + exit.get())
                         + ": its egress rules are not in place");
             }
-            follower = kube.followEnforcerLog(container.id(),
-                    line -> AuditLines.parse(line, sandbox).ifPresent(log::record));
+            follower = kube.followEnforcerLog(container.id(), sandbox, log::record);
         }
 
         @Override

@@ -9,6 +9,9 @@ import dev.sandbox4j.SandboxSpec;
 import dev.sandbox4j.SandboxStartException;
 import dev.sandbox4j.egress.EgressEvent;
 import dev.sandbox4j.egress.EgressPolicy;
+import dev.sandbox4j.egress.pod.PodEnforcer;
+import dev.sandbox4j.kubernetes.internal.AuditCursor;
+import dev.sandbox4j.kubernetes.internal.EnforcerLogFollower;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -20,7 +23,12 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +38,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +59,53 @@ import org.junit.jupiter.api.TestInstance;
 class KubernetesRuntimeMockTest {
     private KubernetesMockServer server;
     private NamespacedKubernetesClient client;
+    private EnforcerLogs logs;
+
+    /**
+     * The mock API server's dispatcher (CRUD, plus the expectations a test sets), except that while a test has
+     * scripted the enforcer's log streams, each request for the enforcer container's log is recorded and answered
+     * with the next scripted body, and once the script is used up with an empty one: each stream ends when its body
+     * does, while the pod still shows the enforcer running. To the client that is a log stream cut by the API side
+     * (API server restart, idle timeout), the body's last line cut in the middle if the script says so.
+     */
+    private static final class EnforcerLogs extends Dispatcher {
+        private final Dispatcher crud;
+        private final List<String> requests = new CopyOnWriteArrayList<>();
+        private volatile String pod;
+        private volatile Queue<String> bodies;
+
+        EnforcerLogs(Dispatcher crud) {
+            this.crud = crud;
+        }
+
+        void script(String pod, List<String> bodies) {
+            this.bodies = new ConcurrentLinkedQueue<>(bodies);
+            this.pod = pod;
+        }
+
+        void clear() {
+            pod = null;
+            bodies = null;
+            requests.clear();
+        }
+
+        List<String> requests() {
+            return List.copyOf(requests);
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String p = pod;
+            Queue<String> b = bodies;
+            if (p != null && b != null && request.getPath().contains("/pods/" + p + "/log?")
+                    && request.getPath().contains("container=egress-enforcer")) {
+                requests.add(URLDecoder.decode(request.getPath(), StandardCharsets.UTF_8));
+                String body = b.poll();
+                return new MockResponse().setResponseCode(200).setBody(body == null ? "" : body);
+            }
+            return crud.dispatch(request);
+        }
+    }
 
     @BeforeAll
     void startServer() throws IOException {
@@ -55,8 +113,8 @@ class KubernetesRuntimeMockTest {
                 "a real cluster is configured: KUBECONFIG is not this test's to write");
         // CRUD, except where a test sets an expectation (the enforcer's log stream)
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-                new KubernetesMixedDispatcher(responses), false);
+        logs = new EnforcerLogs(new KubernetesMixedDispatcher(responses));
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, logs, false);
         server.init();
         client = server.createClient();
         Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
@@ -123,12 +181,19 @@ class KubernetesRuntimeMockTest {
 
     /** As {@link #kubelet(int)}; without {@code reportInit} the status lists no init container at all. */
     private CompletableFuture<String> kubelet(int initExit, boolean reportInit) {
+        return kubelet(initExit, reportInit, name -> { });
+    }
+
+    /** As {@link #kubelet(int, boolean)}, handing the pod's name to {@code beforeRunning} before it runs. */
+    private CompletableFuture<String> kubelet(int initExit, boolean reportInit,
+                                              java.util.function.Consumer<String> beforeRunning) {
         return CompletableFuture.supplyAsync(() -> {
             List<Pod> pods;
             while ((pods = client.pods().inNamespace(KubernetesOptions.DEFAULT_NAMESPACE).list().getItems()).isEmpty()) {
                 pause();
             }
             Pod pod = pods.get(0);
+            beforeRunning.accept(pod.getMetadata().getName());
             PodStatusBuilder status = new PodStatusBuilder().withPhase("Running");
             if (reportInit) {
                 status.withInitContainerStatuses(new ContainerStatusBuilder().withName("egress-init").withNewState()
@@ -258,6 +323,67 @@ class KubernetesRuntimeMockTest {
 
         // then
         assertThat(events).containsExactly(allowed, dropped);
+    }
+
+    /** Audit lines {@code from} to {@code to} (1-based) of {@code written}, numbered as the enforcer numbers them. */
+    private static String auditLines(String sandbox, List<EgressEvent> written, int from, int to) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = from; i <= to; i++) {
+            sb.append(PodEnforcer.auditLine(written.get(i - 1), sandbox, i)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aCutEnforcerLogStreamIsResumedWithoutLosingOrRepeatingEventsAndClosingStopsTheReconnects()
+            throws Exception {
+        // given: five audit lines; the first stream is cut in the middle of line 4, the second (asked for from
+        // before the newest event it had) repeats lines 2 and 3 and brings 4 and 5, every later one ends at once
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        List<EgressEvent> written = IntStream.rangeClosed(1, 5).<EgressEvent>mapToObj(i ->
+                new EgressEvent.DroppedConnections(t.plusSeconds(i), "dropped", i, 60L * i)).toList();
+        CompletableFuture<String> kubelet = kubelet(0, true, name -> {
+            String fourth = PodEnforcer.auditLine(written.get(3), name, 4);
+            logs.script(name, List.of(
+                    "enforcer: ready\n" + auditLines(name, written, 1, 3) + fourth.substring(0, fourth.length() / 2),
+                    auditLines(name, written, 2, 5)));
+        });
+
+        // when
+        String name;
+        List<EgressEvent> events;
+        int requestsAtClose;
+        List<String> requests;
+        try {
+            try (Sandbox sandbox = Sandbox.builder().image("localhost/busybox:latest").runtime("kubernetes")
+                    .egress(EgressPolicy.denyAll().allow("pypi.org")).start()) {
+                name = kubelet.join();
+                Instant deadline = Instant.now().plusSeconds(120);
+                while ((sandbox.egressLog().events().size() < written.size() || logs.requests().size() < 4)
+                        && Instant.now().isBefore(deadline)) {
+                    pause();
+                }
+                events = sandbox.egressLog().events();
+            }
+            requestsAtClose = logs.requests().size();
+            Thread.sleep(EnforcerLogFollower.FIRST_BACKOFF.multipliedBy(4).toMillis());
+        } finally {
+            requests = logs.requests();
+            logs.clear();
+        }
+
+        // then: every event once, in order; the second stream was asked for from before the newest event it had
+        // (t+3 s, less the replay margin, in whole seconds); the streams kept ending and were asked for again until
+        // the sandbox closed; its follower thread is gone and asked for nothing more
+        assertThat(events).containsExactlyElementsOf(written);
+        assertThat(requests).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(requests.get(0)).contains("follow=true").doesNotContain("sinceTime");
+        assertThat(requests.get(1)).contains("follow=true")
+                .contains("sinceTime=" + t.plusSeconds(3).minus(AuditCursor.REPLAY));
+        assertThat(requests.get(3)).contains("sinceTime=" + t.plusSeconds(5).minus(AuditCursor.REPLAY));
+        assertThat(requests).hasSize(requestsAtClose);
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(n -> n.equals(EnforcerLogFollower.THREAD_PREFIX + name));
     }
 
     @Test

@@ -35,9 +35,11 @@ import java.util.regex.Pattern;
  * container's rules send every port-53 packet of the workload, and one persistent {@code nft --echo -i} updater in
  * the pod's namespace that puts the addresses of each allowed answer into the rules' learned sets before the answer
  * is released, and that renews the rules' heartbeat, without which learned addresses stop passing. Every audit
- * event goes to stdout as one JSON line ({@link EgressEvent#toJsonLine(String)}); the
- * runtime follows this container's log and feeds the lines to the sandbox's egress log. Its own messages go to
- * stderr.
+ * event goes to stdout as one JSON line ({@link #auditLine}: the event's {@link EgressEvent#toJsonLine(String)} with
+ * one more field, {@value #SEQ_FIELD}, numbering the lines 1, 2, 3, ... in the order they are written); the
+ * runtime follows this container's log and feeds the lines to the sandbox's egress log, and after its log stream
+ * was cut it resumes from a time before the last line it read and drops every line whose number it has seen. Its
+ * own messages go to stderr.
  *
  * <p>Settings come from the environment the pod manifest gives the container: {@value #ENV_POLICY} (the policy in
  * the text form of {@link EgressPolicy#parse}, upstreams included), {@value #ENV_DNS_PORT} (the interceptor's port
@@ -65,6 +67,8 @@ public final class PodEnforcer implements AutoCloseable {
     public static final String ENV_NFT = "SANDBOX4J_NFT";
     /** nft's path in the enforcer image. */
     public static final String DEFAULT_NFT = "/usr/sbin/nft";
+    /** The field of an audit line that numbers it (from 1, one more per line, in the order the lines are written). */
+    public static final String SEQ_FIELD = "seq";
     /** The name of the socket shim as it shows in /proc/self/maps. */
     public static final String MARK_SHIM = "sb4j-mark";
     /** Exit status for bad settings. */
@@ -162,6 +166,7 @@ public final class PodEnforcer implements AutoCloseable {
     private DnsInterceptor interceptor;
     private ScheduledExecutorService timer;
     private long reportedDrops;
+    private long printed;
     private boolean closed;
 
     /**
@@ -236,9 +241,27 @@ public final class PodEnforcer implements AutoCloseable {
 
     private void print(EgressEvent event) {
         synchronized (outLock) {
-            out.println(event.toJsonLine(settings.sandbox()));
+            out.println(auditLine(event, settings.sandbox(), ++printed));
             out.flush();
         }
+    }
+
+    /**
+     * The audit line of one event: {@link EgressEvent#toJsonLine(String)}, whose fields stay as they are, with
+     * {@value #SEQ_FIELD} added as its last field. For example:
+     * <pre>{@code
+     * {"event":"dropped","time":"2026-01-01T00:00:05Z","sandbox":"sb4j-3f2a9c01b2d4","counter":"dropped",
+     *  "packets":2,"bytes":120,"seq":7}
+     * }</pre>
+     *
+     * @param event   the event
+     * @param sandbox the sandbox's name
+     * @param seq     the line's number: 1 for the enforcer's first audit line, one more for each later one
+     * @return the JSON object, without a line terminator
+     */
+    public static String auditLine(EgressEvent event, String sandbox, long seq) {
+        String json = event.toJsonLine(sandbox);
+        return json.substring(0, json.length() - 1) + ",\"" + SEQ_FIELD + "\":" + seq + "}";
     }
 
     /** Keeps learned addresses usable: without it they stop passing within the heartbeat timeout. */

@@ -12,11 +12,23 @@ import java.util.Optional;
 
 /**
  * Reads the enforcer sidecar's log back into egress events: each audit event is one JSON line in the form of
- * {@link EgressEvent#toJsonLine(String)}; anything else in the log (the enforcer's own messages) is not an event.
+ * {@link EgressEvent#toJsonLine(String)}, plus the line's number in the field {@value #SEQ_FIELD} (the enforcer's
+ * {@code PodEnforcer.auditLine}); anything else in the log (the enforcer's own messages) is not an event.
  * Pure: no I/O.
  */
 public final class AuditLines {
+    /** The field that numbers the enforcer's audit lines (1, 2, 3, ... in the order it wrote them). */
+    public static final String SEQ_FIELD = "seq";
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * One audit line read back.
+     *
+     * @param event the event
+     * @param seq   the line's number, or 0 when the line carries none (an enforcer that does not number its lines)
+     */
+    public record Entry(EgressEvent event, long seq) {
+    }
 
     private AuditLines() {
     }
@@ -26,6 +38,17 @@ public final class AuditLines {
      * another sandbox, or malformed ones.
      */
     public static Optional<EgressEvent> parse(String line, String sandbox) {
+        return entry(line, sandbox).map(Entry::event);
+    }
+
+    /**
+     * As {@link #parse}, with the line's number.
+     *
+     * @param line    one line of the enforcer's log
+     * @param sandbox the sandbox whose lines count
+     * @return the entry, or empty for lines that are not audit lines of {@code sandbox}
+     */
+    public static Optional<Entry> entry(String line, String sandbox) {
         String s = line.strip();
         if (!s.startsWith("{")) {
             return Optional.empty();
@@ -41,7 +64,10 @@ public final class AuditLines {
         }
         try {
             Instant time = Instant.parse(n.path("time").asText());
-            return Optional.ofNullable(switch (n.path("event").asText()) {
+            JsonNode seqNode = n.get(SEQ_FIELD);
+            long seq = seqNode != null && seqNode.isIntegralNumber() && seqNode.canConvertToLong()
+                    ? Math.max(0, seqNode.asLong()) : 0;
+            EgressEvent event = switch (n.path("event").asText()) {
                 case "dns" -> {
                     List<String> answers = new ArrayList<>();
                     n.path("answers").forEach(a -> answers.add(a.asText()));
@@ -55,7 +81,8 @@ public final class AuditLines {
                 case "shed" -> new EgressEvent.QueriesShed(time, n.path("count").asLong(), text(n, "reason"));
                 case "enforcement_lost" -> new EgressEvent.EnforcementLost(time, text(n, "reason"), text(n, "action"));
                 default -> null;
-            });
+            };
+            return event == null ? Optional.empty() : Optional.of(new Entry(event, seq));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -398,21 +398,14 @@ public final class KubernetesBackend implements RuntimeBackend {
     }
 
     /**
-     * Follows the log of the enforcer sidecar of pod {@code id} from its start, handing each line to {@code lines}
-     * as it arrives, until the returned handle is closed or the container ends.
+     * Follows the log of the enforcer sidecar of pod {@code id} from its start, handing each audit event of
+     * {@code sandbox} to {@code events} once, in the log's order, as it arrives; reconnects when the log stream is
+     * cut (see {@link EnforcerLogFollower}), until the returned handle is closed, the pod is gone or the enforcer
+     * has ended.
      */
-    public AutoCloseable followEnforcerLog(String id, java.util.function.Consumer<String> lines) {
-        LineForwarder forwarder = new LineForwarder(lines, 0);
-        try {
-            io.fabric8.kubernetes.client.dsl.LogWatch watch = client.pods().inNamespace(options.namespace())
-                    .withName(id).inContainer(PodManifest.ENFORCER).watchLog(forwarder);
-            return () -> {
-                watch.close();
-                forwarder.close();
-            };
-        } catch (KubernetesClientException e) {
-            throw apiError("log of the " + PodManifest.ENFORCER + " container of pod " + id, e);
-        }
+    public AutoCloseable followEnforcerLog(String id, String sandbox,
+                                           java.util.function.Consumer<dev.sandbox4j.egress.EgressEvent> events) {
+        return new EnforcerLogFollower(client, options.namespace(), id, sandbox, events).start();
     }
 
     private static void closeQuietly(LocalPortForward f) {

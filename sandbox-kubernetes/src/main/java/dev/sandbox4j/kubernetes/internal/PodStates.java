@@ -74,6 +74,23 @@ public final class PodStates {
                 .map(c -> c.getState().getTerminated().getExitCode()).findFirst();
     }
 
+    /**
+     * Whether the enforcer sidecar has terminated, or the pod as a whole has ended (Succeeded or Failed): its log
+     * then grows no more.
+     */
+    public static boolean enforcerEnded(Pod pod) {
+        if (pod.getStatus() == null) {
+            return false;
+        }
+        String phase = pod.getStatus().getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+            return true;
+        }
+        return statuses(pod.getStatus().getContainerStatuses()).stream()
+                .anyMatch(c -> PodManifest.ENFORCER.equals(c.getName()) && c.getState() != null
+                        && c.getState().getTerminated() != null);
+    }
+
     /** One line on the pod's state, for timeouts. */
     public static String describe(Pod pod) {
         PodStatus s = pod.getStatus();

@@ -3,6 +3,7 @@ package dev.sandbox4j.kubernetes.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandbox4j.egress.EgressEvent;
+import dev.sandbox4j.egress.pod.PodEnforcer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,5 +44,20 @@ class AuditLinesTest {
                 "sb4j-1")).isEmpty();
         assertThat(AuditLines.parse("{not json", "sb4j-1")).isEmpty();
         assertThat(AuditLines.parse("  " + line + "\r", "sb4j-1")).isPresent();
+    }
+
+    @Test
+    void theEnforcersNumberedLineKeepsEveryFieldOfTheEventsJsonLineAndAddsItsNumberLast() {
+        // given
+        EgressEvent e = new EgressEvent.DroppedConnections(T, "dropped", 3, 228);
+
+        // when
+        String line = PodEnforcer.auditLine(e, "sb4j-1", 7);
+
+        // then
+        assertThat(line).isEqualTo(e.toJsonLine("sb4j-1").replaceFirst("}$", ",\"seq\":7}"));
+        assertThat(AuditLines.entry(line, "sb4j-1")).contains(new AuditLines.Entry(e, 7));
+        assertThat(AuditLines.entry(e.toJsonLine("sb4j-1"), "sb4j-1")).contains(new AuditLines.Entry(e, 0));
+        assertThat(AuditLines.SEQ_FIELD).isEqualTo(PodEnforcer.SEQ_FIELD);
     }
 }

@@ -44,6 +44,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
 
 /**
  * The data plane for real: the Pod YAML this module generates, played by {@code podman kube play} (rootful), with
@@ -71,6 +77,8 @@ class PodmanKubePlayTest {
     private static final Duration CONTROL_WAIT = Duration.ofSeconds(60);
     private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
     private static final InetSocketAddress UPSTREAM = new InetSocketAddress(FakeInternet.HOST_SIDE, 53);
+    /** The network {@code podman kube play} attaches pods to, creating it when it is missing. */
+    private static final String KUBE_NETWORK = "podman-default-kube-network";
 
     private final CommandRunner runner = CommandRunner.system();
     private final List<Path> played = new ArrayList<>();
@@ -82,6 +90,8 @@ class PodmanKubePlayTest {
     private String policed;
     private EgressRecorder policedLog;
     private String open;
+    /** Whether the kube network was there before this test played its first pod (then it is left there). */
+    private boolean kubeNetworkExisted = true;
 
     private static EgressPolicy policy() {
         return EgressPolicy.denyAll()
@@ -95,6 +105,7 @@ class PodmanKubePlayTest {
     @BeforeAll
     void playPods() throws IOException {
         RuntimeRequirement.require("podman");
+        kubeNetworkExisted = run("podman", "network", "exists", KUBE_NETWORK).exitCode() == 0;
         String busybox = TestImages.busybox();
         enforcerImage = EnforcerImage.ensure(REPO, Path.of("target"), KubernetesOptions.defaultEnforcerImage());
         internet = TestBed.fakeInternet();
@@ -130,6 +141,9 @@ class PodmanKubePlayTest {
         }
         if (internet != null) {
             internet.close();
+        }
+        if (!kubeNetworkExisted && run("podman", "network", "exists", KUBE_NETWORK).exitCode() == 0) {
+            run("podman", "network", "rm", KUBE_NETWORK).requireSuccess();
         }
     }
 
@@ -220,7 +234,7 @@ class PodmanKubePlayTest {
      */
     private void pinKubeBridgeAddress() throws IOException {
         String bridge = run("podman", "network", "inspect", "--format", "{{.NetworkInterface}}",
-                "podman-default-kube-network").stdout().strip();
+                KUBE_NETWORK).stdout().strip();
         String mac = Files.readString(Path.of("/sys/class/net", bridge, "address")).strip();
         run("ip", "link", "set", "dev", bridge, "address", mac).requireSuccess();
     }
@@ -249,7 +263,7 @@ class PodmanKubePlayTest {
         String infra = run("podman", "pod", "inspect", "--format", "{{.InfraContainerID}}", pod).stdout().strip();
         String pid = run("podman", "inspect", "--format", "{{.State.Pid}}", infra).stdout().strip();
         String bridge = run("podman", "network", "inspect", "--format", "{{.NetworkInterface}}",
-                "podman-default-kube-network").stdout().strip();
+                KUBE_NETWORK).stdout().strip();
         StringBuilder out = new StringBuilder();
         for (List<String> argv : List.of(
                 List.of("nsenter", "-t", pid, "-n", "ip", "-4", "addr"),
@@ -497,13 +511,22 @@ class PodmanKubePlayTest {
 
     @Test
     void udpAndDnsOverTlsAreBlockedEvenToAnAllowedAddress() {
+        String udpProbe = "tftp -g -r probe " + FakeInternet.ALLOWED_IP + " 443; echo rc=$?";
+        int beforeControls = internet.mark();
+        openControl(udpProbe, r -> !internet.seenSince(beforeControls, "udp", FakeInternet.ALLOWED_IP, 443).isEmpty());
+        CommandResult dotControl = openControl(httpGet(FakeInternet.ALLOWED_IP, 853),
+                r -> r.stdout().contains("hello from " + FakeInternet.ALLOWED_IP + ":853"));
         int mark = internet.mark();
         resolveAllowed(policed);
 
-        CommandResult quic = sh(policed, "tftp -g -r probe " + FakeInternet.ALLOWED_IP + " 443; echo rc=$?");
+        CommandResult quic = sh(policed, udpProbe);
         CommandResult dot = get(policed, FakeInternet.ALLOWED_IP, 853);
         CommandResult https = get(policed, FakeInternet.ALLOWED_IP, 443);
 
+        assertThat(internet.seenSince(beforeControls, "udp", FakeInternet.ALLOWED_IP, 443))
+                .as("the allow-all pod's datagram to the same address and port arrives").isNotEmpty();
+        assertThat(dotControl.stdout()).as("the allow-all pod reaches the same address on 853")
+                .contains("hello from " + FakeInternet.ALLOWED_IP + ":853");
         assertThat(https.stdout()).contains("hello from " + FakeInternet.ALLOWED_IP + ":443");
         assertThat(dot.stdout()).doesNotContain("hello from");
         assertThat(internet.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 853)).isEmpty();
@@ -548,8 +571,8 @@ class PodmanKubePlayTest {
             // when: straight to the upstream the enforcer uses, as root (the enforcer's own uid) and as another uid
             CommandResult denied = run("podman", "exec", "--user", uid, workload(policed), "nslookup", DENIED,
                     FakeInternet.HOST_SIDE);
-            CommandResult overTcp = run("podman", "exec", "--user", uid, workload(policed), "sh", "-c",
-                    "printf x | nc -w 3 " + FakeInternet.HOST_SIDE + " 53; echo rc=$?");
+            Message deniedOverTcp = tcpQuery(uid, DENIED);
+            Message allowedOverTcp = tcpQuery(uid, ALLOWED);
             CommandResult allowed = run("podman", "exec", "--user", uid, workload(policed), "nslookup", ALLOWED,
                     FakeInternet.HOST_SIDE);
             CommandResult id = run("podman", "exec", "--user", uid, workload(policed), "id", "-u");
@@ -558,7 +581,15 @@ class PodmanKubePlayTest {
             assertThat(id.stdout().strip()).isEqualTo(uid);
             assertThat(denied.stdout() + denied.stderr()).as("uid " + uid).contains("NXDOMAIN")
                     .doesNotContain(FakeInternet.DENIED_IP);
-            assertThat(overTcp.stdout()).contains("rc=");
+            assertThat(deniedOverTcp.getRcode()).as("uid " + uid + ": DNS over TCP to the upstream, denied name")
+                    .isEqualTo(Rcode.NXDOMAIN);
+            assertThat(deniedOverTcp.getSection(Section.ANSWER)).isEmpty();
+            assertThat(allowedOverTcp.getRcode()).as("uid " + uid + ": the same probe, allowed name")
+                    .isEqualTo(Rcode.NOERROR);
+            assertThat(allowedOverTcp.getSection(Section.ANSWER)).extracting(r -> r.rdataToString())
+                    .containsExactly(FakeInternet.ALLOWED_IP);
+            assertThat(authority.seen()).as("uid " + uid + ": no query over TCP reached the upstream")
+                    .noneMatch(q -> q.tcp());
             assertThat(allowed.stdout()).as("uid " + uid + ": the enforcer's own lookup went out and came back")
                     .contains(FakeInternet.ALLOWED_IP);
             assertThat(authority.queries()).as("nothing but the enforcer's queries reached the upstream")
@@ -566,6 +597,36 @@ class PodmanKubePlayTest {
                             || q.name().equals(LATE + "."));
         }
         assertThat(authority.queriedNames()).contains(ALLOWED + ".").doesNotContain(DENIED + ".");
+    }
+
+    /**
+     * Sends a DNS query (type A) over TCP to the enforcer's upstream ({@value FakeInternet#HOST_SIDE}:53) from the
+     * policed pod's workload as {@code uid}, with busybox {@code nc}, and returns the reply. Were the query not
+     * redirected to the interceptor, the upstream would answer it (a denied name with its address) and record it as
+     * a TCP query.
+     */
+    private Message tcpQuery(String uid, String name) {
+        byte[] query = Message.newQuery(org.xbill.DNS.Record.newRecord(Name.fromConstantString(name + "."), Type.A,
+                DClass.IN)).toWire();
+        StringBuilder octal = new StringBuilder();
+        byte[] framed = new byte[query.length + 2];
+        framed[0] = (byte) (query.length >> 8);
+        framed[1] = (byte) query.length;
+        System.arraycopy(query, 0, framed, 2, query.length);
+        for (byte b : framed) {
+            octal.append(String.format("\\%03o", b & 0xff));
+        }
+        CommandResult r = run("podman", "exec", "--user", uid, workload(policed), "sh", "-c",
+                "printf '" + octal + "' | nc -w 3 " + FakeInternet.HOST_SIDE + " 53 | od -An -v -tx1");
+        byte[] reply = HexFormat.of().parseHex(r.stdout().replaceAll("\\s", ""));
+        assertThat(reply.length).as("a reply to the TCP query for " + name + " (" + r.stderr() + ")")
+                .isGreaterThan(2);
+        try {
+            return new Message(java.util.Arrays.copyOfRange(reply, 2, reply.length));
+        } catch (IOException e) {
+            throw new AssertionError("the reply over TCP for " + name + " is not a DNS message: "
+                    + HexFormat.of().formatHex(reply), e);
+        }
     }
 
     @Test
