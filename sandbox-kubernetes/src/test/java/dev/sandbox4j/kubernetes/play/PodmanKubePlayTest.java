@@ -588,7 +588,7 @@ class PodmanKubePlayTest {
                     .isEqualTo(Rcode.NOERROR);
             assertThat(allowedOverTcp.getSection(Section.ANSWER)).extracting(r -> r.rdataToString())
                     .containsExactly(FakeInternet.ALLOWED_IP);
-            assertThat(authority.seen()).as("uid " + uid + ": no query over TCP reached the upstream")
+            assertThat(authority.queries()).as("uid " + uid + ": no query over TCP reached the upstream")
                     .noneMatch(q -> q.tcp());
             assertThat(allowed.stdout()).as("uid " + uid + ": the enforcer's own lookup went out and came back")
                     .contains(FakeInternet.ALLOWED_IP);
