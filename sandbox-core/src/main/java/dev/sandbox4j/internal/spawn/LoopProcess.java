@@ -123,7 +123,7 @@ final class LoopProcess implements RunningCommand {
     /**
      * Collects the exit status if the child has exited; whether it has (now or before). Cheap enough to run on
      * every exec of a session (a direct-mapped {@code waitpid} into memory allocated once per child): an
-     * interface-mapped call with a fresh {@code IntByReference} cost tens of microseconds each.
+     * interface-mapped call with a fresh {@code IntByReference} cost 5 to 230 µs and a native allocation each.
      */
     boolean tryCollect() {
         if (exited.getCount() == 0) {
