@@ -2,7 +2,6 @@ package dev.sandbox4j.internal.spawn;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.ptr.IntByReference;
 import dev.sandbox4j.spi.RunningCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +36,8 @@ final class LoopProcess implements RunningCommand {
     private final FdInputStream stdout;
     private final FdInputStream stderr;
     private final Object exitLock = new Object();
+    /** Receives the status from {@code waitpid}; under {@link #exitLock}. */
+    private final Memory status = new Memory(4);
     private final CountDownLatch exited = new CountDownLatch(1);
     private final AtomicBoolean outputTaken = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -119,7 +120,11 @@ final class LoopProcess implements RunningCommand {
         return pid;
     }
 
-    /** Collects the exit status if the child has exited; whether it has (now or before). */
+    /**
+     * Collects the exit status if the child has exited; whether it has (now or before). Cheap enough to run on
+     * every exec of a session (a direct-mapped {@code waitpid} into memory allocated once per child): an
+     * interface-mapped call with a fresh {@code IntByReference} cost 5 to 230 µs and a native allocation each.
+     */
     boolean tryCollect() {
         if (exited.getCount() == 0) {
             return true;
@@ -128,13 +133,12 @@ final class LoopProcess implements RunningCommand {
             if (exited.getCount() == 0) {
                 return true;
             }
-            IntByReference status = new IntByReference();
-            int r = libc.waitpid(pid, status, Posix.WNOHANG);
+            int r = PosixIo.waitpid(pid, status, Posix.WNOHANG);
             if (r == 0) {
                 return false;
             }
             if (r == pid) {
-                exitCode = decode(status.getValue());
+                exitCode = decode(status.getInt(0));
             } else {
                 int errno = Native.getLastError();
                 if (errno == Posix.EINTR) {

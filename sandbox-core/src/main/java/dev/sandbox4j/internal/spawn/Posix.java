@@ -90,8 +90,6 @@ interface Posix extends Library {
 
     int close(int fd);
 
-    int waitpid(int pid, IntByReference status, int options);
-
     int kill(int pid, int signal);
 
     String strerror(int errno);

@@ -424,8 +424,10 @@ public final class ProcessLoop {
     }
 
     private void collect() {
-        for (LoopProcess p : collectSoon) {
-            p.tryCollect();
+        if (!collectSoon.isEmpty()) {  // no iterator per turn while nothing waits to be collected
+            for (LoopProcess p : collectSoon) {
+                p.tryCollect();
+            }
         }
         long now = System.nanoTime();
         if (now - nextTick >= 0) {

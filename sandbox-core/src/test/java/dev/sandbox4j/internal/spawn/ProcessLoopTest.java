@@ -155,6 +155,28 @@ class ProcessLoopTest {
     }
 
     @Test
+    void askingWhetherAChildIsAliveAllocatesNothingPerCall() throws ReflectiveOperationException {
+        // given: a child that keeps running, asked often enough first that the path is compiled
+        Pumped p = Pumped.start(Command.builder(List.of("cat")).build());
+        boolean alive = true;
+        for (int i = 0; i < 2_000; i++) {
+            alive &= p.running.isAlive();
+        }
+
+        // when: asked as an exec session asks, twice per exec
+        long before = allocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            alive &= p.running.isAlive();
+        }
+        long allocated = allocatedBytes() - before;
+
+        // then
+        assertThat(alive).isTrue();
+        assertThat(allocated).as("heap bytes allocated by 10,000 isAlive() calls").isLessThan(10_000L * 16);
+        p.running.close();
+    }
+
+    @Test
     void environmentChangesAndWorkingDirectoryReachTheChild(@TempDir Path dir) {
         // given
         Command command = Command.builder(List.of("/bin/sh", "-c", "echo \"$S4J_SET|${HOME-unset}|$(pwd)\""))
@@ -320,6 +342,17 @@ class ProcessLoopTest {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * Heap bytes this thread has allocated so far, from HotSpot's {@code com.sun.management.ThreadMXBean}, read
+     * reflectively (this module does not read {@code jdk.management}).
+     */
+    private static long allocatedBytes() throws ReflectiveOperationException {
+        Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                .invoke(null);
+        return (long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes")
+                .invoke(bean);
     }
 
     private static long openDescriptors() throws IOException {
