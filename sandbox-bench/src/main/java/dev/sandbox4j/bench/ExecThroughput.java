@@ -2,7 +2,8 @@ package dev.sandbox4j.bench;
 
 import dev.sandbox4j.Sandbox;
 import dev.sandbox4j.egress.EgressPolicy;
-import dev.sandbox4j.testing.TestImages;
+import dev.sandbox4j.contract.Stats;
+import dev.sandbox4j.contract.TestImages;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
