@@ -63,6 +63,7 @@ import org.xbill.DNS.Type;
 public final class TestDnsServer implements AutoCloseable {
     private final DatagramSocket udp;
     private final ServerSocket tcp;
+    private final InetSocketAddress address;
     private final Name origin;
     private final InetAddress anyName;
     private final long anyNameTtl;
@@ -155,6 +156,7 @@ public final class TestDnsServer implements AutoCloseable {
         }
         this.udp = u;
         this.tcp = t;
+        this.address = new InetSocketAddress(udp.getLocalAddress(), udp.getLocalPort());
         udp.setReceiveBufferSize(4 << 20);
         for (int i = 0; i < 2; i++) {
             serving.add(daemon("test-dns-udp-" + i, this::serveUdp));
@@ -167,9 +169,12 @@ public final class TestDnsServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** {@return where it listens, for UDP and TCP alike: give it to {@code EgressPolicy.withUpstream}} */
+    /**
+     * {@return where it listens, for UDP and TCP alike: give it to {@code EgressPolicy.withUpstream}; after
+     * {@link #close()}, where it listened}
+     */
     public InetSocketAddress address() {
-        return new InetSocketAddress(udp.getLocalAddress(), udp.getLocalPort());
+        return address;
     }
 
     /** {@return every query received so far, oldest first; a snapshot (empty when queries are not recorded)} */
@@ -564,7 +569,7 @@ public final class TestDnsServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TestDnsServer[" + address().getAddress().getHostAddress() + ":" + address().getPort() + "]";
+        return "TestDnsServer[" + address.getAddress().getHostAddress() + ":" + address.getPort() + "]";
     }
 
     /**

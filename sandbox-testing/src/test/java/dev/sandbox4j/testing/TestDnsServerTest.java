@@ -405,4 +405,19 @@ class TestDnsServerTest {
             assertThat(answers(tcp(address, query("x.example.", Type.A)))).containsExactly("x.example. A 192.0.2.3");
         }
     }
+
+    @Test
+    void aClosedServerStillTellsWhereItListened() throws IOException {
+        // given
+        TestDnsServer dns = TestDnsServer.builder().start();
+        InetSocketAddress address = dns.address();
+
+        // when
+        dns.close();
+
+        // then
+        assertThat(dns.address()).isEqualTo(address);
+        assertThat(dns.toString()).contains(String.valueOf(address.getPort()));
+    }
+
 }
