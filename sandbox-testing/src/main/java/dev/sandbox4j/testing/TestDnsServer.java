@@ -77,6 +77,8 @@ public final class TestDnsServer implements AutoCloseable {
     private final Map<String, Integer> rcodesWithRecords = new ConcurrentHashMap<>();
     private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
     private final List<Thread> serving = new ArrayList<>();
+    /** Open TCP connections, closed by {@link #close()} so none is answered afterwards. */
+    private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean silent;
     private volatile boolean closed;
 
@@ -487,6 +489,11 @@ public final class TestDnsServer implements AutoCloseable {
         while (!closed) {
             try {
                 Socket s = tcp.accept();
+                connections.add(s);
+                if (closed) {
+                    s.close();
+                    return;
+                }
                 daemon("test-dns-tcp-connection", () -> serveTcpConnection(s));
             } catch (IOException e) {
                 if (closed) {
@@ -520,7 +527,9 @@ public final class TestDnsServer implements AutoCloseable {
         } catch (EOFException e) {
             // the client is done
         } catch (IOException | RuntimeException e) {
-            // the client went away, or sent something that is not DNS
+            // the client went away, or sent something that is not DNS, or the server closed
+        } finally {
+            connections.remove(s);
         }
     }
 
@@ -546,7 +555,10 @@ public final class TestDnsServer implements AutoCloseable {
         return t;
     }
 
-    /** Stops the server; its port is free again when this returns. Idempotent. */
+    /**
+     * Stops the server: closes its sockets, open TCP connections included, so nothing is answered afterwards; its
+     * port is free again when this returns. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
@@ -555,6 +567,13 @@ public final class TestDnsServer implements AutoCloseable {
             tcp.close();
         } catch (IOException e) {
             // closing anyway
+        }
+        for (Socket s : connections) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
         // a socket closed while a thread is blocked on it is released when that thread returns
         for (Thread t : serving) {

@@ -420,4 +420,39 @@ class TestDnsServerTest {
         assertThat(dns.toString()).contains(String.valueOf(address.getPort()));
     }
 
+
+    @Test
+    void closeEndsOpenTcpConnectionsSoNoQueryIsAnsweredAfterwards() throws IOException {
+        // given
+        TestDnsServer dns = TestDnsServer.builder().host("x.example", "192.0.2.3").start();
+        try (Socket s = new Socket()) {
+            s.connect(dns.address(), (int) WAIT.toMillis());
+            s.setSoTimeout((int) WAIT.toMillis());
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] first = query("x.example.", Type.A).toWire();
+            out.writeShort(first.length);
+            out.write(first);
+            out.flush();
+            in.readFully(new byte[in.readUnsignedShort()]);
+
+            // when
+            dns.close();
+            byte[] second = query("x.example.", Type.A).toWire();
+            int reply;
+            try {
+                out.writeShort(second.length);
+                out.write(second);
+                out.flush();
+                reply = in.read();
+            } catch (IOException e) {
+                reply = -1;
+            }
+
+            // then
+            assertThat(reply).as("a byte of a reply from a closed server").isEqualTo(-1);
+            assertThat(dns.queries()).hasSize(1);
+        }
+    }
+
 }
