@@ -243,6 +243,12 @@ public final class TestDnsServer implements AutoCloseable {
                     + "): give a TTL of zero or more, at least one address per answer and a non-empty pool");
         }
         List<InetAddress> addresses = pool.stream().map(a -> literal(a, "rotate")).toList();
+        for (InetAddress a : addresses) {
+            if (a.getAddress().length != 4) {
+                throw new SandboxConfigException("rotate(" + name + "): '" + a.getHostAddress() + "' is not an IPv4 "
+                        + "literal: a rotating name answers A queries, so give IPv4 addresses such as 192.0.2.10");
+            }
+        }
         rotations.put(key(name), new Rotation(ttl.toSeconds(), perAnswer, addresses, new AtomicInteger()));
     }
 

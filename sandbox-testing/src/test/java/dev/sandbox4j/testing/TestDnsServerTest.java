@@ -455,4 +455,16 @@ class TestDnsServerTest {
         }
     }
 
+
+    @Test
+    void aRotationPoolOfIpv6AddressesIsAConfigError() throws IOException {
+        // given
+        try (TestDnsServer dns = TestDnsServer.builder().start()) {
+
+            // when / then
+            assertThatThrownBy(() -> dns.rotate("x.example", Duration.ofSeconds(1), 1, List.of("2001:db8::1")))
+                    .isInstanceOf(SandboxConfigException.class).hasMessageContaining("IPv4");
+        }
+    }
+
 }
