@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -134,7 +135,7 @@ public final class TestDnsServer implements AutoCloseable {
         DatagramSocket u = null;
         ServerSocket t = null;
         if (bind.getPort() != 0) {
-            u = new DatagramSocket(bind);
+            u = bindUdp(bind);
             try {
                 t = new ServerSocket(bind.getPort(), 50, bind.getAddress());
             } catch (IOException e) {
@@ -144,7 +145,7 @@ public final class TestDnsServer implements AutoCloseable {
             }
         } else {
             for (int attempt = 0; attempt < 20 && t == null; attempt++) {
-                u = new DatagramSocket(bind);
+                u = bindUdp(bind);
                 try {
                     t = new ServerSocket(u.getLocalPort(), 50, bind.getAddress());
                 } catch (IOException e) {
@@ -159,11 +160,27 @@ public final class TestDnsServer implements AutoCloseable {
         this.udp = u;
         this.tcp = t;
         this.address = new InetSocketAddress(udp.getLocalAddress(), udp.getLocalPort());
-        udp.setReceiveBufferSize(4 << 20);
+        try {
+            udp.setReceiveBufferSize(4 << 20);
+        } catch (IOException e) {
+            udp.close();
+            tcp.close();
+            throw e;
+        }
         for (int i = 0; i < 2; i++) {
             serving.add(daemon("test-dns-udp-" + i, this::serveUdp));
         }
         serving.add(daemon("test-dns-tcp", this::serveTcp));
+    }
+
+    private static DatagramSocket bindUdp(InetSocketAddress bind) throws IOException {
+        try {
+            return new DatagramSocket(bind);
+        } catch (BindException e) {
+            throw new BindException("cannot listen on " + bind.getAddress().getHostAddress() + ":"
+                    + bind.getPort() + " (" + e.getMessage() + "): give an address of this host (127.0.0.1 by "
+                    + "default, or the host side of a FakeInternet's link while it runs) and a free port, or 0 for any");
+        }
     }
 
     /** {@return a builder for a server on a free port of 127.0.0.1 that knows no names yet} */
@@ -619,9 +636,14 @@ public final class TestDnsServer implements AutoCloseable {
          *
          * @param address an address of this host and a port, 0 for a free one
          * @return this builder
+         * @throws SandboxConfigException if the address is unresolved (a host name, not an IP address)
          */
         public Builder bind(InetSocketAddress address) {
-            this.bind = java.util.Objects.requireNonNull(address, "address");
+            if (address.isUnresolved()) {
+                throw new SandboxConfigException("bind(" + address + "): give an IP address of this host, such as "
+                        + "new InetSocketAddress(\"127.0.0.1\", 0), not a host name");
+            }
+            this.bind = address;
             return this;
         }
 
@@ -703,7 +725,8 @@ public final class TestDnsServer implements AutoCloseable {
          * Starts a server with this configuration; it answers as soon as this returns.
          *
          * @return the running server; close it to stop it
-         * @throws IOException if the address cannot be bound for UDP and TCP
+         * @throws IOException if the address cannot be bound for UDP and TCP (not an address of this host, or the
+         *                     port is taken), saying which
          */
         public TestDnsServer start() throws IOException {
             return new TestDnsServer(this);

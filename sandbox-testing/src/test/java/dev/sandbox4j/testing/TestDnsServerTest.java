@@ -467,4 +467,25 @@ class TestDnsServerTest {
         }
     }
 
+
+    @Test
+    void anUnresolvedBindAddressIsAConfigErrorAtTheBuilder() {
+        // given
+        TestDnsServer.Builder builder = TestDnsServer.builder();
+
+        // when / then
+        assertThatThrownBy(() -> builder.bind(InetSocketAddress.createUnresolved("dns.example", 53)))
+                .isInstanceOf(SandboxConfigException.class).hasMessageContaining("IP address");
+    }
+
+
+    @Test
+    void anAddressThisHostDoesNotHaveIsAnErrorThatSaysSo() {
+        // given: 192.0.2.1 is a documentation address, on no interface of a test machine
+        TestDnsServer.Builder builder = TestDnsServer.builder().bind(new InetSocketAddress("192.0.2.1", 0));
+
+        // when / then
+        assertThatThrownBy(builder::start).isInstanceOf(IOException.class)
+                .hasMessageContaining("192.0.2.1").hasMessageContaining("address of this host");
+    }
 }
