@@ -304,38 +304,66 @@ public final class FakeInternet implements AutoCloseable {
         if (b.servers.isEmpty()) {
             throw new SandboxConfigException("a fake internet without servers: add one with echo(), udp() or web()");
         }
-        Optional<String> unavailable = unavailableReason();
-        if (unavailable.isPresent()) {
-            throw new FakeInternetUnavailableException(unavailable.get());
-        }
-        String hostSide = b.hostSide;
-        String nsSide = b.nsSide;
-        if (hostSide == null) {
-            int block = 4 * (32 + RANDOM.nextInt(31));   // 198.51.100.128 .. .248, away from the standard .0/30
-            hostSide = "198.51.100." + (block + 1);
-            nsSide = "198.51.100." + (block + 2);
-        }
-        int nextAuto = 128 + RANDOM.nextInt(100);           // 203.0.113.128 .. .250 for web(docroot)
         Set<String> explicit = new LinkedHashSet<>();
         b.servers.stream().map(Server::address).filter(Objects::nonNull).forEach(explicit::add);
+        String hostSide = b.hostSide;
+        String nsSide = b.nsSide;
+        if (hostSide != null) {
+            for (String a : explicit) {
+                if ((Builder.ipv4(a, "") & ~3L) == (Builder.ipv4(hostSide, "") & ~3L)) {
+                    throw new SandboxConfigException("link(" + hostSide + ", " + nsSide + "): the server " + a
+                            + " is inside the link's /30: give the link or the server another address");
+                }
+            }
+        }
+        long autoServers = b.servers.stream().filter(s -> s.address() == null).count();
+        if (autoServers > 123 - explicit.stream().filter(a -> a.startsWith("203.0.113.")).count()) {
+            throw new SandboxConfigException(autoServers + " web servers without an address are more than "
+                    + "203.0.113.128 to 203.0.113.250 holds: give some of them an address with web(address, port, "
+                    + "docroot)");
+        }
+        int nextAuto = RANDOM.nextInt(123);                  // 203.0.113.128 .. .250 for web(docroot), wrapping
         Set<String> addresses = new LinkedHashSet<>();
         List<String> args = new ArrayList<>();
         for (Server s : b.servers) {
             String address = s.address();
             if (address == null) {
                 do {
-                    address = "203.0.113." + nextAuto++;
-                } while (explicit.contains(address));
+                    address = "203.0.113." + (128 + nextAuto++ % 123);
+                } while (explicit.contains(address) || addresses.contains(address));
             }
             addresses.add(address);
             args.add(s.kind() + ":" + address + ":" + s.port() + (s.docroot() == null ? "" : ":" + s.docroot()));
         }
-        List<String> routes = new ArrayList<>(b.routes);
+        Set<String> routes = new LinkedHashSet<>(b.routes);   // a server's /32 may also be routed explicitly
         for (String a : addresses) {
             routes.add(a + "/32");
         }
+        Optional<String> unavailable = unavailableReason();
+        if (unavailable.isPresent()) {
+            throw new FakeInternetUnavailableException(unavailable.get());
+        }
         removeBedsOfDeadOwners();
-        FakeInternet net = new FakeInternet(hostSide, nsSide, List.copyOf(addresses), routes, exportLog);
+        if (hostSide == null) {
+            int block = 0;
+            for (int attempt = 0; attempt < 100 && hostSide == null; attempt++) {
+                block = 4 * (32 + RANDOM.nextInt(31));       // 198.51.100.128 .. .248, away from the standard .0/30
+                if (!linkHoldsAServer(block, explicit) && routedOnThisHost("198.51.100." + block + "/30").isEmpty()) {
+                    hostSide = "198.51.100." + (block + 1);
+                    nsSide = "198.51.100." + (block + 2);
+                }
+            }
+            if (hostSide == null) {
+                throw new SandboxConfigException("every /30 of 198.51.100.128/25 for the link is in use on this host: "
+                        + "close other fake internets, or give this one a free link with link(hostSide, namespaceSide)");
+            }
+        } else {
+            checkFreeOnThisHost(network30(hostSide), "the link");
+        }
+        for (String r : routes) {
+            checkFreeOnThisHost(r, "the route");
+        }
+        FakeInternet net = new FakeInternet(hostSide, nsSide, List.copyOf(addresses), List.copyOf(routes), exportLog);
         Runtime.getRuntime().addShutdownHook(net.hook);
         try {
             net.create(args);
@@ -349,6 +377,48 @@ public final class FakeInternet implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    private static String network30(String address) {
+        return Builder.text(Builder.ipv4(address, "link") & ~3L) + "/30";
+    }
+
+    /**
+     * Refuses a range this host routes already: into another fake internet with the same range (its route would
+     * clash), or anywhere but a fake internet (it would hide a real network). A more specific range inside another
+     * fake internet's is fine: the more specific route wins.
+     */
+    private static void checkFreeOnThisHost(String cidr, String what) {
+        String exact = cidr.endsWith("/32") ? cidr.substring(0, cidr.length() - 3) : cidr;
+        for (String line : routedOnThisHost(cidr)) {
+            if (!line.contains(" dev sb4jh")) {
+                throw new SandboxConfigException(what + " " + cidr + " overlaps this host's route '" + line + "': a "
+                        + "fake internet there would hide a real network; give addresses outside it");
+            }
+            if (line.split(" ")[0].equals(exact)) {
+                throw new SandboxConfigException(what + " " + cidr + " belongs to another fake internet on this host "
+                        + "('" + line + "'): close that one first, or give this one other addresses (the standard "
+                        + "layout's are fixed: one standard bed per host at a time)");
+            }
+        }
+    }
+
+    /** The routes of this host's main table that contain or lie inside {@code cidr}, the default route aside. */
+    private static List<String> routedOnThisHost(String cidr) {
+        CommandRunner runner = CommandRunner.system();
+        List<String> lines = new ArrayList<>();
+        for (String selector : List.of("match", "root")) {
+            String out = runner.run(Command.of(List.of("ip", "-4", "route", "show", selector, cidr), STEP))
+                    .requireSuccess().stdout();
+            out.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("default"))
+                    .filter(l -> !lines.contains(l)).forEach(lines::add);
+        }
+        return lines;
+    }
+
+    private static boolean linkHoldsAServer(int block, Set<String> servers) {
+        return servers.stream().anyMatch(a -> a.startsWith("198.51.100.")
+                && (Integer.parseInt(a.substring("198.51.100.".length())) & ~3) == block);
     }
 
     private void create(List<String> serverArgs) {
@@ -560,7 +630,8 @@ public final class FakeInternet implements AutoCloseable {
          * @param hostSide      the host's address, such as {@code 198.51.100.1}
          * @param namespaceSide the namespace's address, such as {@code 198.51.100.2}
          * @return this builder
-         * @throws SandboxConfigException if they are not the two usable addresses of one allowed /30
+         * @throws SandboxConfigException if they are not the two usable addresses of one /30 inside the allowed
+         *                                ranges
          */
         public Builder link(String hostSide, String namespaceSide) {
             long h = ipv4(hostSide, "link");
@@ -569,6 +640,7 @@ public final class FakeInternet implements AutoCloseable {
                 throw new SandboxConfigException("link(" + hostSide + ", " + namespaceSide + "): give the two usable "
                         + "addresses of one /30, such as 198.51.100.1 and 198.51.100.2");
             }
+            checkAllowed(h & ~3L, 30, "link(" + hostSide + ", " + namespaceSide + ")");
             this.hostSide = hostSide;
             this.nsSide = namespaceSide;
             return this;

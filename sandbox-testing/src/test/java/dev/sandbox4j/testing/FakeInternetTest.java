@@ -266,4 +266,20 @@ class FakeInternetTest {
         assertThatThrownBy(() -> FakeInternet.builder().start()).isInstanceOf(SandboxConfigException.class)
                 .hasMessageContaining("add one with echo(), udp() or web()");
     }
+
+    @Test
+    void aSecondStandardBedOnTheHostIsAConfigErrorThatNamesTheClashAndMakesNothing() throws Exception {
+        // given
+        requireRoot();
+        try (FakeInternet first = FakeInternet.standard().start()) {
+            String before = host("ip", "netns", "list").stdout();
+
+            // when / then
+            assertThatThrownBy(() -> FakeInternet.standard().start()).isInstanceOf(SandboxConfigException.class)
+                    .hasMessageContaining("belongs to another fake internet on this host")
+                    .hasMessageContaining("one standard bed per host");
+            assertThat(host("ip", "netns", "list").stdout()).isEqualTo(before);
+            assertThat(request(FakeInternet.ALLOWED_IP, 80, "hi\n")).contains("hello from 203.0.113.10:80");
+        }
+    }
 }
