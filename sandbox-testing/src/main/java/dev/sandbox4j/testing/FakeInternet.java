@@ -447,26 +447,36 @@ public final class FakeInternet implements AutoCloseable {
         servers = runner.start(Command.builder(argv).build());
         CountDownLatch ready = new CountDownLatch(1);
         StringBuffer failure = new StringBuffer();
-        daemon("fake-internet-stdout", () -> read(servers.stdout(), line -> {
-            if (line.equals("READY")) {
-                ready.countDown();
-            } else if (line.startsWith("FAILED ")) {
-                failure.append(line.substring(7));
-                ready.countDown();
-            } else {
-                seen.add(line);
-                export(line);
-            }
-        }));
-        daemon("fake-internet-stderr", () -> read(servers.stderr(), line -> {
+        Thread errors = daemon("fake-internet-stderr", () -> read(servers.stderr(), line -> {
             if (serverErrors.length() < 8192) {
                 serverErrors.append(line).append('\n');
             }
         }));
+        daemon("fake-internet-stdout", () -> {
+            read(servers.stdout(), line -> {
+                if (line.equals("READY")) {
+                    ready.countDown();
+                } else if (line.startsWith("FAILED ")) {
+                    failure.append(line.substring(7));
+                    ready.countDown();
+                } else {
+                    seen.add(line);
+                    export(line);
+                }
+            });
+            if (ready.getCount() > 0) {
+                // the servers' JVM ended (or never ran) without a word: say so now, not after READY
+                failure.append("their JVM exited before it was ready");
+                ready.countDown();
+            }
+        });
         try {
             if (!ready.await(READY.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new SandboxException("the fake internet's servers in " + netns + " did not start within "
                         + READY.toSeconds() + " s" + diagnostics());
+            }
+            if (failure.length() > 0) {
+                errors.join(STEP.toMillis());               // the whole of their stderr, for the message
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -547,10 +557,11 @@ public final class FakeInternet implements AutoCloseable {
         runner.run(Command.of(argv, STEP)).requireSuccess();
     }
 
-    private static void daemon(String name, Runnable r) {
+    private static Thread daemon(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     private static boolean isRoot() {
