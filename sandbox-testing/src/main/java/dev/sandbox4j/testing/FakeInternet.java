@@ -779,7 +779,10 @@ public final class FakeInternet implements AutoCloseable {
          *
          * @return the running fake internet; close it to remove it
          * @throws FakeInternetUnavailableException if this host cannot make one (see {@link #unavailableReason()})
-         * @throws SandboxConfigException           if no server was added
+         * @throws SandboxConfigException           if no server was added, a server lies inside the link's /30, or a
+         *                                          range or the link is routed on this host already (by another fake
+         *                                          internet with the same range, or anywhere but a fake internet);
+         *                                          nothing is made then
          * @throws SandboxException                 if a step fails; what was made is removed again
          */
         public FakeInternet start() {
