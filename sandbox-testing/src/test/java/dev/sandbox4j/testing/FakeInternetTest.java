@@ -280,6 +280,7 @@ class FakeInternetTest {
                     .hasMessageContaining("one standard bed per host");
             assertThat(host("ip", "netns", "list").stdout()).isEqualTo(before);
             assertThat(request(FakeInternet.ALLOWED_IP, 80, "hi\n")).contains("hello from 203.0.113.10:80");
+            assertThat(await(() -> first.seenSince(0, "tcp", FakeInternet.ALLOWED_IP, 80), 1)).hasSize(1);
         }
     }
 }
