@@ -6,6 +6,7 @@ import dev.sandbox4j.egress.EgressPolicy;
 import dev.sandbox4j.testing.FakeInternet;
 import dev.sandbox4j.testing.TestDnsServer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 
 /** The test servers of {@code sandbox-testing} under a policed sandbox (docs/testing.md). */
@@ -43,8 +44,9 @@ public final class TestingExample {
      *
      * @param image an image with busybox {@code nc}
      * @return what reached the allowed server, then what reached the denied one
+     * @throws InterruptedException if interrupted while waiting for the record
      */
-    public static List<List<String>> connect(String image) {
+    public static List<List<String>> connect(String image) throws InterruptedException {
         // docs:internet
         try (FakeInternet internet = FakeInternet.builder()            // a network namespace: needs root
                 .echo("203.0.113.10", 80)                              // answers "hello from 203.0.113.10:80"
@@ -56,7 +58,8 @@ public final class TestingExample {
                 .start()) {
             int mark = internet.mark();
             sandbox.exec("sh", "-c", "echo hi | nc -w 5 203.0.113.10 80; echo hi | nc -w 5 203.0.113.11 80");
-            List<String> allowed = internet.seenSince(mark, "tcp", "203.0.113.10", 80);  // one connection
+            List<String> allowed = internet.awaitSeen(mark, "tcp", "203.0.113.10", 80,  // one connection: the
+                    1, Duration.ofSeconds(10));                                      // record trails the client
             List<String> denied = internet.seenSince(mark, "tcp", "203.0.113.11", 80);   // none: the firewall refused it
             // docs:end
             return List.of(allowed, denied);

@@ -279,6 +279,39 @@ public final class FakeInternet implements AutoCloseable {
     }
 
     /**
+     * Waits until at least {@code count} lines for one server have arrived after {@code mark}, or until
+     * {@code timeout} has passed, and returns what arrived by then. The record is written by the servers as they see
+     * traffic, so it can trail the client's own answer by a moment: wait for the positive control this way, then
+     * read the negative probes' lines with {@link #seenSince(int, String, String, int)} — a probe that would have
+     * arrived has had at least as long as the control that did.
+     *
+     * @param mark     a position from {@link #mark()}, 0 for the beginning
+     * @param protocol {@code "tcp"}, {@code "udp"} or {@code "http"}, any case
+     * @param address  the server's address
+     * @param port     the server's port
+     * @param count    how many lines to wait for, at least 1
+     * @param timeout  how long to wait at most
+     * @return the matching lines, oldest first: {@code count} or more, or fewer if the time ran out (assert on it)
+     * @throws InterruptedException if the thread is interrupted while waiting
+     * @throws IllegalArgumentException if {@code count} is below 1 or {@code timeout} is negative
+     */
+    public List<String> awaitSeen(int mark, String protocol, String address, int port, int count, Duration timeout)
+            throws InterruptedException {
+        if (count < 1 || timeout.isNegative()) {
+            throw new IllegalArgumentException("awaitSeen needs a count of at least 1 and a timeout of 0 or more, got "
+                    + count + " and " + timeout);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<String> lines = seenSince(mark, protocol, address, port);
+            if (lines.size() >= count || System.nanoTime() - deadline >= 0) {
+                return lines;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /**
      * Everything that reached any server after {@code mark}, for diagnostics.
      *
      * @param mark a position from {@link #mark()}, 0 for the beginning

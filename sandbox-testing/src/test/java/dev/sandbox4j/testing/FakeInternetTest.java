@@ -33,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FakeInternetTest {
     private static final Duration STEP = Duration.ofSeconds(30);
+    /** How long a positive control may take to show in the record (it trails the client by a moment). */
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @TempDir
     Path dir;
@@ -62,14 +64,6 @@ class FakeInternetTest {
         }
     }
 
-    private static List<String> await(java.util.function.Supplier<List<String>> lines, int size)
-            throws InterruptedException {
-        for (int i = 0; i < 100 && lines.get().size() < size; i++) {
-            Thread.sleep(100);
-        }
-        return lines.get();
-    }
-
     @Test
     void anEchoServerAnswersFromTheHostAndRecordsTheConnectionWhileAPortWithoutServerRefuses() throws Exception {
         // given
@@ -82,7 +76,7 @@ class FakeInternetTest {
 
             // then
             assertThat(reply).startsWith("HTTP/1.0 200 OK").endsWith("hello from 203.0.113.140:80\n");
-            assertThat(await(() -> internet.seenSince(mark, "tcp", "203.0.113.140", 80), 1)).singleElement()
+            assertThat(internet.awaitSeen(mark, "tcp", "203.0.113.140", 80, 1, WAIT)).singleElement()
                     .asString().startsWith("TCP 203.0.113.140:80 from " + internet.hostSide());
             assertThatThrownBy(() -> request("203.0.113.140", 81, "x")).isInstanceOf(ConnectException.class);
             assertThat(internet.seenSince(mark, "tcp", "203.0.113.140", 81)).isEmpty();
@@ -103,7 +97,7 @@ class FakeInternetTest {
             socket.send(new DatagramPacket(new byte[29], 29, InetAddress.getByName("203.0.113.141"), 443));
 
             // then
-            assertThat(await(() -> internet.seenSince(mark, "udp", "203.0.113.141", 443), 1)).singleElement()
+            assertThat(internet.awaitSeen(mark, "udp", "203.0.113.141", 443, 1, WAIT)).singleElement()
                     .asString().endsWith(" 29");
             assertThat(internet.seenSince(mark, "tcp", "203.0.113.141", 80)).isEmpty();
         }
@@ -125,7 +119,7 @@ class FakeInternetTest {
             assertThat(address).matches("203\\.0\\.113\\.(1[2-9][0-9]|2[0-5][0-9])");
             assertThat(found).startsWith("HTTP/1.0 200 OK").endsWith("\r\n\r\n{\"forecast\": \"sunny\"}\n");
             assertThat(missing).startsWith("HTTP/1.0 404");
-            assertThat(await(() -> internet.seenSince(0, "http", address, 80), 2)).hasSize(2)
+            assertThat(internet.awaitSeen(0, "http", address, 80, 2, WAIT)).hasSize(2)
                     .anySatisfy(l -> assertThat(l).endsWith("GET / 200"))
                     .anySatisfy(l -> assertThat(l).endsWith("GET /../../etc/passwd 404"));
         }
@@ -208,7 +202,7 @@ class FakeInternetTest {
 
             // then
             assertThat(reply).endsWith("hello from " + FakeInternet.ALLOWED_IP + ":80\n");
-            assertThat(await(() -> attached.seenSince(mark, "tcp", FakeInternet.ALLOWED_IP, 80), 1)).hasSize(1);
+            assertThat(attached.awaitSeen(mark, "tcp", FakeInternet.ALLOWED_IP, 80, 1, WAIT)).hasSize(1);
             assertThat(attached.seenSince(mark, "tcp", FakeInternet.DENIED_IP, 80)).isEmpty();
             assertThat(attached.hostSide()).isEqualTo(FakeInternet.HOST_SIDE);
             assertThat(host("ip", "netns", "list").stdout()).as("closing an attached bed leaves it")
@@ -280,7 +274,7 @@ class FakeInternetTest {
                     .hasMessageContaining("one standard bed per host");
             assertThat(host("ip", "netns", "list").stdout()).isEqualTo(before);
             assertThat(request(FakeInternet.ALLOWED_IP, 80, "hi\n")).contains("hello from 203.0.113.10:80");
-            assertThat(await(() -> first.seenSince(0, "tcp", FakeInternet.ALLOWED_IP, 80), 1)).hasSize(1);
+            assertThat(first.awaitSeen(0, "tcp", FakeInternet.ALLOWED_IP, 80, 1, WAIT)).hasSize(1);
         }
     }
 }
