@@ -91,20 +91,27 @@ class EnforcerLogFollowerResetMockTest {
                                 .endRunning().endState().build(),
                         new ContainerStatusBuilder().withName(PodManifest.ENFORCER).withNewState().withNewRunning()
                                 .endRunning().endState().build()).endStatus().build()).create();
-        // the first stream: the enforcer's own message, lines 1 to 3, and line 4 whole, of which only the first
-        // half goes through before the reset; the second (asked for from before line 3) repeats 2 and 3 and brings
-        // 4 and 5; every later one ends at once
-        String first = "enforcer: ready\n" + auditLines(1, 4);
-        String line4 = PodEnforcer.auditLine(WRITTEN.get(3), SANDBOX, 4);
-        int throughBeforeReset = first.getBytes(StandardCharsets.UTF_8).length - line4.length() / 2 - 1;
-        bodies.add(first);
-        bodies.add(auditLines(2, 5));
-        proxy = new ResettingProxy(new InetSocketAddress(server.getHostName(), server.getPort()),
-                line -> line.contains("/pods/" + POD + "/log?") && line.contains("follow=true"), 1,
-                throughBeforeReset, firstThree);
+    }
+
+    /** Points {@link #viaProxy} at {@code p}; HTTP/1.1 only, the protocol the proxy reads. */
+    private void through(ResettingProxy p) {
+        proxy = p;
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl("http://127.0.0.1:" + proxy.port())
                 .withNamespace(NS).withHttp2Disable(true).build();
         viaProxy = new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    private InetSocketAddress upstream() {
+        return new InetSocketAddress(server.getHostName(), server.getPort());
+    }
+
+    private static boolean isLogFollow(String requestLine) {
+        return requestLine.contains("/pods/" + POD + "/log?") && requestLine.contains("follow=true");
+    }
+
+    private static boolean followerThreadRuns() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals(EnforcerLogFollower.THREAD_PREFIX + POD));
     }
 
     @AfterEach
@@ -132,12 +139,21 @@ class EnforcerLogFollowerResetMockTest {
 
     @Test
     void aResetLogStreamIsResumedWithoutLosingOrRepeatingEventsAndClosingStopsTheReconnects() throws Exception {
-        // given
+        // given: the first stream is the enforcer's own message, lines 1 to 3, and line 4 whole, of which only the
+        // first half goes through before the reset; the second (asked for from before line 3) repeats 2 and 3 and
+        // brings 4 and 5; every later one ends at once
+        String first = "enforcer: ready\n" + auditLines(1, 4);
+        String line4 = PodEnforcer.auditLine(WRITTEN.get(3), SANDBOX, 4);
+        int throughBeforeReset = first.getBytes(StandardCharsets.UTF_8).length - line4.length() / 2 - 1;
+        bodies.add(first);
+        bodies.add(auditLines(2, 5));
+        through(new ResettingProxy(upstream(), EnforcerLogFollowerResetMockTest::isLogFollow, 1, throughBeforeReset,
+                firstThree, line -> false));
         EnforcerLogFollower follower = new EnforcerLogFollower(viaProxy, NS, POD, SANDBOX, this::receive);
 
         // when: the follower runs until it has all five events and has asked for the log a third time (after the
         // second stream ended), then is closed
-        int requestsAtClose;
+        boolean runsAfterClose;
         follower.start();
         try {
             assertThat(allFive.await(120, TimeUnit.SECONDS)).as("all five events arrived").isTrue();
@@ -146,9 +162,9 @@ class EnforcerLogFollowerResetMockTest {
             }
         } finally {
             follower.close();
-            requestsAtClose = proxy.requestLines().size();
+            runsAfterClose = followerThreadRuns();
         }
-        Thread.sleep(EnforcerLogFollower.FIRST_BACKOFF.multipliedBy(4).toMillis());
+        int requestsAfterClose = requestsOnceSettled();
 
         // then: the first stream's connection was reset; every event arrived once and in order; the second stream
         // was asked for from before the newest event the first one brought (t+3 s, less the replay margin, in
@@ -159,8 +175,45 @@ class EnforcerLogFollowerResetMockTest {
         assertThat(logs.get(0)).contains("follow=true").doesNotContain("sinceTime");
         assertThat(logs.get(1)).contains("follow=true").contains("sinceTime=" + T.plusSeconds(1));
         assertThat(logs.get(2)).contains("sinceTime=" + T.plusSeconds(3));
-        assertThat(proxy.requestLines()).hasSize(requestsAtClose);
-        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-                .noneMatch(n -> n.equals(EnforcerLogFollower.THREAD_PREFIX + POD));
+        assertThat(runsAfterClose).isFalse();
+        assertThat(proxy.requestLines()).hasSize(requestsAfterClose);
+    }
+
+    /**
+     * The number of requests the proxy has seen once those the client still had under way when the follower closed
+     * have arrived (close() ends the thread, not requests the client's own threads are sending); the second wait is
+     * long enough for a follower that still asked to ask again (its waits at that point are 0.5 s to 2 s).
+     */
+    private int requestsOnceSettled() throws InterruptedException {
+        Thread.sleep(EnforcerLogFollower.FIRST_BACKOFF.multipliedBy(4).toMillis());
+        int settled = proxy.requestLines().size();
+        Thread.sleep(EnforcerLogFollower.FIRST_BACKOFF.multipliedBy(4).toMillis());
+        return settled;
+    }
+
+    @Test
+    void closingWhileAReconnectWaitsForTheApiServerEndsTheFollowerThread() throws Exception {
+        // given: the first stream brings lines 1 to 3 and ends; the API server never answers the reconnect
+        bodies.add(auditLines(1, 3));
+        through(new ResettingProxy(upstream(), line -> false, 0, 0, new CountDownLatch(0),
+                line -> isLogFollow(line) && line.contains("sinceTime")));
+        EnforcerLogFollower follower = new EnforcerLogFollower(viaProxy, NS, POD, SANDBOX, this::receive);
+        follower.start();
+        while (logRequests().size() < 2) {
+            Thread.sleep(20);
+        }
+
+        // when
+        follower.close();
+        boolean runsAfterClose = followerThreadRuns();
+        int requestsAfterClose = requestsOnceSettled();
+
+        // then: the three events arrived, the reconnect was the one kept waiting, close() ended the thread and
+        // nothing more reached the API server
+        assertThat(events).containsExactlyElementsOf(WRITTEN.subList(0, 3));
+        assertThat(logRequests()).hasSize(2);
+        assertThat(logRequests().get(1)).contains("sinceTime=" + T.plusSeconds(1));
+        assertThat(runsAfterClose).isFalse();
+        assertThat(proxy.requestLines()).hasSize(requestsAfterClose);
     }
 }

@@ -23,8 +23,10 @@ import java.util.function.Predicate;
  * except the response to the first {@code cuts} requests whose request line {@code cut} matches: of that response it
  * forwards the head and the first {@code bodyBytes} bytes of the body, waits until {@code resetWhen} is open (what
  * the client has read by then is in its hands, not in a socket buffer the reset would discard), then resets the
- * client's connection ({@code SO_LINGER} 0: an RST, not a FIN) and closes the server side. One thread accepts,
- * two per connection pump the two directions; {@link #close()} closes every socket and joins every thread.
+ * client's connection ({@code SO_LINGER} 0: an RST, not a FIN) and closes the server side; and except the response
+ * to any request whose request line {@code hold} matches, which it keeps back until it closes (an API server that
+ * does not answer). One thread accepts, two per connection pump the two directions; {@link #close()} closes every
+ * socket and joins every thread.
  */
 final class ResettingProxy implements AutoCloseable {
     private static final Duration GATE = Duration.ofSeconds(120);
@@ -35,6 +37,8 @@ final class ResettingProxy implements AutoCloseable {
     private final AtomicInteger cutsLeft;
     private final int bodyBytes;
     private final CountDownLatch resetWhen;
+    private final Predicate<String> hold;
+    private final CountDownLatch released = new CountDownLatch(1);
     private final ServerSocket listener;
     private final Thread acceptor;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -51,14 +55,16 @@ final class ResettingProxy implements AutoCloseable {
      * @param cuts      how many responses to cut, the first ones that match
      * @param bodyBytes how much of a cut response's body goes through
      * @param resetWhen opened by the test when the client has taken what went through
+     * @param hold      which request lines get no response while the proxy is open
      */
     ResettingProxy(InetSocketAddress upstream, Predicate<String> cut, int cuts, int bodyBytes,
-                   CountDownLatch resetWhen) throws IOException {
+                   CountDownLatch resetWhen, Predicate<String> hold) throws IOException {
         this.upstream = upstream;
         this.cut = cut;
         this.cutsLeft = new AtomicInteger(cuts);
         this.bodyBytes = bodyBytes;
         this.resetWhen = resetWhen;
+        this.hold = hold;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.acceptor = new Thread(this::accept, "resetting-proxy-accept");
         acceptor.setDaemon(true);
@@ -113,6 +119,8 @@ final class ResettingProxy implements AutoCloseable {
         private final Socket server;
         /** Set by the upstream pump before it forwards a request whose response is to be cut. */
         private volatile boolean cutNext;
+        /** Set by the upstream pump before it forwards a request whose response is to be kept back. */
+        private volatile boolean holdNext;
 
         Connection(Socket client, Socket server) {
             this.client = client;
@@ -134,6 +142,9 @@ final class ResettingProxy implements AutoCloseable {
                                 requestLines.add(l);
                                 if (cut.test(l) && cutsLeft.getAndDecrement() > 0) {
                                     cutNext = true;
+                                }
+                                if (hold.test(l)) {
+                                    holdNext = true;
                                 }
                             }
                         } else if (line.size() < 16_384) {
@@ -158,6 +169,10 @@ final class ResettingProxy implements AutoCloseable {
             try (InputStream in = server.getInputStream(); OutputStream out = client.getOutputStream()) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    if (holdNext) {
+                        released.await();
+                        return;
+                    }
                     if (!cutNext) {
                         out.write(buf, 0, n);
                         out.flush();
@@ -194,6 +209,8 @@ final class ResettingProxy implements AutoCloseable {
                 }
             } catch (IOException e) {
                 // the other side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 quietly(client);
             }
@@ -237,6 +254,7 @@ final class ResettingProxy implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        released.countDown();
         try {
             listener.close();
         } catch (IOException e) {
