@@ -42,12 +42,13 @@ import org.junit.jupiter.api.Test;
  */
 class EnforcerLogFollowerResetMockTest {
     private static final String NS = "sandbox4j";
-    private static final String POD = "sb4j-reset";
     private static final String SANDBOX = "sb4j-reset";
     private static final Instant T = Instant.parse("2026-01-01T00:00:00Z");
     private static final List<EgressEvent> WRITTEN = IntStream.rangeClosed(1, 5).<EgressEvent>mapToObj(i ->
             new EgressEvent.DroppedConnections(T.plusSeconds(i), "dropped", i, 60L * i)).toList();
 
+    /** A pod of its own per test: a follower thread one test leaves behind does not fail the next. */
+    private final String pod = "sb4j-reset-" + Long.toHexString(System.nanoTime());
     private KubernetesMockServer server;
     private NamespacedKubernetesClient direct;
     private ResettingProxy proxy;
@@ -63,7 +64,7 @@ class EnforcerLogFollowerResetMockTest {
 
         @Override
         public MockResponse dispatch(RecordedRequest request) {
-            if (request.getPath().startsWith("/api/v1/namespaces/" + NS + "/pods/" + POD + "/log?")) {
+            if (request.getPath().startsWith("/api/v1/namespaces/" + NS + "/pods/" + pod + "/log?")) {
                 String body = bodies.poll();
                 return new MockResponse().setResponseCode(200).setBody(body == null ? "" : body);
             }
@@ -85,7 +86,7 @@ class EnforcerLogFollowerResetMockTest {
                 false);
         server.init();
         direct = server.createClient();
-        direct.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(POD).endMetadata()
+        direct.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(pod).endMetadata()
                 .withNewStatus().withPhase("Running").withContainerStatuses(
                         new ContainerStatusBuilder().withName(PodManifest.WORKLOAD).withNewState().withNewRunning()
                                 .endRunning().endState().build(),
@@ -105,13 +106,13 @@ class EnforcerLogFollowerResetMockTest {
         return new InetSocketAddress(server.getHostName(), server.getPort());
     }
 
-    private static boolean isLogFollow(String requestLine) {
-        return requestLine.contains("/pods/" + POD + "/log?") && requestLine.contains("follow=true");
+    private boolean isLogFollow(String requestLine) {
+        return requestLine.contains("/pods/" + pod + "/log?") && requestLine.contains("follow=true");
     }
 
-    private static boolean followerThreadRuns() {
+    private boolean followerThreadRuns() {
         return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals(EnforcerLogFollower.THREAD_PREFIX + POD));
+                .anyMatch(t -> t.getName().equals(EnforcerLogFollower.THREAD_PREFIX + pod));
     }
 
     @AfterEach
@@ -147,9 +148,9 @@ class EnforcerLogFollowerResetMockTest {
         int throughBeforeReset = first.getBytes(StandardCharsets.UTF_8).length - line4.length() / 2 - 1;
         bodies.add(first);
         bodies.add(auditLines(2, 5));
-        through(new ResettingProxy(upstream(), EnforcerLogFollowerResetMockTest::isLogFollow, 1, throughBeforeReset,
+        through(new ResettingProxy(upstream(), this::isLogFollow, 1, throughBeforeReset,
                 firstThree, line -> false));
-        EnforcerLogFollower follower = new EnforcerLogFollower(viaProxy, NS, POD, SANDBOX, this::receive);
+        EnforcerLogFollower follower = new EnforcerLogFollower(viaProxy, NS, pod, SANDBOX, this::receive);
 
         // when: the follower runs until it has all five events and has asked for the log a third time (after the
         // second stream ended), then is closed
@@ -197,7 +198,7 @@ class EnforcerLogFollowerResetMockTest {
         bodies.add(auditLines(1, 3));
         through(new ResettingProxy(upstream(), line -> false, 0, 0, new CountDownLatch(0),
                 line -> isLogFollow(line) && line.contains("sinceTime")));
-        EnforcerLogFollower follower = new EnforcerLogFollower(viaProxy, NS, POD, SANDBOX, this::receive);
+        EnforcerLogFollower follower = new EnforcerLogFollower(viaProxy, NS, pod, SANDBOX, this::receive);
         follower.start();
         while (logRequests().size() < 2) {
             Thread.sleep(20);
