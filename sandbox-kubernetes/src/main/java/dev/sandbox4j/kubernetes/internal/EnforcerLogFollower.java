@@ -122,8 +122,12 @@ public final class EnforcerLogFollower implements AutoCloseable {
         ContainerResource container = client.pods().inNamespace(namespace).withName(pod)
                 .inContainer(PodManifest.ENFORCER);
         Optional<Instant> from = cursor.resumeFrom();
-        LogWatch watch = from.isPresent() ? container.sinceTime(from.get().toString()).watchLog()
-                : container.watchLog();
+        // the client's own InputStream waits for the response head without a timeout and deaf to interrupts, so
+        // close() could not stop a reconnect the API server does not answer; writing to a pipe returns at once
+        LogPipe pipe = new LogPipe();
+        LogWatch watch = from.isPresent() ? container.sinceTime(from.get().toString()).watchLog(pipe)
+                : container.watchLog(pipe);
+        watch.onClose().whenComplete((failure, error) -> pipe.end(failure != null ? failure : error));
         synchronized (lock) {
             if (closed) {
                 watch.close();
@@ -132,7 +136,7 @@ public final class EnforcerLogFollower implements AutoCloseable {
             current = watch;
         }
         boolean delivered = false;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(pipe.input(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 delivered = true;
@@ -148,7 +152,9 @@ public final class EnforcerLogFollower implements AutoCloseable {
             }
         } catch (IOException e) {
             if (!isClosed()) {
-                LOG.debug("the enforcer log stream of pod {}/{} broke: {}", namespace, pod, e.toString());
+                // a refused request (e.g. the container not started yet) ends the stream the same way
+                LOG.debug("the enforcer log stream of pod {}/{} broke (attempt {}): {}", namespace, pod, attempt,
+                        e.getCause() instanceof KubernetesClientException k ? KubeErrors.explain(k) : e.toString());
             }
         } finally {
             synchronized (lock) {
