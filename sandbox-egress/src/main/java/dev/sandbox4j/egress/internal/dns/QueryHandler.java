@@ -120,17 +120,25 @@ final class QueryHandler {
         if (host == null) {
             return deny(ask, "", "the name holds bytes other than letters, digits, '-' and '_' (or is the root)");
         }
+        int type = ask.question.getType();
+        String key = AnswerCache.key(host, type);
+        long now = config.clock().millis();
+        AnswerCache.Entry hit = cache.get(key, now);
+        if (hit != null) {
+            // Only an allowed name of a served type is ever cached, and the policy decides a name the same way
+            // every time: the hit needs no second decision.
+            return fromCache(ask, type, hit, now);
+        }
         EgressDecision decision = policy.decide(host);
         if (!decision.allowed()) {
             return deny(ask, decision.rule(), decision.reason());
         }
-        int type = ask.question.getType();
         if (type != Type.A && type != Type.AAAA && type != Type.CNAME) {
             return refuse(ask, Rcode.REFUSED, Verdict.REFUSED, ede(ExtendedErrorCodeOption.NOT_SUPPORTED,
                     "egress: query type " + ask.qtype + " is not served; only A, AAAA and CNAME"), "query type "
                     + ask.qtype + " is not served; only A, AAAA and CNAME");
         }
-        return resolve(ask, host, type, decision, mayAskUpstream);
+        return resolve(ask, host, type, key, now, decision, mayAskUpstream);
     }
 
     /**
@@ -210,14 +218,9 @@ final class QueryHandler {
         return ask;
     }
 
-    /** An allowed A/AAAA/CNAME query: from the cache, or upstream, checked, programmed, then released. */
-    private byte[] resolve(Ask ask, String host, int type, EgressDecision decision, boolean mayAskUpstream) {
-        String key = AnswerCache.key(host, type);
-        long now = config.clock().millis();
-        AnswerCache.Entry hit = cache.get(key, now);
-        if (hit != null) {
-            return fromCache(ask, type, hit, now);
-        }
+    /** An allowed A/AAAA/CNAME query the cache does not hold: upstream, checked, programmed, then released. */
+    private byte[] resolve(Ask ask, String host, int type, String key, long now, EgressDecision decision,
+            boolean mayAskUpstream) {
         if (!mayAskUpstream) {
             return NEEDS_UPSTREAM;
         }

@@ -43,7 +43,7 @@ import org.xbill.DNS.Type;
  */
 public final class EgressBenchmarks {
     private static final CommandRunner RUNNER = CommandRunner.system();
-    private static final String ZONE = "bench.sandbox4j.example";
+    static final String ZONE = "bench.sandbox4j.example";
     private static final Pattern QPS = Pattern.compile("Queries per second:\\s+([0-9.]+)");
     private static final Pattern LOST = Pattern.compile("Queries lost:\\s+(\\d+)");
     private static final int SECONDS = 10;
@@ -98,7 +98,7 @@ public final class EgressBenchmarks {
         return report();
     }
 
-    private static DnsInterceptor interceptor(EgressPolicy policy, LearnedAddressSink sink) throws IOException {
+    static DnsInterceptor interceptor(EgressPolicy policy, LearnedAddressSink sink) throws IOException {
         return new DnsInterceptor(DnsInterceptorConfig.builder(policy)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .upstreams(policy.upstreams())
@@ -110,20 +110,20 @@ public final class EgressBenchmarks {
                 .build()).start();
     }
 
-    private static RunningCommand startDnsmasq(int port, InetSocketAddress upstream) {
+    static RunningCommand startDnsmasq(int port, InetSocketAddress upstream) {
         return RUNNER.start(Command.builder(List.of("dnsmasq", "--keep-in-foreground", "--no-daemon",
                 "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
                 "--server=127.0.0.1#" + upstream.getPort(), "--cache-size=10000", "--dns-forward-max=1000",
                 "--user=root", "--pid-file=")).build());
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    private static void awaitAnswer(int port, RunningCommand server) throws Exception {
+    static void awaitAnswer(int port, RunningCommand server) throws Exception {
         for (int i = 0; i < 100 && server.isAlive(); i++) {
             try {
                 query(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), "ready." + ZONE, 200);
@@ -138,14 +138,19 @@ public final class EgressBenchmarks {
 
     /** dnsperf against 127.0.0.1:port; returns queries per second. */
     private static double dnsperf(int port, Path queries, boolean once) {
+        return dnsperf(port, queries, once, SECONDS);
+    }
+
+    /** dnsperf against 127.0.0.1:port for about {@code seconds}; returns queries per second. */
+    static double dnsperf(int port, Path queries, boolean once, int seconds) {
         List<String> argv = new ArrayList<>(List.of("dnsperf", "-s", "127.0.0.1", "-p", Integer.toString(port),
                 "-d", queries.toString(), "-c", "4", "-q", "200", "-t", "2"));
         if (once) {
-            argv.addAll(List.of("-n", "1", "-l", Integer.toString(SECONDS * 3)));
+            argv.addAll(List.of("-n", "1", "-l", Integer.toString(seconds * 3)));
         } else {
-            argv.addAll(List.of("-l", Integer.toString(SECONDS)));
+            argv.addAll(List.of("-l", Integer.toString(seconds)));
         }
-        CommandResult r = RUNNER.run(Command.of(argv, Duration.ofSeconds(SECONDS * 4L))).requireSuccess();
+        CommandResult r = RUNNER.run(Command.of(argv, Duration.ofSeconds(seconds * 4L))).requireSuccess();
         Matcher m = QPS.matcher(r.stdout());
         if (!m.find()) {
             throw new IllegalStateException("dnsperf printed no rate: " + r.stdout());
